@@ -1,0 +1,104 @@
+package io.tandem.doc;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A document flowing through the pipeline. Components add tokens, sentences and entities in
+ * place; every offset indexes the original {@link #text()}, which never changes.
+ *
+ * <p>{@code seq} is the global sequence number the source assigned (input order); it drives
+ * deterministic output order. {@code metaJson} is the input's optional {@code meta} object kept as
+ * JSON text and echoed to the output.
+ */
+public final class Doc {
+    private final String id;
+    private final String text;
+    private final long seq;
+    private final SourcePosition source;
+    private final String metaJson;
+    private final List<Token> tokens = new ArrayList<>();
+    private final List<Sentence> sentences = new ArrayList<>();
+    private final List<Span> entities = new ArrayList<>();
+
+    public Doc(String id, String text, long seq, SourcePosition source, String metaJson) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.text = Objects.requireNonNull(text, "text");
+        this.seq = seq;
+        this.source = source;
+        this.metaJson = metaJson;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String text() {
+        return text;
+    }
+
+    public long seq() {
+        return seq;
+    }
+
+    /** May be null for documents built in code. */
+    public SourcePosition source() {
+        return source;
+    }
+
+    /** The input's {@code meta} object as JSON text, or null when absent. */
+    public String metaJson() {
+        return metaJson;
+    }
+
+    public List<Token> tokens() {
+        return tokens;
+    }
+
+    public List<Sentence> sentences() {
+        return sentences;
+    }
+
+    public List<Span> entities() {
+        return entities;
+    }
+
+    /** The original text a token covers. */
+    public String textOf(Token token) {
+        return text.substring(token.start(), token.end());
+    }
+
+    /** The original text a span covers. */
+    public String textOf(Span span) {
+        return text.substring(span.start(), span.end());
+    }
+
+    /** Number of word tokens, the unit of {@code words} batching. */
+    public int wordCount() {
+        return tokens.size();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Doc d
+                && d.id.equals(id)
+                && d.text.equals(text)
+                && d.seq == seq
+                && Objects.equals(d.source, source)
+                && Objects.equals(d.metaJson, metaJson)
+                && d.tokens.equals(tokens)
+                && d.sentences.equals(sentences)
+                && d.entities.equals(entities);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, seq);
+    }
+
+    @Override
+    public String toString() {
+        return "Doc{id=" + id + ", seq=" + seq + ", chars=" + text.length() + ", entities=" + entities + "}";
+    }
+}
