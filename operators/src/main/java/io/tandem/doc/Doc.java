@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A document flowing through the pipeline. Components add tokens, sentences and entities in
- * place; every offset indexes the original {@link #text()}, which never changes.
+ * A document flowing through the pipeline. Components add tokens, sentences and entities in place;
+ * every offset indexes the original {@link #text()}, which never changes.
  *
  * <p>{@code seq} is the global sequence number the source assigned (input order); it drives
  * deterministic output order. {@code metaJson} is the input's optional {@code meta} object kept as
@@ -99,6 +99,14 @@ public final class Doc {
 
     @Override
     public String toString() {
-        return "Doc{id=" + id + ", seq=" + seq + ", chars=" + text.length() + ", entities=" + entities + "}";
+        return "Doc{id="
+                + id
+                + ", seq="
+                + seq
+                + ", chars="
+                + text.length()
+                + ", entities="
+                + entities
+                + "}";
     }
 }

@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * An entity: a labelled character range {@code [start, end)} of the original text, with
- * attributes set by qualifiers (for example {@code negated}). Attribute values are JSON-like
- * scalars (Boolean, String, Number) unless the user registers a serializer for their own type.
+ * An entity: a labelled character range {@code [start, end)} of the original text, with attributes
+ * set by qualifiers (for example {@code negated}). Attribute values are JSON-like scalars (Boolean,
+ * String, Number) unless the user registers a serializer for their own type.
  */
 public final class Span {
     private final int start;
@@ -17,8 +17,8 @@ public final class Span {
     private final Map<String, Object> attributes;
 
     /**
-     * @param source which component produced the span (for example {@code "terms"}, {@code
-     *     "regex"} or {@code "ner"}), used to merge rule-based and model entities.
+     * @param source which component produced the span (for example {@code "terms"}, {@code "regex"}
+     *     or {@code "ner"}), used to merge rule-based and model entities.
      */
     public Span(int start, int end, String label, String source) {
         this(start, end, label, source, new LinkedHashMap<>());

@@ -15,7 +15,11 @@ public final class Token {
     public Token(int start, int end, String norm) {
         if (start < 0 || end < start) {
             throw new IllegalArgumentException(
-                    "Token offsets must satisfy 0 <= start <= end, got [" + start + ", " + end + ")");
+                    "Token offsets must satisfy 0 <= start <= end, got ["
+                            + start
+                            + ", "
+                            + end
+                            + ")");
         }
         this.start = start;
         this.end = end;
@@ -40,7 +44,10 @@ public final class Token {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Token t && t.start == start && t.end == end && Objects.equals(t.norm, norm);
+        return o instanceof Token t
+                && t.start == start
+                && t.end == end
+                && Objects.equals(t.norm, norm);
     }
 
     @Override
