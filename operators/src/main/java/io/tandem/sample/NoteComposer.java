@@ -12,7 +12,7 @@ final class NoteComposer {
     /** Median of the log-normal target length, in words. See {@link SampleCorpus}. */
     static final double MEDIAN_TARGET_WORDS = 65;
 
-    /** Log-normal shape: puts about 2% of notes over 2,000 words. */
+    /** Log-normal shape (σ of the log): puts about 1.5% of notes over 2,000 words. */
     static final double SIGMA = 1.6;
 
     static final int MIN_TARGET_WORDS = 12;
