@@ -1,0 +1,145 @@
+package io.tandem.pipeline;
+
+import io.tandem.doc.Doc;
+import io.tandem.pipeline.components.NegationQualifier;
+import io.tandem.pipeline.components.Normalizer;
+import io.tandem.pipeline.components.RegexMatcher;
+import io.tandem.pipeline.components.SentenceSegmenter;
+import io.tandem.pipeline.components.TermMatcher;
+import io.tandem.pipeline.components.Tokenizer;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** An ordered list of components, shipped to the CPU subtasks and run on every document. */
+public final class Pipeline implements Serializable {
+    private static final long serialVersionUID = 1L;
+    public static final String DEFAULT_RESOURCE = "io/tandem/pipeline/default-pipeline.yaml";
+
+    /** Components that need tokens; the tokenizer must come before them. */
+    private static final Set<String> NEEDS_TOKENS =
+            Set.of(
+                    SentenceSegmenter.NAME,
+                    Normalizer.NAME,
+                    TermMatcher.NAME,
+                    NegationQualifier.NAME);
+
+    private final List<PipelineComponent> components;
+
+    private Pipeline(List<PipelineComponent> components) {
+        this.components = List.copyOf(components);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The bundled pipeline: tokens, sentences, norms, lexicon terms, dates, negation. */
+    public static Pipeline defaultPipeline() {
+        return PipelineConfig.loadResource(DEFAULT_RESOURCE);
+    }
+
+    public List<PipelineComponent> components() {
+        return components;
+    }
+
+    public void open() {
+        components.forEach(PipelineComponent::open);
+    }
+
+    public void process(Doc doc) {
+        for (PipelineComponent component : components) {
+            component.process(doc);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Pipeline" + components.stream().map(PipelineComponent::name).toList();
+    }
+
+    /** Builds a pipeline in code; {@link #build()} runs {@link #sanityCheck()}. */
+    public static final class Builder {
+        private final List<PipelineComponent> components = new ArrayList<>();
+
+        public Builder tokenizer() {
+            return add(new Tokenizer());
+        }
+
+        public Builder sentences() {
+            return add(new SentenceSegmenter());
+        }
+
+        public Builder normalizer() {
+            return add(new Normalizer());
+        }
+
+        public Builder terms(Map<String, List<String>> termsByLabel) {
+            return add(new TermMatcher(termsByLabel, new Normalizer()));
+        }
+
+        public Builder regex(Map<String, List<String>> patternsByLabel) {
+            return add(new RegexMatcher(patternsByLabel, true));
+        }
+
+        public Builder negation(String... languages) {
+            return add(NegationQualifier.forLanguages(List.of(languages)));
+        }
+
+        public Builder add(PipelineComponent component) {
+            components.add(component);
+            return this;
+        }
+
+        /** Fails with a message naming the misplaced component and how to fix the order. */
+        public void sanityCheck() {
+            if (components.isEmpty()) {
+                throw new IllegalArgumentException("A pipeline needs at least one component");
+            }
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < components.size(); i++) {
+                String name = components.get(i).name();
+                if (name.equals(Tokenizer.NAME) && seen.contains(Tokenizer.NAME)) {
+                    throw new IllegalArgumentException(
+                            "Component 'tokenizer' appears twice (positions "
+                                    + (indexOf(Tokenizer.NAME))
+                                    + " and "
+                                    + i
+                                    + "): a second tokenizer would discard the first one's work");
+                }
+                if (NEEDS_TOKENS.contains(name) && !seen.contains(Tokenizer.NAME)) {
+                    throw new IllegalArgumentException(
+                            "Component '"
+                                    + name
+                                    + "' (position "
+                                    + i
+                                    + ") needs tokens: put 'tokenizer' before it");
+                }
+                if (name.equals(NegationQualifier.NAME) && !seen.contains(SentenceSegmenter.NAME)) {
+                    throw new IllegalArgumentException(
+                            "Component 'negation' (position "
+                                    + i
+                                    + ") needs sentences: put 'sentences' before it");
+                }
+                seen.add(name);
+            }
+        }
+
+        private int indexOf(String name) {
+            for (int i = 0; i < components.size(); i++) {
+                if (components.get(i).name().equals(name)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        public Pipeline build() {
+            sanityCheck();
+            return new Pipeline(components);
+        }
+    }
+}
