@@ -1,0 +1,88 @@
+package io.tandem.sink;
+
+import io.tandem.parse.ResultLine;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+
+/**
+ * Writes processed documents to one JSON Lines file and dead letters to another, from a single
+ * subtask. In ordered mode lines are written in sequence-number order (the input order of a file or
+ * sample source, whose sequence numbers are 0, 1, 2, ... with every number ending in one of the two
+ * files); otherwise as they arrive.
+ *
+ * <p>Exactly once across restarts: the writer checkpoints how many bytes of each file belong to the
+ * checkpoint and truncates the files back to that on restore, so replayed records are written once.
+ */
+public final class JsonLinesFileSink
+        implements Sink<ResultLine>, SupportsWriterState<ResultLine, FileSinkState> {
+    private static final long serialVersionUID = 1L;
+
+    private final String outputPath;
+    private final String deadLetterPath;
+    private final boolean ordered;
+    private final String progressKey;
+
+    /**
+     * @param progressKey key of the {@link LocalProgress} counter to advance per line, or null.
+     */
+    public JsonLinesFileSink(Path output, Path deadLetters, boolean ordered, String progressKey) {
+        if (output.toAbsolutePath().equals(deadLetters.toAbsolutePath())) {
+            throw new IllegalArgumentException(
+                    "The output and the dead-letter output must be different files, both are "
+                            + output);
+        }
+        this.outputPath = output.toAbsolutePath().toString();
+        this.deadLetterPath = deadLetters.toAbsolutePath().toString();
+        this.ordered = ordered;
+        this.progressKey = progressKey;
+    }
+
+    @Override
+    public StatefulSinkWriter<ResultLine, FileSinkState> createWriter(WriterInitContext context)
+            throws IOException {
+        return restoreWriter(context, List.of());
+    }
+
+    @Override
+    public StatefulSinkWriter<ResultLine, FileSinkState> restoreWriter(
+            WriterInitContext context, Collection<FileSinkState> recoveredState)
+            throws IOException {
+        int parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
+        if (parallelism != 1) {
+            throw new IllegalStateException(
+                    "JsonLinesFileSink writes one file and must run with parallelism 1, got "
+                            + parallelism);
+        }
+        if (recoveredState.size() > 1) {
+            throw new IllegalStateException(
+                    "Expected at most one file sink state, got " + recoveredState.size());
+        }
+        FileSinkState state =
+                recoveredState.isEmpty()
+                        ? new FileSinkState(0, 0, 0, List.of())
+                        : recoveredState.iterator().next();
+        return new JsonLinesFileWriter(
+                Path.of(outputPath),
+                Path.of(deadLetterPath),
+                ordered,
+                progressKey == null ? null : LocalProgress.counter(progressKey),
+                state);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<FileSinkState> getWriterStateSerializer() {
+        return new FileSinkStateSerializer();
+    }
+
+    @Override
+    public String toString() {
+        return "JsonLinesFileSink(" + outputPath + ", dead letters " + deadLetterPath + ")";
+    }
+}

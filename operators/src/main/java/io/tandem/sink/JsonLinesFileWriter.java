@@ -1,0 +1,144 @@
+package io.tandem.sink;
+
+import io.tandem.parse.ResultLine;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+
+/** The single writer of a {@link JsonLinesFileSink}. */
+final class JsonLinesFileWriter implements StatefulSinkWriter<ResultLine, FileSinkState> {
+    private final TrackedFile output;
+    private final TrackedFile deadLetters;
+    private final boolean ordered;
+    private final AtomicLong progress;
+    private final TreeMap<Long, ResultLine> waiting = new TreeMap<>();
+    private long nextSeq;
+
+    JsonLinesFileWriter(
+            Path outputPath,
+            Path deadLetterPath,
+            boolean ordered,
+            AtomicLong progress,
+            FileSinkState state)
+            throws IOException {
+        this.output = new TrackedFile(outputPath, state.outputBytes());
+        this.deadLetters = new TrackedFile(deadLetterPath, state.deadLetterBytes());
+        this.ordered = ordered;
+        this.progress = progress;
+        this.nextSeq = state.nextSeq();
+        state.waiting().forEach(line -> waiting.put(line.seq, line));
+        if (progress != null) {
+            progress.set(nextSeq + waiting.size());
+        }
+    }
+
+    @Override
+    public void write(ResultLine line, Context context) throws IOException {
+        if (progress != null) {
+            progress.incrementAndGet();
+        }
+        if (!ordered) {
+            append(line);
+            return;
+        }
+        if (line.seq < nextSeq || waiting.containsKey(line.seq)) {
+            throw new IllegalStateException(
+                    "Sequence number " + line.seq + " arrived twice: " + line);
+        }
+        waiting.put(line.seq, line);
+        ResultLine next;
+        while ((next = waiting.get(nextSeq)) != null) {
+            waiting.remove(nextSeq);
+            append(next);
+            nextSeq++;
+        }
+    }
+
+    private void append(ResultLine line) throws IOException {
+        (line.deadLetter ? deadLetters : output).writeLine(line.json);
+    }
+
+    @Override
+    public void flush(boolean endOfInput) throws IOException {
+        if (endOfInput && !waiting.isEmpty()) {
+            // Every sequence number must end in one of the two files; a gap means a lost document.
+            throw new IllegalStateException(
+                    "Input ended but sequence number "
+                            + nextSeq
+                            + " never arrived while "
+                            + waiting.size()
+                            + " later lines wait (first waiting: "
+                            + waiting.firstKey()
+                            + ")");
+        }
+        output.flush();
+        deadLetters.flush();
+    }
+
+    @Override
+    public List<FileSinkState> snapshotState(long checkpointId) throws IOException {
+        output.flush();
+        deadLetters.flush();
+        return List.of(
+                new FileSinkState(
+                        output.bytes,
+                        deadLetters.bytes,
+                        nextSeq,
+                        new ArrayList<>(waiting.values())));
+    }
+
+    @Override
+    public void close() throws IOException {
+        try (TrackedFile o = output;
+                TrackedFile d = deadLetters) {
+            o.flush();
+            d.flush();
+        }
+    }
+
+    /** A file opened for appending at a known byte count, truncating anything after it. */
+    private static final class TrackedFile implements AutoCloseable {
+        private final FileChannel channel;
+        private final OutputStream out;
+        private long bytes;
+
+        TrackedFile(Path path, long bytes) throws IOException {
+            this.channel =
+                    FileChannel.open(
+                            path,
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE,
+                            StandardOpenOption.READ);
+            channel.truncate(bytes);
+            channel.position(bytes);
+            this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+            this.bytes = bytes;
+        }
+
+        void writeLine(String json) throws IOException {
+            byte[] encoded = json.getBytes(StandardCharsets.UTF_8);
+            out.write(encoded);
+            out.write('\n');
+            bytes += encoded.length + 1;
+        }
+
+        void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
+    }
+}

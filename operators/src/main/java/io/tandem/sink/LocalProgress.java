@@ -1,0 +1,23 @@
+package io.tandem.sink;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Counts of lines written, shared between a sink and the command line's progress display when the
+ * job runs on a local MiniCluster in the same JVM. On a cluster nobody reads them.
+ */
+public final class LocalProgress {
+    private static final Map<String, AtomicLong> COUNTERS = new ConcurrentHashMap<>();
+
+    private LocalProgress() {}
+
+    public static AtomicLong counter(String key) {
+        return COUNTERS.computeIfAbsent(key, k -> new AtomicLong());
+    }
+
+    public static void release(String key) {
+        COUNTERS.remove(key);
+    }
+}
