@@ -1,0 +1,225 @@
+package io.tandem.job.cli;
+
+import io.tandem.job.Inputs;
+import io.tandem.job.TandemJob;
+import io.tandem.options.TandemOptions;
+import io.tandem.pipeline.Pipeline;
+import io.tandem.pipeline.PipelineConfig;
+import io.tandem.sink.JsonLinesFileSink;
+import io.tandem.sink.LocalProgress;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tandem run}: runs the pipeline on a bounded input on a local MiniCluster. */
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = "Run the pipeline over a bounded input on a local Flink MiniCluster.")
+public final class RunCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    @Option(
+            names = "--input",
+            paramLabel = "<file.jsonl|sample:N>",
+            description =
+                    "JSON Lines input file, or sample:N generated documents (default: ${DEFAULT-VALUE}).",
+            defaultValue = TandemOptions.DEFAULT_INPUT)
+    String input;
+
+    @Option(
+            names = "--output",
+            required = true,
+            paramLabel = "<file.jsonl>",
+            description = "Output JSON Lines file.")
+    Path output;
+
+    @Option(
+            names = "--dead-letter",
+            paramLabel = "<file.jsonl>",
+            description =
+                    "Dead-letter JSON Lines file (default: beside the output, <name>.dead-letter.jsonl).")
+    Path deadLetter;
+
+    @Option(
+            names = "--pipeline",
+            paramLabel = "<config>",
+            description = "Pipeline configuration, JSON or YAML (default: the bundled pipeline).")
+    Path pipelineConfig;
+
+    @Option(
+            names = "--cpu-workers",
+            paramLabel = "N",
+            description = "CPU task set parallelism; negative N means all CPUs but N.")
+    Integer cpuWorkers;
+
+    @Option(
+            names = "--deterministic",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description = "Keep input order in the output (default: ${DEFAULT-VALUE}).")
+    boolean deterministic;
+
+    @Option(
+            names = "--max-text-chars",
+            paramLabel = "N",
+            description = "Texts longer than this go to the dead-letter output (default: 1000000).")
+    Integer maxTextChars;
+
+    @Option(names = "--no-progress", description = "Do not show the progress display.")
+    boolean noProgress;
+
+    @Option(names = "--verbose", description = "Log more, and print stack traces on errors.")
+    boolean verbose;
+
+    @Option(
+            names = "-D",
+            paramLabel = "key=value",
+            description = "Any Flink or tandem.* configuration option.")
+    Map<String, String> flinkOptions = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (verbose) {
+            Configurator.setRootLevel(Level.INFO);
+        }
+        Configuration options = toConfiguration();
+        Path outputFile = checkWritable(output, "Output");
+        Path deadLetterFile =
+                checkWritable(deadLetterPathFor(outputFile, deadLetter), "Dead-letter output");
+        Pipeline pipeline = loadPipeline();
+        int workers = resolveCpuWorkers(options);
+        Inputs inputs = Inputs.resolve(options.get(TandemOptions.INPUT), workers);
+
+        String progressKey = "run-" + UUID.randomUUID();
+        options.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(workers, inputs.parallelism()) + 1);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(options);
+        new TandemJob(options, pipeline, workers)
+                .attach(
+                        env,
+                        inputs.source(),
+                        inputs.parallelism(),
+                        new JsonLinesFileSink(
+                                outputFile,
+                                deadLetterFile,
+                                options.get(TandemOptions.DETERMINISTIC),
+                                progressKey));
+        LOG.info("Running on {} with {} CPU workers", options.get(TandemOptions.INPUT), workers);
+        try {
+            JobClient job = env.executeAsync("tandem");
+            boolean showProgress = !noProgress && System.console() != null;
+            try (ProgressDisplay progress =
+                    showProgress
+                            ? new ProgressDisplay(
+                                    LocalProgress.counter(progressKey),
+                                    inputs.expectedRecords(),
+                                    System.err,
+                                    options.get(TandemOptions.PROGRESS_INTERVAL))
+                            : null) {
+                job.getJobExecutionResult().get();
+            }
+        } finally {
+            LocalProgress.release(progressKey);
+        }
+        return 0;
+    }
+
+    private Configuration toConfiguration() {
+        Configuration options = Configuration.fromMap(flinkOptions);
+        options.set(TandemOptions.INPUT, input);
+        options.set(TandemOptions.OUTPUT, output.toString());
+        options.set(TandemOptions.DETERMINISTIC, deterministic);
+        if (cpuWorkers != null) {
+            options.set(TandemOptions.CPU_WORKERS, cpuWorkers);
+        }
+        if (maxTextChars != null) {
+            if (maxTextChars <= 0) {
+                throw new TandemCli.UsageException(
+                        "--max-text-chars must be positive, got " + maxTextChars);
+            }
+            options.set(TandemOptions.MAX_TEXT_CHARS, maxTextChars);
+        }
+        if (pipelineConfig != null) {
+            options.set(TandemOptions.PIPELINE, pipelineConfig.toString());
+        }
+        // Every record type on Tandem's edges has a dedicated serializer; Kryo would be a bug.
+        options.set(PipelineOptions.GENERIC_TYPES, false);
+        return options;
+    }
+
+    private Pipeline loadPipeline() throws IOException {
+        if (pipelineConfig == null) {
+            return Pipeline.defaultPipeline();
+        }
+        if (!Files.isRegularFile(pipelineConfig)) {
+            throw new TandemCli.UsageException(
+                    "Pipeline configuration '" + pipelineConfig + "' does not exist");
+        }
+        return PipelineConfig.load(pipelineConfig);
+    }
+
+    private static int resolveCpuWorkers(Configuration options) {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        int requested =
+                options.getOptional(TandemOptions.CPU_WORKERS).orElse(Math.max(1, cpus - 1));
+        int workers = requested < 0 ? cpus + requested : requested;
+        if (workers < 1) {
+            throw new TandemCli.UsageException(
+                    "--cpu-workers " + requested + " leaves no CPU worker on " + cpus + " CPUs");
+        }
+        return workers;
+    }
+
+    static Path deadLetterPathFor(Path output, Path explicit) {
+        if (explicit != null) {
+            return explicit;
+        }
+        String name = output.getFileName().toString();
+        String stem = name.endsWith(".jsonl") ? name.substring(0, name.length() - 6) : name;
+        return output.resolveSibling(stem + ".dead-letter.jsonl");
+    }
+
+    /**
+     * Creates (or truncates) the file now, so that an unwritable path fails before the job starts.
+     */
+    private static Path checkWritable(Path file, String what) {
+        if (Files.isDirectory(file)) {
+            throw new TandemCli.UsageException(
+                    what + " '" + file + "' is a directory, expected a file");
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new TandemCli.UsageException(
+                    what
+                            + " '"
+                            + file
+                            + "' cannot be written: folder "
+                            + parent
+                            + " does not exist");
+        }
+        try (OutputStream ignored = Files.newOutputStream(file)) {
+            return file;
+        } catch (IOException e) {
+            throw new TandemCli.UsageException(
+                    what + " '" + file + "' cannot be written: " + e.getMessage());
+        }
+    }
+}
