@@ -1,8 +1,10 @@
 package io.tandem.doc;
 
+import io.tandem.serialization.DocTypeInfoFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * A document flowing through the pipeline. Components add tokens, sentences and entities in place;
@@ -12,6 +14,7 @@ import java.util.Objects;
  * deterministic output order. {@code metaJson} is the input's optional {@code meta} object kept as
  * JSON text and echoed to the output.
  */
+@TypeInfo(DocTypeInfoFactory.class)
 public final class Doc {
     private final String id;
     private final String text;

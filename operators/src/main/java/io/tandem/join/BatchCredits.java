@@ -1,0 +1,119 @@
+package io.tandem.join;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+
+/**
+ * The cap on batches in flight for one producer subtask: the batcher takes a credit before it emits
+ * a batch, the join gives it back when the batch's outputs arrive. Both run in the same slot and
+ * JVM (a co-location group guarantees it), so the credits live in a per-JVM registry keyed by job,
+ * producer subtask and attempt, and are dropped when both sides have closed.
+ *
+ * <p>A batcher that finds no credit yields to its mailbox (timers and checkpoints go on), so a
+ * returned credit also puts a no-op mail into that mailbox to wake it.
+ */
+public final class BatchCredits {
+    private static final Map<String, BatchCredits> REGISTRY = new HashMap<>();
+
+    private final String key;
+    private final AtomicInteger available;
+    private final int capacity;
+    private int users;
+    private volatile MailboxExecutor waiter;
+
+    private BatchCredits(String key, int capacity) {
+        this.key = key;
+        this.capacity = capacity;
+        this.available = new AtomicInteger(capacity);
+    }
+
+    public static String key(String jobId, int producer, int attempt) {
+        return jobId + "/" + producer + "/" + attempt;
+    }
+
+    /**
+     * The shared credits for {@code key}, created with {@code capacity} by whichever side comes
+     * first.
+     */
+    public static BatchCredits join(String key, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("Credit capacity must be >= 1, got " + capacity);
+        }
+        synchronized (REGISTRY) {
+            BatchCredits credits =
+                    REGISTRY.computeIfAbsent(key, k -> new BatchCredits(k, capacity));
+            if (credits.capacity != capacity) {
+                throw new IllegalStateException(
+                        "Credits "
+                                + key
+                                + " exist with capacity "
+                                + credits.capacity
+                                + ", asked for "
+                                + capacity);
+            }
+            credits.users++;
+            return credits;
+        }
+    }
+
+    /** Called by each side in close(); the last one removes the entry. */
+    public void leave() {
+        synchronized (REGISTRY) {
+            if (--users == 0) {
+                REGISTRY.remove(key);
+            }
+        }
+    }
+
+    static int registered() {
+        synchronized (REGISTRY) {
+            return REGISTRY.size();
+        }
+    }
+
+    /** Registers the batcher's mailbox, woken whenever a credit comes back. */
+    public void wakeOnRelease(MailboxExecutor mailbox) {
+        this.waiter = mailbox;
+    }
+
+    public boolean tryAcquire() {
+        int current;
+        do {
+            current = available.get();
+            if (current == 0) {
+                return false;
+            }
+        } while (!available.compareAndSet(current, current - 1));
+        return true;
+    }
+
+    public void release() {
+        if (available.incrementAndGet() > capacity) {
+            available.decrementAndGet();
+            throw new IllegalStateException("Credit returned twice for " + key);
+        }
+        MailboxExecutor mailbox = waiter;
+        if (mailbox != null) {
+            try {
+                mailbox.execute(() -> {}, "batch credit returned");
+            } catch (RejectedExecutionException ignored) {
+                // The batcher has finished; nobody waits any more.
+            }
+        }
+    }
+
+    public int available() {
+        return available.get();
+    }
+
+    public int inFlight() {
+        return capacity - available.get();
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+}
