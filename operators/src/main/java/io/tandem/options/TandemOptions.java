@@ -1,6 +1,8 @@
 package io.tandem.options;
 
+import io.tandem.inference.Device;
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
@@ -79,4 +81,70 @@ public final class TandemOptions {
                     .durationType()
                     .defaultValue(Duration.ofMillis(500))
                     .withDescription("Refresh interval of the console progress display.");
+
+    public static final ConfigOption<Integer> GPU_WORKERS =
+            ConfigOptions.key("tandem.gpu-workers")
+                    .intType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Inference subtasks (one per GPU slot). 0 runs the forward pass in the"
+                                    + " CPU subtasks. With no GPU present, N > 0 runs N inference"
+                                    + " subtasks on the CPU execution provider. Default: one per"
+                                    + " GPU device, at most half the CPUs.");
+
+    public static final ConfigOption<List<Integer>> GPU_DEVICES =
+            ConfigOptions.key("tandem.gpu-devices")
+                    .intType()
+                    .asList()
+                    .noDefaultValue()
+                    .withDescription(
+                            "GPU indices to bind when the cluster declares no GPUs through"
+                                    + " external resources (e.g. 0;1, or --gpu-devices 0,1).");
+
+    public static final ConfigOption<Device> DEVICE =
+            ConfigOptions.key("tandem.device")
+                    .enumType(Device.class)
+                    .defaultValue(Device.AUTO)
+                    .withDescription(
+                            "Where forward passes run: AUTO (CUDA on the bound GPU, else CPU with"
+                                    + " one log line), CPU, or CUDA (fail if unavailable).");
+
+    public static final ConfigOption<String> BATCH_SIZE =
+            ConfigOptions.key("tandem.batch-size")
+                    .stringType()
+                    .defaultValue("8000 padded_words")
+                    .withDescription(
+                            "Batch size as edsnlp writes it: '32 docs', '2000 words' or '8000"
+                                    + " padded_words' (longest document x documents).");
+
+    public static final ConfigOption<Integer> CHUNK_SIZE =
+            ConfigOptions.key("tandem.chunk-size")
+                    .intType()
+                    .defaultValue(256)
+                    .withDescription(
+                            "Documents sorted by length together before being cut into batches.");
+
+    public static final ConfigOption<Duration> MAX_BATCH_DELAY =
+            ConfigOptions.key("tandem.max-batch-delay")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(100))
+                    .withDescription(
+                            "Longest time a document waits for its chunk to fill before the"
+                                    + " partial chunk is batched, so slow streams never stall.");
+
+    public static final ConfigOption<Integer> BATCHES_IN_FLIGHT_PER_LINK =
+            ConfigOptions.key("tandem.batches-in-flight-per-link")
+                    .intType()
+                    .defaultValue(2)
+                    .withDescription(
+                            "Cap on batches awaiting outputs, per producer-consumer link of the"
+                                    + " dispatch schedule (edsnlp's semaphore allows 2).");
+
+    public static final ConfigOption<Integer> INTRA_OP_THREADS =
+            ConfigOptions.key("tandem.intra-op-threads")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription(
+                            "ONNX Runtime intra-op threads per session on the CPU (0 lets the"
+                                    + " runtime choose).");
 }

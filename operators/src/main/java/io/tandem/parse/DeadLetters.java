@@ -38,6 +38,24 @@ public final class DeadLetters implements Serializable {
         return ResultLine.deadLetter(record.seq, node.toString());
     }
 
+    /**
+     * A dead letter for a document that parsed but failed later (a component, the model): the raw
+     * value is rebuilt from its id and text.
+     */
+    public ResultLine of(io.tandem.doc.Doc doc, Throwable error) {
+        ObjectNode original = JSON.createObjectNode();
+        original.put("id", doc.id());
+        original.put("text", doc.text());
+        RawRecord record =
+                new RawRecord(
+                        doc.seq(),
+                        doc.source() == null
+                                ? io.tandem.doc.SourcePosition.fileLine("unknown", -1)
+                                : doc.source(),
+                        original.toString().getBytes(StandardCharsets.UTF_8));
+        return of(record, error);
+    }
+
     /** Where to cut so that no UTF-8 sequence is split (continuation bytes are 10xxxxxx). */
     static int truncationPoint(byte[] raw, int max) {
         if (raw.length <= max) {

@@ -1,6 +1,7 @@
 package io.tandem.pipeline;
 
 import io.tandem.doc.Doc;
+import io.tandem.inference.ModelComponent;
 import io.tandem.pipeline.components.NegationQualifier;
 import io.tandem.pipeline.components.Normalizer;
 import io.tandem.pipeline.components.RegexMatcher;
@@ -46,6 +47,35 @@ public final class Pipeline implements Serializable {
         return components;
     }
 
+    /** The pipeline's model component, if it has one. */
+    public java.util.Optional<ModelComponent<?>> model() {
+        return java.util.Optional.ofNullable(split().model());
+    }
+
+    /**
+     * Splits at the model component: components before it run per document ahead of batching,
+     * components after it run per document after postprocessing. Without a model, everything is
+     * "before".
+     */
+    public Split split() {
+        int at = -1;
+        for (int i = 0; i < components.size(); i++) {
+            if (components.get(i) instanceof ModelStep) {
+                at = i;
+            }
+        }
+        if (at < 0) {
+            return new Split(this, null, new Pipeline(List.of()));
+        }
+        return new Split(
+                new Pipeline(components.subList(0, at)),
+                ((ModelStep) components.get(at)).model(),
+                new Pipeline(components.subList(at + 1, components.size())));
+    }
+
+    /** A pipeline cut around its model component ({@code model} is null when it has none). */
+    public record Split(Pipeline before, ModelComponent<?> model, Pipeline after) {}
+
     public void open() {
         components.forEach(PipelineComponent::open);
     }
@@ -89,6 +119,10 @@ public final class Pipeline implements Serializable {
             return add(NegationQualifier.forLanguages(List.of(languages)));
         }
 
+        public Builder model(ModelComponent<?> model) {
+            return add(new ModelStep(model));
+        }
+
         public Builder add(PipelineComponent component) {
             components.add(component);
             return this;
@@ -100,6 +134,7 @@ public final class Pipeline implements Serializable {
                 throw new IllegalArgumentException("A pipeline needs at least one component");
             }
             Set<String> seen = new HashSet<>();
+            int models = 0;
             for (int i = 0; i < components.size(); i++) {
                 String name = components.get(i).name();
                 if (name.equals(Tokenizer.NAME) && seen.contains(Tokenizer.NAME)) {
@@ -123,6 +158,14 @@ public final class Pipeline implements Serializable {
                             "Component 'negation' (position "
                                     + i
                                     + ") needs sentences: put 'sentences' before it");
+                }
+                if (components.get(i) instanceof ModelStep && models++ > 0) {
+                    throw new IllegalArgumentException(
+                            "Component '"
+                                    + name
+                                    + "' (position "
+                                    + i
+                                    + ") is a second model component: a pipeline has at most one");
                 }
                 seen.add(name);
             }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.pipeline.components.NegationQualifier;
 import io.tandem.pipeline.components.Normalizer;
 import io.tandem.pipeline.components.RegexMatcher;
@@ -78,6 +79,31 @@ public final class PipelineConfig {
                 NegationQualifier.NAME,
                 Set.of("languages", "cues", "post_cues", "terminators", "max_scope_tokens"),
                 PipelineConfig::negation);
+        registerComponentType(
+                "ner",
+                Set.of("model", "vocab", "labels", "max_length", "stride", "name"),
+                PipelineConfig::ner);
+    }
+
+    private static PipelineComponent ner(Entry e) {
+        OnnxTokenClassifier.Builder builder =
+                OnnxTokenClassifier.builder().name(e.string("name", "ner"));
+        if (e.has("model")) {
+            builder.model(e.string("model", null));
+        }
+        if (e.has("vocab")) {
+            builder.vocab(e.string("vocab", null));
+        }
+        if (e.has("labels")) {
+            builder.labels(e.stringList("labels"));
+        }
+        if (e.has("max_length")) {
+            builder.maxLength(e.positiveInt("max_length", 0));
+        }
+        if (e.has("stride")) {
+            builder.stride(e.positiveInt("stride", 0));
+        }
+        return new ModelStep(builder.build());
     }
 
     private PipelineConfig() {}

@@ -1,0 +1,184 @@
+package io.tandem.batching;
+
+import io.tandem.doc.Doc;
+import io.tandem.inference.BatchStats;
+import io.tandem.inference.ModelComponent;
+import io.tandem.inference.TensorMap;
+import io.tandem.parse.ResultLine;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Preprocesses documents with the model component and collects them into chunks; a full chunk, the
+ * maximum batch delay, a checkpoint barrier or the end of input flushes the chunk: sorted by
+ * length, cut into batches by the batch size expression, collated. What happens to a collated batch
+ * is the subclass's: send it to an inference subtask, or run the forward pass here.
+ *
+ * <p>The chunk is flushed in {@code prepareSnapshotPreBarrier}, so a checkpoint never holds a
+ * half-batched document and the operator needs no state.
+ */
+public abstract class AbstractBatcher<F extends Serializable, OUT>
+        extends AbstractStreamOperator<OUT>
+        implements OneInputStreamOperator<Doc, OUT>, ProcessingTimeCallback {
+    private static final long serialVersionUID = 1L;
+
+    /** Documents that failed preprocessing or collation. */
+    public static final OutputTag<ResultLine> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
+
+    protected final ModelComponent<F> model;
+    protected final DocFinisher<F> finisher;
+    private final BatchSize batchSize;
+    private final int chunkSize;
+    private final long maxDelayMillis;
+    private final boolean sortChunks;
+
+    private transient List<Pending<F>> chunk;
+    private transient long nextArrival;
+    private transient long nextBatchSeq;
+    private transient long timerDeadline;
+    private transient boolean flushing;
+    private transient Counter batches;
+    private transient Counter docsIn;
+    private transient Counter tokens;
+    private transient Counter paddedTokens;
+
+    /** A preprocessed document waiting in the chunk, numbered in arrival order. */
+    protected record Pending<F>(Doc doc, F features, long arrival) {}
+
+    protected AbstractBatcher(
+            DocFinisher<F> finisher,
+            BatchSize batchSize,
+            int chunkSize,
+            long maxDelayMillis,
+            boolean sortChunks) {
+        if (chunkSize < 1) {
+            throw new IllegalArgumentException("Chunk size must be >= 1, got " + chunkSize);
+        }
+        if (maxDelayMillis < 1) {
+            throw new IllegalArgumentException(
+                    "Maximum batch delay must be >= 1 ms, got " + maxDelayMillis);
+        }
+        this.finisher = finisher;
+        this.model = finisher.model();
+        this.batchSize = batchSize;
+        this.chunkSize = chunkSize;
+        this.maxDelayMillis = maxDelayMillis;
+        this.sortChunks = sortChunks;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        chunk = new ArrayList<>();
+        var metrics = getMetricGroup();
+        batches = metrics.counter("tandemBatches");
+        docsIn = metrics.counter("tandemBatchedDocuments");
+        tokens = metrics.counter("tandemBatchTokens");
+        paddedTokens = metrics.counter("tandemBatchPaddedTokens");
+        metrics.gauge(
+                "tandemPaddingRatio",
+                () ->
+                        tokens.getCount() == 0
+                                ? 0.0
+                                : (double) paddedTokens.getCount() / tokens.getCount());
+        metrics.gauge(
+                "tandemDocumentsPerBatch",
+                () ->
+                        batches.getCount() == 0
+                                ? 0.0
+                                : (double) docsIn.getCount() / batches.getCount());
+    }
+
+    @Override
+    public void processElement(StreamRecord<Doc> element) throws Exception {
+        Doc doc = element.getValue();
+        F features;
+        try {
+            features = model.preprocess(doc);
+        } catch (RuntimeException e) {
+            output.collect(DEAD_LETTERS, new StreamRecord<>(finisher.deadLetters().of(doc, e)));
+            return;
+        }
+        chunk.add(new Pending<>(doc, features, nextArrival++));
+        if (chunk.size() == 1) {
+            long now = getProcessingTimeService().getCurrentProcessingTime();
+            timerDeadline = now + maxDelayMillis;
+            getProcessingTimeService().registerTimer(timerDeadline, this);
+        }
+        if (chunk.size() >= chunkSize) {
+            flush();
+        }
+    }
+
+    @Override
+    public void onProcessingTime(long time) throws Exception {
+        // A timer of an already flushed chunk, or one that fires while a flush waits for credits.
+        if (time == timerDeadline && !flushing && !chunk.isEmpty()) {
+            flush();
+        }
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        flush();
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flush();
+        super.finish();
+    }
+
+    private void flush() throws Exception {
+        if (chunk.isEmpty() || flushing) {
+            return;
+        }
+        flushing = true;
+        try {
+            List<Pending<F>> flushed = chunk;
+            chunk = new ArrayList<>();
+            timerDeadline = -1;
+            for (List<Pending<F>> batch :
+                    ChunkBatcher.batches(
+                            flushed, p -> p.doc().wordCount(), batchSize, sortChunks)) {
+                List<F> features = new ArrayList<>(batch.size());
+                batch.forEach(p -> features.add(p.features()));
+                TensorMap tensors;
+                try {
+                    tensors = model.collate(features);
+                } catch (RuntimeException e) {
+                    batch.forEach(
+                            p ->
+                                    output.collect(
+                                            DEAD_LETTERS,
+                                            new StreamRecord<>(
+                                                    finisher.deadLetters().of(p.doc(), e))));
+                    continue;
+                }
+                BatchStats stats = model.batchStats(tensors);
+                batches.inc();
+                docsIn.inc(batch.size());
+                tokens.inc(stats.tokens());
+                paddedTokens.inc(stats.paddedTokens());
+                emitBatch(nextBatchSeq++, batch, features, tensors);
+            }
+            afterFlush();
+        } finally {
+            flushing = false;
+        }
+    }
+
+    /** Handles one collated batch; {@code batch.get(i)} has features {@code features.get(i)}. */
+    protected abstract void emitBatch(
+            long seq, List<Pending<F>> batch, List<F> features, TensorMap tensors) throws Exception;
+
+    /** Called after every flush, once all of a chunk's batches were emitted. */
+    protected void afterFlush() throws Exception {}
+}

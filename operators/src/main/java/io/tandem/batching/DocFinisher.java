@@ -1,0 +1,75 @@
+package io.tandem.batching;
+
+import io.tandem.doc.Doc;
+import io.tandem.inference.ModelComponent;
+import io.tandem.inference.TensorMap;
+import io.tandem.parse.DeadLetters;
+import io.tandem.parse.OutputFormat;
+import io.tandem.parse.ResultLine;
+import io.tandem.pipeline.Pipeline;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The CPU side after a forward pass: the model's postprocess, the components that follow the model,
+ * and the output format. A failure never fails the job: a failed forward pass or postprocess turns
+ * the batch's documents into dead letters, a failing later component the one document.
+ */
+public final class DocFinisher<F extends Serializable> implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final ModelComponent<F> model;
+    private final Pipeline after;
+    private final DeadLetters deadLetters;
+
+    public DocFinisher(ModelComponent<F> model, Pipeline after, DeadLetters deadLetters) {
+        this.model = model;
+        this.after = after;
+        this.deadLetters = deadLetters;
+    }
+
+    public void open() {
+        if (after != null) {
+            after.open();
+        }
+    }
+
+    public ModelComponent<F> model() {
+        return model;
+    }
+
+    public DeadLetters deadLetters() {
+        return deadLetters;
+    }
+
+    /** One result per document, in the order of {@code docs}. */
+    public List<ResultLine> finish(
+            List<Doc> docs, List<F> features, TensorMap outputs, String forwardError) {
+        List<ResultLine> results = new ArrayList<>(docs.size());
+        if (forwardError != null) {
+            IllegalStateException error =
+                    new IllegalStateException(
+                            "forward pass of model '" + model.name() + "' failed: " + forwardError);
+            docs.forEach(doc -> results.add(deadLetters.of(doc, error)));
+            return results;
+        }
+        try {
+            model.postprocess(docs, features, outputs);
+        } catch (RuntimeException e) {
+            docs.forEach(doc -> results.add(deadLetters.of(doc, e)));
+            return results;
+        }
+        for (Doc doc : docs) {
+            try {
+                if (after != null) {
+                    after.process(doc);
+                }
+                results.add(ResultLine.output(doc.seq(), doc.id(), OutputFormat.toJson(doc)));
+            } catch (RuntimeException e) {
+                results.add(deadLetters.of(doc, e));
+            }
+        }
+        return results;
+    }
+}

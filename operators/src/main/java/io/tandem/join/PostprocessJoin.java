@@ -1,0 +1,152 @@
+package io.tandem.join;
+
+import io.tandem.batching.DocFinisher;
+import io.tandem.batching.FeatureCodec;
+import io.tandem.dispatch.OutputBatch;
+import io.tandem.dispatch.PendingDocs;
+import io.tandem.parse.ResultLine;
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * Joins a producer's documents (input 1, forward edge from the batcher of the same subtask index)
+ * with the outputs of their forward pass (input 2, returned by the inference operator) by batch
+ * sequence number, postprocesses them and gives the batch's credit back. Either side may come
+ * first. In deterministic mode documents leave in the order they reached the producer.
+ *
+ * <p>It always reads both inputs and never blocks. With aligned checkpoints every batch emitted
+ * before a barrier is joined before this operator sees the barrier on both inputs, so at a snapshot
+ * nothing waits here; the snapshot checks that invariant instead of storing state.
+ */
+public final class PostprocessJoin<F extends Serializable>
+        extends AbstractStreamOperator<ResultLine>
+        implements TwoInputStreamOperator<PendingDocs, OutputBatch, ResultLine> {
+    private static final long serialVersionUID = 1L;
+
+    private final DocFinisher<F> finisher;
+    private final int creditsPerProducer;
+    private final boolean deterministic;
+
+    private transient Map<Long, PendingDocs> docsBySeq;
+    private transient Map<Long, OutputBatch> outputsBySeq;
+    private transient TreeMap<Long, ResultLine> ready;
+    private transient long nextArrival;
+    private transient long docsAwaiting;
+    private transient BatchCredits credits;
+    private transient int producer;
+
+    public PostprocessJoin(DocFinisher<F> finisher, int creditsPerProducer, boolean deterministic) {
+        this.finisher = finisher;
+        this.creditsPerProducer = creditsPerProducer;
+        this.deterministic = deterministic;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        finisher.open();
+        docsBySeq = new HashMap<>();
+        outputsBySeq = new HashMap<>();
+        ready = new TreeMap<>();
+        var task = getRuntimeContext().getTaskInfo();
+        producer = task.getIndexOfThisSubtask();
+        credits =
+                BatchCredits.join(
+                        BatchCredits.key(
+                                getRuntimeContext().getJobInfo().getJobId().toString(),
+                                producer,
+                                task.getAttemptNumber()),
+                        creditsPerProducer);
+        getMetricGroup().gauge("tandemDocumentsAwaitingOutputs", () -> docsAwaiting);
+    }
+
+    @Override
+    public void processElement1(StreamRecord<PendingDocs> element) throws Exception {
+        PendingDocs pending = element.getValue();
+        checkProducer(pending.producer(), "documents of batch " + pending.seq());
+        docsBySeq.put(pending.seq(), pending);
+        docsAwaiting += pending.docs().size();
+        tryJoin(pending.seq());
+    }
+
+    @Override
+    public void processElement2(StreamRecord<OutputBatch> element) throws Exception {
+        OutputBatch outputs = element.getValue();
+        checkProducer(outputs.producer(), "outputs of batch " + outputs.seq());
+        outputsBySeq.put(outputs.seq(), outputs);
+        tryJoin(outputs.seq());
+    }
+
+    private void checkProducer(int from, String what) {
+        if (from != producer) {
+            throw new IllegalStateException(
+                    "Join subtask "
+                            + producer
+                            + " received the "
+                            + what
+                            + " of producer "
+                            + from
+                            + ": the return edge must partition by producer");
+        }
+    }
+
+    private void tryJoin(long seq) {
+        PendingDocs pending = docsBySeq.get(seq);
+        OutputBatch outputs = outputsBySeq.get(seq);
+        if (pending == null || outputs == null) {
+            return;
+        }
+        docsBySeq.remove(seq);
+        outputsBySeq.remove(seq);
+        docsAwaiting -= pending.docs().size();
+        List<F> features = FeatureCodec.decode(pending.features(), getUserCodeClassloader());
+        List<ResultLine> results =
+                finisher.finish(pending.docs(), features, outputs.outputs(), outputs.error());
+        credits.release();
+        for (int i = 0; i < results.size(); i++) {
+            if (deterministic) {
+                ready.put(pending.arrivals()[i], results.get(i));
+            } else {
+                output.collect(new StreamRecord<>(results.get(i)));
+            }
+        }
+        while (!ready.isEmpty() && ready.firstKey() == nextArrival) {
+            output.collect(new StreamRecord<>(ready.pollFirstEntry().getValue()));
+            nextArrival++;
+        }
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        if (!docsBySeq.isEmpty() || !outputsBySeq.isEmpty() || !ready.isEmpty()) {
+            throw new IllegalStateException(
+                    "Postprocess join of producer "
+                            + producer
+                            + " still holds batches "
+                            + docsBySeq.keySet()
+                            + " / outputs "
+                            + outputsBySeq.keySet()
+                            + " at a checkpoint: checkpoints must be aligned (unaligned checkpoints are not supported)");
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (credits != null) {
+                credits.leave();
+                credits = null;
+            }
+        } finally {
+            super.close();
+        }
+    }
+}

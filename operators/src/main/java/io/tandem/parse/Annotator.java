@@ -1,0 +1,45 @@
+package io.tandem.parse;
+
+import io.tandem.doc.Doc;
+import io.tandem.pipeline.Pipeline;
+import io.tandem.source.RawRecord;
+import java.io.Serializable;
+
+/**
+ * Parses a raw record and runs the per-document components on it. Each record becomes a document or
+ * a dead letter: bad input, or a component that threw on it (the job never restarts for one
+ * document).
+ */
+public final class Annotator implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final DocParser parser;
+    private final Pipeline pipeline;
+    private final DeadLetters deadLetters;
+
+    public Annotator(DocParser parser, Pipeline pipeline, DeadLetters deadLetters) {
+        this.parser = parser;
+        this.pipeline = pipeline;
+        this.deadLetters = deadLetters;
+    }
+
+    public void open() {
+        pipeline.open();
+    }
+
+    /** The annotated document, or null after {@code onDeadLetter} received its dead letter. */
+    public Doc annotate(RawRecord record, java.util.function.Consumer<ResultLine> onDeadLetter) {
+        try {
+            Doc doc = parser.parse(record);
+            pipeline.process(doc);
+            return doc;
+        } catch (BadRecordException | RuntimeException e) {
+            onDeadLetter.accept(deadLetters.of(record, e));
+            return null;
+        }
+    }
+
+    public DeadLetters deadLetters() {
+        return deadLetters;
+    }
+}
