@@ -1,38 +1,89 @@
 package io.tandem.job;
 
+import io.tandem.batching.AbstractBatcher;
+import io.tandem.batching.BatchSize;
+import io.tandem.batching.DispatchBatcher;
+import io.tandem.batching.DocFinisher;
+import io.tandem.batching.LocalModelOperator;
+import io.tandem.dispatch.DispatchPartitioner;
+import io.tandem.dispatch.DispatchSchedule;
+import io.tandem.dispatch.OutputBatch;
+import io.tandem.dispatch.ReturnToProducerPartitioner;
+import io.tandem.dispatch.TensorBatch;
+import io.tandem.doc.Doc;
+import io.tandem.inference.Device;
+import io.tandem.inference.ForwardContext;
+import io.tandem.inference.GpuAssigner;
+import io.tandem.inference.InferenceFunction;
+import io.tandem.inference.ModelComponent;
+import io.tandem.join.PostprocessJoin;
 import io.tandem.options.TandemOptions;
 import io.tandem.parse.AnnotateFunction;
+import io.tandem.parse.Annotator;
 import io.tandem.parse.DeadLetters;
 import io.tandem.parse.DocParser;
+import io.tandem.parse.ParseFunction;
 import io.tandem.parse.ResultLine;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.source.RawRecord;
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Builds Tandem's job graph from options, with the source and the sink injected: the command line
  * wires the real ones, tests pass bounded test sources and collecting sinks.
+ *
+ * <p>With a model component and inference subtasks (C > 0): parse and per-document components,
+ * batcher (CPU task set, parallelism P) - tensors through the dispatch partitioner to the inference
+ * operator (parallelism C, slot sharing group "gpu") - outputs back to their producer's postprocess
+ * join, which also receives the producer's documents over a forward edge. The join and the head of
+ * the batcher's chain share a co-location group, so their credits meet in one JVM. Without
+ * inference subtasks (C = 0) the CPU subtasks run the forward pass themselves.
  */
 public final class TandemJob {
+    public static final String GPU_SLOT_SHARING_GROUP = "gpu";
+    public static final String PRODUCER_COLOCATION_GROUP = "tandem-producer";
+
     private final Configuration options;
     private final Pipeline pipeline;
     private final int cpuWorkers;
+    private final int gpuWorkers;
+    private final List<Integer> gpuDevices;
 
     public TandemJob(Configuration options, Pipeline pipeline, int cpuWorkers) {
+        this(options, pipeline, cpuWorkers, 0, List.of());
+    }
+
+    public TandemJob(
+            Configuration options,
+            Pipeline pipeline,
+            int cpuWorkers,
+            int gpuWorkers,
+            List<Integer> gpuDevices) {
         if (cpuWorkers < 1) {
             throw new IllegalArgumentException("cpuWorkers must be >= 1, got " + cpuWorkers);
+        }
+        if (gpuWorkers < 0) {
+            throw new IllegalArgumentException("gpuWorkers must be >= 0, got " + gpuWorkers);
         }
         this.options = options;
         this.pipeline = pipeline;
         this.cpuWorkers = cpuWorkers;
+        this.gpuWorkers = gpuWorkers;
+        this.gpuDevices = List.copyOf(gpuDevices);
+        BatchSize.parse(options.get(TandemOptions.BATCH_SIZE)); // fail at startup, not in a task
     }
 
-    /** Source to sink. The sink must accept ordered file output or run unordered. */
+    /** Source to sink. */
     public void attach(
             StreamExecutionEnvironment env,
             Source<RawRecord, ?, ?> source,
@@ -44,16 +95,135 @@ public final class TandemJob {
         annotate(input).sinkTo(sink).name("output").setParallelism(1);
     }
 
-    /** The CPU task set: parse, run the pipeline, format; bad records become dead letters. */
+    /** Everything between the raw records and the result lines. */
     public DataStream<ResultLine> annotate(DataStream<RawRecord> input) {
-        DocParser parser = new DocParser(options.get(TandemOptions.MAX_TEXT_CHARS));
         DeadLetters deadLetters =
                 new DeadLetters(options.get(TandemOptions.DEAD_LETTER_MAX_RAW_BYTES));
+        DocParser parser = new DocParser(options.get(TandemOptions.MAX_TEXT_CHARS));
+        Pipeline.Split split = pipeline.split();
         // Round-robin, as the reference hands documents to its CPU workers.
-        return input.rebalance()
-                .process(new AnnotateFunction(parser, pipeline, deadLetters))
-                .name("annotate")
-                .uid("annotate")
-                .setParallelism(cpuWorkers);
+        DataStream<RawRecord> spread = input.rebalance();
+        if (split.model() == null) {
+            return spread.process(
+                            new AnnotateFunction(new Annotator(parser, pipeline, deadLetters)))
+                    .name("annotate")
+                    .uid("annotate")
+                    .setParallelism(cpuWorkers);
+        }
+        SingleOutputStreamOperator<Doc> docs =
+                spread.process(
+                                new ParseFunction(
+                                        new Annotator(parser, split.before(), deadLetters)))
+                        .name("parse")
+                        .uid("parse")
+                        .setParallelism(cpuWorkers);
+        DataStream<ResultLine> parseDeadLetters = docs.getSideOutput(ParseFunction.DEAD_LETTERS);
+        DocFinisher<?> finisher = new DocFinisher<>(split.model(), split.after(), deadLetters);
+        return gpuWorkers == 0
+                ? parseDeadLetters.union(localModel(docs, finisher))
+                : parseDeadLetters.union(splitModel(docs, finisher));
+    }
+
+    private BatchSize batchSize() {
+        return BatchSize.parse(options.get(TandemOptions.BATCH_SIZE));
+    }
+
+    private <F extends Serializable> DataStream<ResultLine> localModel(
+            DataStream<Doc> docs, DocFinisher<F> finisher) {
+        Device device = options.get(TandemOptions.DEVICE) == Device.CUDA ? Device.CUDA : Device.CPU;
+        SingleOutputStreamOperator<ResultLine> results =
+                docs.transform(
+                                "model",
+                                TypeInformation.of(ResultLine.class),
+                                new LocalModelOperator<>(
+                                        finisher,
+                                        batchSize(),
+                                        options.get(TandemOptions.CHUNK_SIZE),
+                                        options.get(TandemOptions.MAX_BATCH_DELAY).toMillis(),
+                                        new ForwardContext(
+                                                device,
+                                                device == Device.CUDA ? 0 : ForwardContext.NO_GPU,
+                                                options.get(TandemOptions.INTRA_OP_THREADS)),
+                                        options.get(TandemOptions.DETERMINISTIC)))
+                        .uid("model")
+                        .setParallelism(cpuWorkers);
+        return results.union(results.getSideOutput(AbstractBatcher.DEAD_LETTERS));
+    }
+
+    private <F extends Serializable> DataStream<ResultLine> splitModel(
+            SingleOutputStreamOperator<Doc> docs, DocFinisher<F> finisher) {
+        int credits = creditsPerProducer();
+        SingleOutputStreamOperator<TensorBatch> batches =
+                docs.transform(
+                                "batcher",
+                                TypeInformation.of(TensorBatch.class),
+                                new DispatchBatcher<>(
+                                        finisher,
+                                        batchSize(),
+                                        options.get(TandemOptions.CHUNK_SIZE),
+                                        options.get(TandemOptions.MAX_BATCH_DELAY).toMillis(),
+                                        credits))
+                        .uid("batcher")
+                        .setParallelism(cpuWorkers);
+        DataStream<OutputBatch> outputs = inference(batches, finisher.model());
+        SingleOutputStreamOperator<ResultLine> joined =
+                batches.getSideOutput(DispatchBatcher.PENDING_DOCS)
+                        .forward()
+                        .connect(
+                                outputs.partitionCustom(
+                                        new ReturnToProducerPartitioner(), OutputBatch::producer))
+                        .transform(
+                                "postprocess",
+                                TypeInformation.of(ResultLine.class),
+                                new PostprocessJoin<>(
+                                        finisher,
+                                        credits,
+                                        options.get(TandemOptions.DETERMINISTIC)))
+                        .uid("postprocess")
+                        .setParallelism(cpuWorkers);
+        // The batcher (chained behind "parse") and the join of one producer index share a slot and
+        // a JVM, where their credits meet.
+        docs.getTransformation().setCoLocationGroupKey(PRODUCER_COLOCATION_GROUP);
+        joined.getTransformation().setCoLocationGroupKey(PRODUCER_COLOCATION_GROUP);
+        return joined.union(batches.getSideOutput(AbstractBatcher.DEAD_LETTERS));
+    }
+
+    /** The inference operator: tensors in through the dispatch schedule, outputs out. */
+    public <F extends Serializable> DataStream<OutputBatch> inference(
+            DataStream<TensorBatch> batches, ModelComponent<F> model) {
+        return batches.partitionCustom(new DispatchPartitioner(), TensorBatch::key)
+                .process(
+                        new InferenceFunction<>(
+                                model,
+                                new GpuAssigner(gpuDevices),
+                                options.get(TandemOptions.DEVICE),
+                                options.get(TandemOptions.INTRA_OP_THREADS)))
+                .name("inference")
+                .uid("inference")
+                .setParallelism(gpuWorkers)
+                .slotSharingGroup(GPU_SLOT_SHARING_GROUP);
+    }
+
+    /**
+     * Batches a producer may have in flight: the configured number per link, times the most links
+     * any producer of the schedule has (links are few: the schedule keeps fan-out low).
+     */
+    private int creditsPerProducer() {
+        DispatchSchedule schedule = DispatchSchedule.of(cpuWorkers, gpuWorkers);
+        int maxLinks = 1;
+        for (int p = 0; p < cpuWorkers; p++) {
+            maxLinks =
+                    Math.max(
+                            maxLinks, (int) Arrays.stream(schedule.periodOf(p)).distinct().count());
+        }
+        return options.get(TandemOptions.BATCHES_IN_FLIGHT_PER_LINK) * maxLinks;
+    }
+
+    public int cpuWorkers() {
+        return cpuWorkers;
+    }
+
+    public int gpuWorkers() {
+        return gpuWorkers;
     }
 }

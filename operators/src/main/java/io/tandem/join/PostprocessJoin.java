@@ -39,6 +39,7 @@ public final class PostprocessJoin<F extends Serializable>
     private transient TreeMap<Long, ResultLine> ready;
     private transient long nextArrival;
     private transient long docsAwaiting;
+    private transient long docsAwaitingMax;
     private transient BatchCredits credits;
     private transient int producer;
 
@@ -65,6 +66,7 @@ public final class PostprocessJoin<F extends Serializable>
                                 task.getAttemptNumber()),
                         creditsPerProducer);
         getMetricGroup().gauge("tandemDocumentsAwaitingOutputs", () -> docsAwaiting);
+        getMetricGroup().gauge("tandemDocumentsAwaitingOutputsMax", () -> docsAwaitingMax);
     }
 
     @Override
@@ -73,6 +75,7 @@ public final class PostprocessJoin<F extends Serializable>
         checkProducer(pending.producer(), "documents of batch " + pending.seq());
         docsBySeq.put(pending.seq(), pending);
         docsAwaiting += pending.docs().size();
+        docsAwaitingMax = Math.max(docsAwaitingMax, docsAwaiting);
         tryJoin(pending.seq());
     }
 

@@ -332,17 +332,21 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
         return best;
     }
 
-    /** BIO decoding of piece labels into spans over the original text. */
+    /**
+     * BIO decoding of piece labels into spans over the original text. A span must cover whole
+     * words: one that starts or ends inside a word (on a {@code ##} continuation piece) is a
+     * fragment, such as "rin" of "Drinks" labelled like the end of "aspirin", and is dropped.
+     */
     List<Span> decode(TokenClassifierFeatures f, int[] predicted) {
         List<Span> spans = new ArrayList<>();
         String type = null;
-        int start = -1;
-        int end = -1;
+        int first = -1;
+        int last = -1;
         for (int p = 0; p < predicted.length; p++) {
             BioTag tag = tags[predicted[p]];
             boolean continues = tag.inside() && tag.type().equals(type);
             if (type != null && !continues) {
-                spans.add(new Span(start, end, type, SOURCE));
+                addWholeWords(spans, f, first, last, type);
                 type = null;
             }
             if (tag.isOutside()) {
@@ -350,14 +354,27 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
             }
             if (!continues) {
                 type = tag.type();
-                start = f.pieceStart(p);
+                first = p;
             }
-            end = f.pieceEnd(p);
+            last = p;
         }
         if (type != null) {
-            spans.add(new Span(start, end, type, SOURCE));
+            addWholeWords(spans, f, first, last, type);
         }
         return spans;
+    }
+
+    private void addWholeWords(
+            List<Span> spans, TokenClassifierFeatures f, int first, int last, String type) {
+        boolean startsInsideWord = isContinuation(f, first);
+        boolean endsInsideWord = last + 1 < f.pieceCount() && isContinuation(f, last + 1);
+        if (!startsInsideWord && !endsInsideWord) {
+            spans.add(new Span(f.pieceStart(first), f.pieceEnd(last), type, SOURCE));
+        }
+    }
+
+    private boolean isContinuation(TokenClassifierFeatures f, int piece) {
+        return tokenizer().vocab().token(f.pieceId(piece)).startsWith(WordPieceVocab.CONTINUATION);
     }
 
     private static void merge(Doc doc, List<Span> predicted) {

@@ -295,6 +295,32 @@ class OnnxTokenClassifierTest {
     }
 
     @Test
+    void spansThatStartOrEndInsideAWordAreDropped() {
+        OnnxTokenClassifier classifier = OnnxTokenClassifier.tiny();
+        WordPieceVocab vocab = classifier.tokenizer().vocab();
+        // "Drinks aspirin": a word-final piece labelled I-DRUG inside "Drinks" is a fragment.
+        String text = "Drinks aspirin";
+        List<WordPiece> pieces = classifier.tokenizer().tokenize(text);
+        int n = pieces.size();
+        int[] ids = new int[n];
+        int[] starts = new int[n];
+        int[] ends = new int[n];
+        int[] predicted = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = pieces.get(i).id();
+            starts[i] = pieces.get(i).start();
+            ends[i] = pieces.get(i).end();
+            boolean inAspirin = starts[i] >= 7;
+            boolean continuation = vocab.token(ids[i]).startsWith("##");
+            // Label every continuation piece I-DRUG, and the first piece of "aspirin" B-DRUG.
+            predicted[i] = continuation ? 2 : inAspirin ? 1 : 0;
+        }
+        TokenClassifierFeatures f =
+                new TokenClassifierFeatures(ids, starts, ends, new int[] {0}, new int[] {n});
+        assertEquals(List.of(new Span(7, 14, "DRUG", "ner")), classifier.decode(f, predicted));
+    }
+
+    @Test
     void optionsAreValidated() {
         IllegalArgumentException stride =
                 assertThrows(

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.tandem.doc.Doc;
+import io.tandem.inference.ForwardContext;
 import io.tandem.pipeline.PipelineConfig.Format;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,36 +36,59 @@ class PipelineConfigTest {
     }
 
     @Test
-    void defaultPipelineOnEnglishAndFrenchNotes() {
-        Pipeline pipeline = Pipeline.defaultPipeline();
-        pipeline.open();
+    void defaultPipelineOnEnglishAndFrenchNotes() throws Exception {
         Doc en =
                 new Doc(
                         "en",
-                        "Patient denies chest pain. History of type 2 diabetes since 2019-03-14.",
+                        "Patient denies chest pain. History of type 2 diabetes since 2019-03-14, on metformin.",
                         0,
                         null,
                         null);
-        pipeline.process(en);
-        assertEquals(
-                List.of("SYMPTOM:chest pain:negated", "DISEASE:type 2 diabetes", "DATE:2019-03-14"),
-                entities(en));
-
         Doc fr =
                 new Doc(
                         "fr",
-                        "Pas de fièvre ni de toux. Antécédent d'insuffisance cardiaque le 14/03/2019.",
+                        "Pas de fièvre ni de toux. Antécédent d'insuffisance cardiaque le 14/03/2019, sans aspirine.",
                         1,
                         null,
                         null);
-        pipeline.process(fr);
+        try (InProcessPipeline pipeline =
+                new InProcessPipeline(Pipeline.defaultPipeline(), ForwardContext.cpu(1))) {
+            pipeline.process(List.of(en, fr));
+        }
+        assertEquals(
+                List.of(
+                        "SYMPTOM:chest pain:negated",
+                        "DISEASE:type 2 diabetes",
+                        "DATE:2019-03-14",
+                        "DRUG:metformin"),
+                entities(en));
+        assertEquals("ner", en.entities().get(3).source());
         assertEquals(
                 List.of(
                         "SYMPTOM:fièvre:negated",
                         "SYMPTOM:toux:negated",
                         "DISEASE:insuffisance cardiaque",
-                        "DATE:14/03/2019"),
+                        "DATE:14/03/2019",
+                        "DRUG:aspirine:negated"),
                 entities(fr));
+    }
+
+    @Test
+    void aModelStepDoesNotRunPerDocument() {
+        Pipeline pipeline = Pipeline.defaultPipeline();
+        assertEquals("ner", pipeline.model().orElseThrow().name());
+        Pipeline.Split split = pipeline.split();
+        assertEquals(5, split.before().components().size());
+        assertEquals(
+                List.of("negation"),
+                split.after().components().stream().map(PipelineComponent::name).toList());
+        IllegalStateException e =
+                assertThrows(
+                        IllegalStateException.class,
+                        () -> pipeline.process(new Doc("d", "x", 0, null, null)));
+        assertEquals(
+                "Model component 'ner' runs in the batched model stage, not per document: use Pipeline.split()",
+                e.getMessage());
     }
 
     @Test
@@ -88,7 +112,7 @@ class PipelineConfigTest {
                 yamlError(
                         "components:\n  - type: tokenizer\n  - type: regex\n    patern: {DATE: ['x']}\n"));
         assertEquals(
-                "components[0].type: unknown component type 'tokeniser'; expected one of [negation, normalizer, regex, sentences, terms, tokenizer]",
+                "components[0].type: unknown component type 'tokeniser'; expected one of [negation, ner, normalizer, regex, sentences, terms, tokenizer]",
                 yamlError("components:\n  - type: tokeniser\n"));
         assertEquals(
                 "components[2].max_scope_tokens: expected a positive integer, got \"ten\"",

@@ -1,5 +1,6 @@
 package io.tandem.job.cli;
 
+import io.tandem.dispatch.WorkerPlan;
 import io.tandem.job.Inputs;
 import io.tandem.job.TandemJob;
 import io.tandem.options.TandemOptions;
@@ -12,6 +13,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -70,6 +72,51 @@ public final class RunCommand implements Callable<Integer> {
     Integer cpuWorkers;
 
     @Option(
+            names = "--gpu-workers",
+            paramLabel = "N",
+            description =
+                    "Inference subtasks; 0 runs the model in the CPU subtasks (default: one per GPU).")
+    Integer gpuWorkers;
+
+    @Option(
+            names = "--gpu-devices",
+            paramLabel = "I,J",
+            split = ",",
+            description =
+                    "GPU indices to bind, one inference subtask each (when the cluster declares none).")
+    List<Integer> gpuDevices;
+
+    @Option(
+            names = "--device",
+            paramLabel = "auto|cpu|cuda",
+            description = "Where forward passes run (default: auto).")
+    String device;
+
+    @Option(
+            names = "--batch-size",
+            paramLabel = "<N docs|words|padded_words>",
+            description = "Batch size expression (default: 8000 padded_words).")
+    String batchSize;
+
+    @Option(
+            names = "--chunk-size",
+            paramLabel = "N",
+            description = "Documents sorted together before batching (default: 256).")
+    Integer chunkSize;
+
+    @Option(
+            names = "--max-batch-delay",
+            paramLabel = "<duration>",
+            description = "Longest wait for a batch to fill, e.g. 50ms (default: 100ms).")
+    String maxBatchDelay;
+
+    @Option(
+            names = "--intra-op-threads",
+            paramLabel = "N",
+            description = "ONNX Runtime threads per session (default: 1).")
+    Integer intraOpThreads;
+
+    @Option(
             names = "--deterministic",
             negatable = true,
             defaultValue = "true",
@@ -105,14 +152,19 @@ public final class RunCommand implements Callable<Integer> {
         Path deadLetterFile =
                 checkWritable(deadLetterPathFor(outputFile, deadLetter), "Dead-letter output");
         Pipeline pipeline = loadPipeline();
-        int workers = resolveCpuWorkers(options);
+        WorkerPlan plan = plan(options);
+        int workers = plan.cpuWorkers();
+        int inferenceWorkers = pipeline.model().isPresent() ? plan.gpuWorkers() : 0;
         Inputs inputs = Inputs.resolve(options.get(TandemOptions.INPUT), workers);
+        LOG.info("Worker plan: {}", plan.describe());
 
         String progressKey = "run-" + UUID.randomUUID();
-        options.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(workers, inputs.parallelism()) + 1);
+        options.set(
+                TaskManagerOptions.NUM_TASK_SLOTS,
+                Math.max(workers, inputs.parallelism()) + inferenceWorkers + 1);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(options);
-        new TandemJob(options, pipeline, workers)
+        new TandemJob(options, pipeline, workers, inferenceWorkers, plan.gpuDevices())
                 .attach(
                         env,
                         inputs.source(),
@@ -122,7 +174,6 @@ public final class RunCommand implements Callable<Integer> {
                                 deadLetterFile,
                                 options.get(TandemOptions.DETERMINISTIC),
                                 progressKey));
-        LOG.info("Running on {} with {} CPU workers", options.get(TandemOptions.INPUT), workers);
         try {
             JobClient job = env.executeAsync("tandem");
             boolean showProgress = !noProgress && System.console() != null;
@@ -160,6 +211,42 @@ public final class RunCommand implements Callable<Integer> {
         if (pipelineConfig != null) {
             options.set(TandemOptions.PIPELINE, pipelineConfig.toString());
         }
+        if (gpuWorkers != null) {
+            options.set(TandemOptions.GPU_WORKERS, gpuWorkers);
+        }
+        if (gpuDevices != null) {
+            options.set(TandemOptions.GPU_DEVICES, gpuDevices);
+        }
+        if (device != null) {
+            options.setString(
+                    TandemOptions.DEVICE.key(), device.toUpperCase(java.util.Locale.ROOT));
+            try {
+                options.get(TandemOptions.DEVICE);
+            } catch (IllegalArgumentException e) {
+                throw new TandemCli.UsageException(
+                        "--device " + device + ": expected auto, cpu or cuda");
+            }
+        }
+        if (batchSize != null) {
+            options.set(TandemOptions.BATCH_SIZE, batchSize);
+        }
+        if (chunkSize != null) {
+            options.set(TandemOptions.CHUNK_SIZE, chunkSize);
+        }
+        if (maxBatchDelay != null) {
+            options.setString(TandemOptions.MAX_BATCH_DELAY.key(), maxBatchDelay);
+            try {
+                options.get(TandemOptions.MAX_BATCH_DELAY);
+            } catch (IllegalArgumentException e) {
+                throw new TandemCli.UsageException(
+                        "--max-batch-delay "
+                                + maxBatchDelay
+                                + ": expected a duration such as 50ms or 1s");
+            }
+        }
+        if (intraOpThreads != null) {
+            options.set(TandemOptions.INTRA_OP_THREADS, intraOpThreads);
+        }
         // Every record type on Tandem's edges has a dedicated serializer; Kryo would be a bug.
         options.set(PipelineOptions.GENERIC_TYPES, false);
         return options;
@@ -176,16 +263,16 @@ public final class RunCommand implements Callable<Integer> {
         return PipelineConfig.load(pipelineConfig);
     }
 
-    private static int resolveCpuWorkers(Configuration options) {
-        int cpus = Runtime.getRuntime().availableProcessors();
-        int requested =
-                options.getOptional(TandemOptions.CPU_WORKERS).orElse(Math.max(1, cpus - 1));
-        int workers = requested < 0 ? cpus + requested : requested;
-        if (workers < 1) {
-            throw new TandemCli.UsageException(
-                    "--cpu-workers " + requested + " leaves no CPU worker on " + cpus + " CPUs");
+    private static WorkerPlan plan(Configuration options) {
+        WorkerPlan.Builder plan = WorkerPlan.builder();
+        options.getOptional(TandemOptions.CPU_WORKERS).ifPresent(plan::cpuWorkers);
+        options.getOptional(TandemOptions.GPU_WORKERS).ifPresent(plan::gpuWorkers);
+        options.getOptional(TandemOptions.GPU_DEVICES).ifPresent(plan::gpuDevices);
+        try {
+            return plan.build();
+        } catch (IllegalArgumentException e) {
+            throw new TandemCli.UsageException(e.getMessage());
         }
-        return workers;
     }
 
     static Path deadLetterPathFor(Path output, Path explicit) {
