@@ -1,0 +1,123 @@
+package io.tandem.job.split;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tandem.job.TandemJob;
+import io.tandem.options.TandemOptions;
+import io.tandem.parse.ResultLine;
+import io.tandem.pipeline.Pipeline;
+import io.tandem.sink.JsonLinesFileSink;
+import io.tandem.source.RawRecord;
+import io.tandem.source.SampleSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The inference task dies once, after a checkpoint completed and while batches are in flight; the
+ * job restarts from that checkpoint and every document appears exactly once in the output, which
+ * equals the output of a run without failure.
+ */
+class ExactlyOnceAfterFailureITCase {
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(2)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    static final AtomicInteger CHECKPOINTS = new AtomicInteger();
+
+    /** Counts completed checkpoints, so the failure comes after one. */
+    static final class TestingCheckpointCounter
+            implements MapFunction<RawRecord, RawRecord>, CheckpointListener {
+        @Override
+        public RawRecord map(RawRecord value) {
+            return value;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            CHECKPOINTS.incrementAndGet();
+        }
+    }
+
+    @TempDir Path dir;
+
+    private List<String> run(String name, int docs, TestingSlowModel model) throws Exception {
+        Configuration options = new Configuration();
+        options.set(TandemOptions.BATCH_SIZE, "16 docs");
+        options.set(TandemOptions.CHUNK_SIZE, 32);
+        options.set(TandemOptions.MAX_BATCH_DELAY, Duration.ofMillis(20));
+        Configuration cluster = new Configuration();
+        cluster.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(150));
+        cluster.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        cluster.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        cluster.set(
+                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(cluster);
+        Pipeline pipeline =
+                Pipeline.builder()
+                        .tokenizer()
+                        .sentences()
+                        .normalizer()
+                        .model(model)
+                        .negation("en", "fr")
+                        .build();
+        TandemJob job = new TandemJob(options, pipeline, 2, 1, List.of());
+        DataStream<RawRecord> input =
+                env.fromSource(SampleSource.create(docs), WatermarkStrategy.noWatermarks(), "input")
+                        .setParallelism(2)
+                        .map(new TestingCheckpointCounter())
+                        .setParallelism(2);
+        Path out = dir.resolve(name + ".jsonl");
+        DataStream<ResultLine> results = job.annotate(input);
+        results.sinkTo(new JsonLinesFileSink(out, dir.resolve(name + ".dead.jsonl"), true, null))
+                .setParallelism(1);
+        env.execute(name);
+        return Files.readAllLines(out);
+    }
+
+    @Test
+    void everyDocumentExactlyOnceAfterAFailureWithBatchesInFlight() throws Exception {
+        int docs = 1500;
+        TestingSlowModel.reset();
+        List<String> expected = run("reference", docs, new TestingSlowModel(0, null));
+
+        TestingSlowModel.reset();
+        CHECKPOINTS.set(0);
+        List<String> recovered =
+                run("recovered", docs, new TestingSlowModel(15, () -> CHECKPOINTS.get() >= 2));
+
+        assertTrue(TestingSlowModel.FAILED.get(), "the failure was injected");
+        assertEquals(docs, expected.size());
+        Set<String> ids = new HashSet<>();
+        for (String line : recovered) {
+            assertTrue(
+                    ids.add(line.substring(0, line.indexOf(",\"entities\""))),
+                    "duplicate: " + line);
+        }
+        assertEquals(docs, ids.size());
+        assertEquals(expected, recovered);
+    }
+}
