@@ -94,7 +94,7 @@ class TandemCliTest {
 
     @Test
     void cpuWorkersLeavingNone() {
-        int cpus = Runtime.getRuntime().availableProcessors();
+        int cpus = io.tandem.dispatch.CpuBudget.detect().cpus();
         assertOneLine(
                 run(
                         "run",
@@ -103,6 +103,54 @@ class TandemCliTest {
                         "--output",
                         dir.resolve("o.jsonl").toString(),
                         "--no-progress"),
-                "tandem: --cpu-workers " + -cpus + " leaves no CPU worker on " + cpus + " CPUs");
+                "tandem: --cpu-workers "
+                        + -cpus
+                        + " means all CPUs but "
+                        + cpus
+                        + ", which leaves 0 CPU workers with a budget of "
+                        + cpus
+                        + " CPUs; expected N below "
+                        + cpus);
+    }
+
+    @Test
+    void badBatchSize() {
+        assertOneLine(
+                run(
+                        "run",
+                        "--batch-size",
+                        "32 tokens",
+                        "--output",
+                        dir.resolve("o.jsonl").toString(),
+                        "--no-progress"),
+                "tandem: Invalid batch size '32 tokens': expected '<positive integer> docs|words|padded_words', e.g. '32 docs'");
+    }
+
+    @Test
+    void badPipelineKeyIsNamed() throws Exception {
+        Path config = dir.resolve("p.yaml");
+        Files.writeString(
+                config, "components:\n  - type: tokenizer\n  - type: terms\n    lexicn: x\n");
+        assertOneLine(
+                run(
+                        "run",
+                        "--pipeline",
+                        config.toString(),
+                        "--output",
+                        dir.resolve("o.jsonl").toString(),
+                        "--no-progress"),
+                "tandem: components[1].lexicn: unknown key for component 'terms'; expected one of [labels, languages, lexicon, terms]");
+    }
+
+    @Test
+    void schedulePrintsOneJsonObject() {
+        CommandLine cli = TandemCli.commandLine();
+        StringWriter out = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        assertEquals(0, cli.execute("schedule", "--producers", "2", "--consumers", "3", "--json"));
+        assertEquals(
+                "{\"producers\": 2, \"consumers\": 3, \"schedules\": [[0, 1, 0], [1, 2, 2]]}"
+                        + System.lineSeparator(),
+                out.toString());
     }
 }

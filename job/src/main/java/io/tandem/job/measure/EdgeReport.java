@@ -1,0 +1,171 @@
+package io.tandem.job.measure;
+
+import io.tandem.batching.BatchSize;
+import io.tandem.batching.ChunkBatcher;
+import io.tandem.batching.FeatureCodec;
+import io.tandem.dispatch.OutputBatch;
+import io.tandem.dispatch.PendingDocs;
+import io.tandem.dispatch.TensorBatch;
+import io.tandem.doc.Doc;
+import io.tandem.doc.SourcePosition;
+import io.tandem.inference.BatchStats;
+import io.tandem.inference.ForwardContext;
+import io.tandem.inference.ForwardRunner;
+import io.tandem.inference.ModelComponent;
+import io.tandem.inference.TensorMap;
+import io.tandem.ner.OnnxTokenClassifier;
+import io.tandem.pipeline.Pipeline;
+import io.tandem.sample.SampleCorpus;
+import io.tandem.sample.SampleDoc;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+
+/**
+ * Measures, on the sample corpus with the default pipeline, what the split graph sends per document
+ * over each edge (tensors to the GPU, outputs back, documents to the join) and the padding of a
+ * batching strategy: padded tokens / real tokens of the collated model inputs. Sizes are those of
+ * Tandem's serializers, i.e. the bytes Flink writes into network buffers.
+ */
+public final class EdgeReport {
+    /** Figures of one batching strategy. */
+    public record Figures(
+            String batchSize,
+            boolean sorted,
+            int docs,
+            int batches,
+            long tokens,
+            long paddedTokens,
+            double tensorBytesPerDoc,
+            double outputBytesPerDoc,
+            double documentBytesPerDoc) {
+        public double paddingRatio() {
+            return (double) paddedTokens / tokens;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(
+                    Locale.ROOT,
+                    "%-18s sorted=%-5s docs=%d batches=%d padded/real tokens=%.3f bytes/doc: tensors %.0f, outputs %.0f, documents %.0f",
+                    batchSize,
+                    sorted,
+                    docs,
+                    batches,
+                    paddingRatio(),
+                    tensorBytesPerDoc,
+                    outputBytesPerDoc,
+                    documentBytesPerDoc);
+        }
+    }
+
+    private EdgeReport() {}
+
+    /**
+     * @param maxLength the token classifier's window length in word pieces: documents longer than a
+     *     window are cut into several rows, whose last one is padded whatever the batching.
+     */
+    public static Figures measure(
+            int docs, String batchSize, boolean sorted, int chunkSize, int maxLength)
+            throws Exception {
+        Pipeline.Split split = Pipeline.defaultPipeline().split();
+        OnnxTokenClassifier model = OnnxTokenClassifier.builder().maxLength(maxLength).build();
+        return measure(split, model, docs, BatchSize.parse(batchSize), sorted, chunkSize);
+    }
+
+    private static <F extends Serializable> Figures measure(
+            Pipeline.Split split,
+            ModelComponent<F> model,
+            int count,
+            BatchSize size,
+            boolean sorted,
+            int chunkSize)
+            throws Exception {
+        split.before().open();
+        SampleCorpus corpus = new SampleCorpus();
+        long tokens = 0;
+        long padded = 0;
+        long tensorBytes = 0;
+        long outputBytes = 0;
+        long documentBytes = 0;
+        int batches = 0;
+        try (ForwardRunner runner = model.openForward(ForwardContext.cpu(1))) {
+            List<Doc> chunk = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                SampleDoc sample = corpus.generate(i);
+                Doc doc =
+                        new Doc(
+                                sample.id(),
+                                sample.text(),
+                                i,
+                                SourcePosition.fileLine("sample", i + 1),
+                                sample.metaJson());
+                split.before().process(doc);
+                chunk.add(doc);
+                if (chunk.size() == chunkSize || i == count - 1) {
+                    for (List<Doc> batch :
+                            ChunkBatcher.batches(chunk, Doc::wordCount, size, sorted)) {
+                        List<F> features = new ArrayList<>();
+                        batch.forEach(d -> features.add(model.preprocess(d)));
+                        TensorMap tensors = model.collate(features);
+                        BatchStats stats = model.batchStats(tensors);
+                        tokens += stats.tokens();
+                        padded += stats.paddedTokens();
+                        tensorBytes +=
+                                bytes(
+                                        TensorBatch.Serializer.INSTANCE,
+                                        new TensorBatch(0, 1, batches, tensors));
+                        outputBytes +=
+                                bytes(
+                                        OutputBatch.Serializer.INSTANCE,
+                                        new OutputBatch(
+                                                0, batches, -1, runner.forward(tensors), null));
+                        documentBytes +=
+                                bytes(
+                                        PendingDocs.Serializer.INSTANCE,
+                                        new PendingDocs(
+                                                0,
+                                                batches,
+                                                batch,
+                                                new long[batch.size()],
+                                                FeatureCodec.encode(features)));
+                        batches++;
+                    }
+                    chunk.clear();
+                }
+            }
+        }
+        return new Figures(
+                size.toString(),
+                sorted,
+                count,
+                batches,
+                tokens,
+                padded,
+                (double) tensorBytes / count,
+                (double) outputBytes / count,
+                (double) documentBytes / count);
+    }
+
+    private static <T> long bytes(TypeSerializer<T> serializer, T value) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(4096);
+        serializer.serialize(value, out);
+        return out.length();
+    }
+
+    /**
+     * {@code EdgeReport [docs]}: prints the figures for the default and the fixed-size batching.
+     */
+    public static void main(String[] args) throws Exception {
+        int docs = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
+        for (int maxLength : new int[] {128, 512}) {
+            System.out.println("window " + maxLength + " word pieces:");
+            System.out.println("  " + measure(docs, "8000 padded_words", true, 256, maxLength));
+            System.out.println("  " + measure(docs, "32 docs", false, 256, maxLength));
+        }
+    }
+}
