@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "tandem 0.1.0",
         description = "NLP pipelines with GPU inference on Apache Flink.",
-        subcommands = {RunCommand.class, ScheduleCommand.class})
+        subcommands = {RunCommand.class, ScheduleCommand.class, BenchCommand.class})
 public final class TandemCli {
 
     /** Exit code for bad usage or configuration: the problem is on the command line. */

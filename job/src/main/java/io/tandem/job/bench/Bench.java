@@ -1,0 +1,523 @@
+package io.tandem.job.bench;
+
+import io.tandem.inference.ModelComponent;
+import io.tandem.inference.ModelLocation;
+import io.tandem.job.TandemJob;
+import io.tandem.job.measure.EdgeReport;
+import io.tandem.models.BenchModel;
+import io.tandem.models.GeneratedModel;
+import io.tandem.ner.OnnxTokenClassifier;
+import io.tandem.options.TandemOptions;
+import io.tandem.parse.ResultLine;
+import io.tandem.pipeline.ModelStep;
+import io.tandem.pipeline.Pipeline;
+import io.tandem.pipeline.PipelineComponent;
+import io.tandem.source.RawRecord;
+import java.io.PrintStream;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Runs every benchmark of {@code tandem bench} in this process, on local MiniClusters, on the
+ * sample corpus with the default pipeline (its model replaced as each figure needs), and returns
+ * the figures: ratios and a percentile, each measured in this run ({@link BenchReport} says what
+ * each is).
+ *
+ * <p>Every job reads the sample corpus from one source subtask, as a file is read, and spreads it
+ * round-robin over the CPU subtasks. Throughput is measured two ways:
+ *
+ * <ul>
+ *   <li>with the stand-in accelerator (results arrive smoothly, hundreds per second): in the steady
+ *       state, between the arrivals at 10% and 90% of the run ({@link #STEADY_FROM}, {@link
+ *       #STEADY_TO}), since the stages it is compared with are measured without filling or
+ *       draining;
+ *   <li>with the real model on the CPU (results arrive in bursts of a batch or window): over the
+ *       whole run, from the first document leaving the source to the last result, the same for
+ *       Tandem and the two alternatives.
+ * </ul>
+ *
+ * Each measurement is the best of {@link BenchSettings#repeats()} runs, the variants compared with
+ * each other interleaved: on a shared machine other processes only ever slow a run down.
+ */
+public final class Bench {
+    static final double STEADY_FROM = 0.1;
+    static final double STEADY_TO = 0.9;
+    static final Duration LATENCY_MAX_BATCH_DELAY = Duration.ofMillis(50);
+
+    /**
+     * Flink's network buffer timeout in the latency run. At its default (100 ms) a half-empty
+     * buffer waits up to 100 ms on each of the graph's four network hops, which would hide the
+     * batching's own latency; a latency-minded deployment lowers it.
+     */
+    static final Duration LATENCY_BUFFER_TIMEOUT = Duration.ofMillis(10);
+
+    /**
+     * Batches in flight per producer-consumer link with the stand-in accelerator. At the default
+     * (2) a balanced accelerator idles whenever a batch of long documents holds up a producer (the
+     * efficiency measured here is about 0.75); 8 keeps it fed. Both are reported.
+     */
+    static final int STAND_IN_BATCHES_IN_FLIGHT = 8;
+
+    private static final String DEFAULT_BATCH_SIZE = TandemOptions.BATCH_SIZE.defaultValue();
+    private static final int CHUNK_SIZE = TandemOptions.CHUNK_SIZE.defaultValue();
+
+    private final BenchSettings settings;
+    private final PrintStream log;
+
+    public Bench(BenchSettings settings, PrintStream log) {
+        this.settings = settings;
+        this.log = log;
+    }
+
+    /** A finished run: its arrivals and what its model's forward passes did. */
+    record Measured(RunRecorder recorder, MeteredModel.Meter meter) {
+        double steady() {
+            return recorder.throughput(STEADY_FROM, STEADY_TO);
+        }
+
+        double whole() {
+            return recorder.throughput();
+        }
+    }
+
+    public BenchReport run() throws Exception {
+        long started = System.nanoTime();
+        int p = settings.cpuWorkers();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("settings", settings.name());
+        details.put("cpus", Runtime.getRuntime().availableProcessors());
+        details.put("cpu_workers", p);
+        details.put("window_word_pieces", settings.maxLength());
+        details.put("batch_size", DEFAULT_BATCH_SIZE);
+        details.put("model", settings.benchModel() ? BenchModel.NAME : "tiny");
+        details.put("repeats", settings.repeats());
+        Map<String, Double> figures = new LinkedHashMap<>();
+        Map<String, Double> throughput = new LinkedHashMap<>();
+
+        step("serializers (JMH)");
+        SerializerBench.Result serializers = SerializerBench.run(settings.serializers(), log);
+        details.put("serializer_ns_per_record", serializers.asMap());
+
+        step("padding (window " + settings.maxLength() + ")");
+        double paddedWords = padding(DEFAULT_BATCH_SIZE, true, settings.maxLength());
+        double fixedDocs = padding("32 docs", false, settings.maxLength());
+        if (settings.paddingAt512() && settings.maxLength() != 512) {
+            step("padding (window 512, for reference)");
+            details.put(
+                    "padding_at_window_512",
+                    Map.of(
+                            "padded_words", padding(DEFAULT_BATCH_SIZE, true, 512),
+                            "docs", padding("32 docs", false, 512)));
+        }
+
+        // The stand-in uses the classifier's tokenizer and collation only (the same vocabulary as
+        // the bench model's).
+        OnnxTokenClassifier classifier =
+                OnnxTokenClassifier.builder().maxLength(settings.maxLength()).build();
+
+        // The first jobs of a JVM run slower (class loading, JIT): one untimed run first.
+        if (settings.warmUp()) {
+            step("warm-up");
+            tandem("warm-up", StandInModel.instant(classifier), p, 1, true);
+        }
+
+        step("stand-in accelerator (split graph: " + p + " CPU workers, 1 inference subtask)");
+        Best cpuSide = new Best(Measured::steady);
+        cpuSide.add(tandem("cpu-side-split", StandInModel.instant(classifier), p, 1, true));
+        // Balanced: the stand-in takes as long per document as the CPU side, the case where
+        // overlapping the two matters most.
+        double nanosPerPaddedToken =
+                1e9 / (cpuSide.score() * cpuSide.best().meter().paddedTokensPerDoc());
+        StandInModel standIn = new StandInModel(classifier, nanosPerPaddedToken);
+        Map<Integer, Best> scaling = new LinkedHashMap<>();
+        Best unordered = new Best(Measured::steady);
+        Best defaultInFlight = new Best(Measured::steady);
+        // Repeats interleave the variants, so that a busy spell of the machine hits them alike.
+        for (int repeat = 0; repeat < settings.repeats(); repeat++) {
+            if (repeat > 0) {
+                cpuSide.add(tandem("cpu-side-split", StandInModel.instant(classifier), p, 1, true));
+            }
+            for (int workers : settings.scalingWorkers()) {
+                scaling.computeIfAbsent(workers, w -> new Best(Measured::steady))
+                        .add(tandem("stand-in, P=" + workers, standIn, workers, 1, true));
+            }
+            unordered.add(
+                    tandem(
+                            "cpu-side-split, unordered",
+                            StandInModel.instant(classifier),
+                            p,
+                            1,
+                            false));
+            defaultInFlight.add(
+                    tandem(
+                            "stand-in, default in flight",
+                            standIn,
+                            p,
+                            1,
+                            true,
+                            TandemOptions.BATCHES_IN_FLIGHT_PER_LINK.defaultValue()));
+        }
+        Measured full = scaling.get(p).best();
+        // The inference subtask's busy time in that same run, on its own batches.
+        double standInOnly = full.meter().forwardOnlyThroughput();
+        figures.put(
+                "pipeline_efficiency_stub", full.steady() / Math.min(cpuSide.score(), standInOnly));
+        throughput.put("cpu_side_split", cpuSide.score());
+        throughput.put("stand_in_only", standInOnly);
+        throughput.put("stand_in_pipeline", full.steady());
+        throughput.put("cpu_side_split_unordered", unordered.score());
+        throughput.put("stand_in_pipeline_default_in_flight", defaultInFlight.score());
+        details.put("stand_in_batches_in_flight_per_link", STAND_IN_BATCHES_IN_FLIGHT);
+        details.put(
+                "pipeline_efficiency_stub_default_in_flight",
+                defaultInFlight.score()
+                        / Math.min(
+                                cpuSide.score(),
+                                defaultInFlight.best().meter().forwardOnlyThroughput()));
+
+        step(
+                "latency at half the maximum rate, "
+                        + LATENCY_MAX_BATCH_DELAY.toMillis()
+                        + " ms batch delay");
+        double rate = full.steady() / 2;
+        double p99 = latencyP99(standIn, p, rate);
+
+        try (GeneratedModel benchModel = settings.benchModel() ? BenchModel.generateTemp() : null) {
+            OnnxTokenClassifier realModel =
+                    benchModel == null
+                            ? classifier
+                            : OnnxTokenClassifier.builder()
+                                    .model(ModelLocation.file(benchModel.path()))
+                                    .maxLength(settings.maxLength())
+                                    .build();
+            step("model '" + details.get("model") + "' on the CPU (" + p + " workers)");
+            Best cpuSideLocal = new Best(Measured::whole);
+            Best tandem = new Best(Measured::whole);
+            double forwardOnly = 0;
+            double perRecord = 0;
+            double countWindow = 0;
+            for (int repeat = 0; repeat < settings.repeats(); repeat++) {
+                cpuSideLocal.add(
+                        tandem("cpu-side-local", StandInModel.instant(classifier), p, 0, true));
+                Measured run = tandemWithModel(realModel, p);
+                tandem.add(run);
+                forwardOnly = Math.max(forwardOnly, forwardOnly(realModel, run.meter(), p));
+                perRecord =
+                        Math.max(
+                                perRecord,
+                                alternative(
+                                        "per-record map",
+                                        in ->
+                                                Alternatives.perRecordMap(
+                                                        in, withModel(realModel), p),
+                                        p,
+                                        settings.modelDocs()));
+                countWindow =
+                        Math.max(
+                                countWindow,
+                                alternative(
+                                        "countWindow(32)",
+                                        in -> Alternatives.countWindow(in, withModel(realModel), p),
+                                        p,
+                                        settings.modelDocs() - Alternatives.WINDOW_DOCS * p));
+            }
+            figures.put(
+                    "pipeline_efficiency_cpu",
+                    tandem.score() / (1 / (1 / cpuSideLocal.score() + 1 / forwardOnly)));
+            figures.put("vs_per_record_map", tandem.score() / perRecord);
+            figures.put("vs_count_window", tandem.score() / countWindow);
+            throughput.put("cpu_side_local", cpuSideLocal.score());
+            throughput.put("forward_only", forwardOnly);
+            throughput.put("tandem", tandem.score());
+            throughput.put("per_record_map", perRecord);
+            throughput.put("count_window", countWindow);
+            details.put("tandem_padded_tokens_per_doc", tandem.best().meter().paddedTokensPerDoc());
+            details.put("tandem_batches", tandem.best().meter().shapes().size());
+        }
+
+        figures.put("serializer_vs_kryo_doc", serializers.docRatio());
+        figures.put("serializer_vs_kryo_batch", serializers.batchRatio());
+        figures.put("padding_ratio_padded_words", paddedWords);
+        figures.put("padding_ratio_docs", fixedDocs);
+        figures.put("ordered_vs_unordered", cpuSide.score() / unordered.score());
+        figures.put("cpu_scaling_1_to_2", scaling.get(2).score() / scaling.get(1).score());
+        figures.put("latency_p99_ms", p99);
+
+        details.put("throughput_docs_per_s", throughput);
+        Map<Integer, Double> scalingCurve = new LinkedHashMap<>();
+        scaling.forEach((workers, best) -> scalingCurve.put(workers, best.score()));
+        details.put("scaling_docs_per_s", scalingCurve);
+        details.put("stand_in_ns_per_padded_token", nanosPerPaddedToken);
+        details.put("stand_in_padded_tokens_per_doc", cpuSide.best().meter().paddedTokensPerDoc());
+        details.put("latency_rate_docs_per_s", rate);
+        details.put("latency_flink_buffer_timeout_ms", LATENCY_BUFFER_TIMEOUT.toMillis());
+        details.put("wall_s", (System.nanoTime() - started) / 1e9);
+        return new BenchReport(settings, figures, details);
+    }
+
+    private void step(String what) {
+        log.println("bench: " + what);
+        log.flush();
+    }
+
+    /** The default pipeline with its model component replaced. */
+    static Pipeline withModel(ModelComponent<?> model) {
+        Pipeline.Builder builder = Pipeline.builder();
+        for (PipelineComponent component : Pipeline.defaultPipeline().components()) {
+            builder.add(component instanceof ModelStep ? new ModelStep(model) : component);
+        }
+        return builder.build();
+    }
+
+    private double padding(String batchSize, boolean sorted, int window) throws Exception {
+        return EdgeReport.measure(settings.fastDocs(), batchSize, sorted, CHUNK_SIZE, window)
+                .paddingRatio();
+    }
+
+    /** Forward passes alone, on the batches {@code meter}'s run made, {@code runners} at once. */
+    private double forwardOnly(OnnxTokenClassifier model, MeteredModel.Meter meter, int runners)
+            throws Exception {
+        var batches = ForwardOnly.inputs(meter.shapes(), model.tokenizer().vocab().size());
+        double best = 0;
+        for (int i = 0; i < settings.repeats(); i++) {
+            best =
+                    Math.max(
+                            best,
+                            ForwardOnly.throughput(model, batches, meter.docs.get(), runners));
+        }
+        log.printf(Locale.ROOT, "bench:   %-28s %8.1f docs/s%n", "forward passes alone", best);
+        return best;
+    }
+
+    /** The best of several runs by a throughput. */
+    private static final class Best {
+        private final Function<Measured, Double> score;
+        private Measured best;
+
+        Best(Function<Measured, Double> score) {
+            this.score = score;
+        }
+
+        void add(Measured run) {
+            if (best == null || score.apply(run) > score.apply(best)) {
+                best = run;
+            }
+        }
+
+        Measured best() {
+            return best;
+        }
+
+        double score() {
+            return score.apply(best);
+        }
+    }
+
+    private <F extends Serializable> Measured tandem(
+            String name,
+            ModelComponent<F> model,
+            int cpuWorkers,
+            int gpuWorkers,
+            boolean deterministic)
+            throws Exception {
+        return tandem(
+                name, model, cpuWorkers, gpuWorkers, deterministic, STAND_IN_BATCHES_IN_FLIGHT);
+    }
+
+    private <F extends Serializable> Measured tandem(
+            String name,
+            ModelComponent<F> model,
+            int cpuWorkers,
+            int gpuWorkers,
+            boolean deterministic,
+            int batchesInFlight)
+            throws Exception {
+        Configuration options = new Configuration();
+        options.set(TandemOptions.DETERMINISTIC, deterministic);
+        options.set(TandemOptions.BATCHES_IN_FLIGHT_PER_LINK, batchesInFlight);
+        Measured run =
+                measured(
+                        name,
+                        model,
+                        options,
+                        cpuWorkers,
+                        gpuWorkers,
+                        settings.fastDocs(),
+                        RateLimiterStrategy.noOp(),
+                        deterministic,
+                        null);
+        log.printf(
+                Locale.ROOT,
+                "bench:   %-28s %8.1f docs/s (steady), %8.1f docs/s (whole run)%n",
+                name,
+                run.steady(),
+                run.whole());
+        return run;
+    }
+
+    /** Tandem's layout without a GPU: the CPU subtasks run the forward passes themselves. */
+    private Measured tandemWithModel(OnnxTokenClassifier model, int cpuWorkers) throws Exception {
+        Measured run =
+                measured(
+                        "tandem",
+                        model,
+                        new Configuration(),
+                        cpuWorkers,
+                        0,
+                        settings.modelDocs(),
+                        RateLimiterStrategy.noOp(),
+                        true,
+                        null);
+        log.printf(Locale.ROOT, "bench:   %-28s %8.1f docs/s%n", "tandem", run.whole());
+        return run;
+    }
+
+    private double latencyP99(StandInModel standIn, int cpuWorkers, double docsPerSecond)
+            throws Exception {
+        Configuration options = new Configuration();
+        options.set(TandemOptions.MAX_BATCH_DELAY, LATENCY_MAX_BATCH_DELAY);
+        options.set(TandemOptions.BATCHES_IN_FLIGHT_PER_LINK, STAND_IN_BATCHES_IN_FLIGHT);
+        Measured run =
+                measured(
+                        "latency",
+                        standIn,
+                        options,
+                        cpuWorkers,
+                        1,
+                        settings.latencyDocs(),
+                        RateLimiterStrategy.perSecond(docsPerSecond),
+                        true,
+                        LATENCY_BUFFER_TIMEOUT);
+        double p99 = RunRecorder.percentile(run.recorder().latenciesMillis(STEADY_FROM), 99);
+        log.printf(
+                Locale.ROOT,
+                "bench:   %-28s %8.1f ms p99 at %.1f docs/s%n",
+                "latency",
+                p99,
+                docsPerSecond);
+        return p99;
+    }
+
+    private <F extends Serializable> Measured measured(
+            String name,
+            ModelComponent<F> model,
+            Configuration options,
+            int cpuWorkers,
+            int gpuWorkers,
+            int docs,
+            RateLimiterStrategy rate,
+            boolean ordered,
+            Duration bufferTimeout)
+            throws Exception {
+        String runId = UUID.randomUUID().toString();
+        MeteredModel.Meter meter = MeteredModel.start(runId);
+        try {
+            TandemJob job =
+                    new TandemJob(
+                            options,
+                            withModel(new MeteredModel<>(model, runId)),
+                            cpuWorkers,
+                            gpuWorkers,
+                            List.of());
+            RunRecorder recorder =
+                    run(
+                            runId,
+                            name,
+                            docs,
+                            cpuWorkers + gpuWorkers,
+                            rate,
+                            ordered,
+                            bufferTimeout,
+                            docs,
+                            job::annotate);
+            return new Measured(recorder, meter);
+        } finally {
+            MeteredModel.stop(runId);
+        }
+    }
+
+    private double alternative(
+            String name,
+            Function<DataStream<RawRecord>, DataStream<ResultLine>> graph,
+            int parallelism,
+            int expectedArrivals)
+            throws Exception {
+        double throughput =
+                run(
+                                UUID.randomUUID().toString(),
+                                name,
+                                settings.modelDocs(),
+                                parallelism,
+                                RateLimiterStrategy.noOp(),
+                                false,
+                                null,
+                                expectedArrivals,
+                                graph)
+                        .throughput();
+        log.printf(Locale.ROOT, "bench:   %-28s %8.1f docs/s%n", name, throughput);
+        return throughput;
+    }
+
+    /** Runs one job on a local MiniCluster: timed sample source, the graph, the arrival sink. */
+    private RunRecorder run(
+            String runId,
+            String name,
+            int docs,
+            int slots,
+            RateLimiterStrategy rate,
+            boolean ordered,
+            Duration bufferTimeout,
+            int expectedArrivals,
+            Function<DataStream<RawRecord>, DataStream<ResultLine>> graph)
+            throws Exception {
+        RunRecorder recorder = RunRecorder.start(runId, docs);
+        try {
+            Configuration cluster = new Configuration();
+            // The graph's slots, plus the source's and the sink's.
+            cluster.set(TaskManagerOptions.NUM_TASK_SLOTS, slots + 2);
+            cluster.set(PipelineOptions.GENERIC_TYPES, false);
+            if (bufferTimeout != null) {
+                cluster.set(ExecutionOptions.BUFFER_TIMEOUT, bufferTimeout);
+            }
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(cluster);
+            DataStream<RawRecord> input =
+                    env.fromSource(
+                                    TimedSampleSource.create(runId, docs, rate),
+                                    WatermarkStrategy.noWatermarks(),
+                                    "input")
+                            .setParallelism(1);
+            graph.apply(input)
+                    .sinkTo(new ArrivalSink(runId, ordered))
+                    .name("arrivals")
+                    .setParallelism(1);
+            env.execute("bench " + name);
+            if (recorder.arrivals() < expectedArrivals) {
+                throw new IllegalStateException(
+                        "Benchmark run "
+                                + name
+                                + " delivered "
+                                + recorder.arrivals()
+                                + " documents, expected at least "
+                                + expectedArrivals);
+            }
+            return recorder;
+        } finally {
+            RunRecorder.stop(runId);
+        }
+    }
+}

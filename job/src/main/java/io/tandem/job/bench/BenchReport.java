@@ -1,0 +1,158 @@
+package io.tandem.job.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiPredicate;
+
+/**
+ * The figures of one benchmark run, what each is and its target, as a table and as JSON: the
+ * figures at the top level of the JSON object under their keys, the raw measurements they come from
+ * under {@code "details"}.
+ */
+public final class BenchReport {
+    /** One figure: its key, what it is, its target and whether a value meets it. */
+    public record Figure(
+            String key,
+            String description,
+            String target,
+            BiPredicate<Double, Map<String, Double>> met) {}
+
+    /** Every figure, in the order the table lists them. */
+    public static final List<Figure> FIGURES =
+            List.of(
+                    new Figure(
+                            "pipeline_efficiency_stub",
+                            "stand-in accelerator: throughput / min(CPU side only, stand-in only);"
+                                    + " 8 batches in flight per link",
+                            ">= 0.90",
+                            (v, all) -> v >= 0.90),
+                    new Figure(
+                            "pipeline_efficiency_cpu",
+                            "bench model, CPU provider, shared cores: throughput / (1 / (1/CPU side"
+                                    + " + 1/forward only))",
+                            ">= 0.85",
+                            (v, all) -> v >= 0.85),
+                    new Figure(
+                            "vs_per_record_map",
+                            "throughput / a per-record map calling the model per document",
+                            "> 1",
+                            (v, all) -> v > 1),
+                    new Figure(
+                            "vs_count_window",
+                            "throughput / keyBy + countWindow(32) calling the model per window",
+                            "> 1",
+                            (v, all) -> v > 1),
+                    new Figure(
+                            "serializer_vs_kryo_doc",
+                            "Kryo ns / Tandem ns, serialize + deserialize, annotated document",
+                            ">= 3",
+                            (v, all) -> v >= 3),
+                    new Figure(
+                            "serializer_vs_kryo_batch",
+                            "Kryo ns / Tandem ns, serialize + deserialize, 32 x 128 tensor batch",
+                            ">= 3",
+                            (v, all) -> v >= 3),
+                    new Figure(
+                            "padding_ratio_padded_words",
+                            "padded / real tokens, 8000 padded_words, sorted chunks of 256",
+                            "<= padding_ratio_docs",
+                            (v, all) -> v <= all.get("padding_ratio_docs") + 1e-9),
+                    new Figure(
+                            "padding_ratio_docs",
+                            "padded / real tokens, fixed batches of 32 docs, unsorted",
+                            "(reference)",
+                            (v, all) -> true),
+                    new Figure(
+                            "ordered_vs_unordered",
+                            "deterministic / unordered throughput, CPU side of the split graph",
+                            ">= 0.90",
+                            (v, all) -> v >= 0.90),
+                    new Figure(
+                            "cpu_scaling_1_to_2",
+                            "throughput with 2 CPU workers / with 1, stand-in accelerator",
+                            ">= 1.5",
+                            (v, all) -> v >= 1.5),
+                    new Figure(
+                            "latency_p99_ms",
+                            "end-to-end p99 (ms) at half the maximum rate, 50 ms max batch delay (Flink"
+                                    + " buffer timeout 10 ms)",
+                            "<= 1000",
+                            (v, all) -> v <= 1000));
+
+    private final BenchSettings settings;
+    private final Map<String, Double> figures;
+    private final Map<String, Object> details;
+
+    public BenchReport(
+            BenchSettings settings, Map<String, Double> figures, Map<String, Object> details) {
+        for (Figure figure : FIGURES) {
+            if (!figures.containsKey(figure.key())) {
+                throw new IllegalArgumentException("Figure " + figure.key() + " was not measured");
+            }
+        }
+        this.settings = settings;
+        this.figures = new LinkedHashMap<>(figures);
+        this.details = new LinkedHashMap<>(details);
+    }
+
+    public Map<String, Double> figures() {
+        return figures;
+    }
+
+    public Map<String, Object> details() {
+        return details;
+    }
+
+    public boolean met(Figure figure) {
+        double value = figures.get(figure.key());
+        return !Double.isNaN(value) && figure.met().test(value, figures);
+    }
+
+    /** The table {@code tandem bench} prints. */
+    public String table() {
+        StringBuilder out = new StringBuilder();
+        out.append(
+                String.format(
+                        Locale.ROOT,
+                        "Tandem bench (%s): sample corpus, default pipeline, %d CPU workers,"
+                                + " window %d word pieces, %d CPUs%n",
+                        settings.name(),
+                        settings.cpuWorkers(),
+                        settings.maxLength(),
+                        Runtime.getRuntime().availableProcessors()));
+        String row = "%-27s %10s  %-22s %-4s %s%n";
+        out.append(
+                String.format(Locale.ROOT, row, "figure", "value", "target", "met", "what it is"));
+        for (Figure figure : FIGURES) {
+            out.append(
+                    String.format(
+                            Locale.ROOT,
+                            row,
+                            figure.key(),
+                            String.format(Locale.ROOT, "%.3f", figures.get(figure.key())),
+                            figure.target(),
+                            met(figure) ? "yes" : "NO",
+                            figure.description()));
+        }
+        return out.toString();
+    }
+
+    /** The figures under their keys, and {@code "details"}: the measurements behind them. */
+    public Map<String, Object> asJson() {
+        Map<String, Object> json = new LinkedHashMap<>(figures);
+        json.put("details", details);
+        return json;
+    }
+
+    public void writeJson(Path file) throws IOException {
+        new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(file.toFile(), asJson());
+    }
+}

@@ -1,0 +1,126 @@
+package io.tandem.job.bench;
+
+import io.tandem.doc.Doc;
+import io.tandem.inference.BatchStats;
+import io.tandem.inference.ForwardContext;
+import io.tandem.inference.ForwardRunner;
+import io.tandem.inference.ModelComponent;
+import io.tandem.inference.TensorMap;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A model component that counts what its forward passes did in one benchmark run: documents
+ * collated, padded tokens, time spent in {@code forward}, and the shape of every batch, so that the
+ * run's exact batches can be replayed without Flink. The job runs on a local MiniCluster, so the
+ * counts live in a registry keyed by run id.
+ */
+final class MeteredModel<F extends Serializable> implements ModelComponent<F> {
+    private static final long serialVersionUID = 1L;
+    private static final Map<String, Meter> METERS = new ConcurrentHashMap<>();
+
+    private final ModelComponent<F> model;
+    private final String runId;
+
+    /** What one run's forward passes did. */
+    static final class Meter {
+        final AtomicLong docs = new AtomicLong();
+        final AtomicLong paddedTokens = new AtomicLong();
+        final AtomicLong forwardNanos = new AtomicLong();
+        private final List<long[]> shapes = new ArrayList<>();
+
+        synchronized void batch(long[] shape) {
+            shapes.add(shape);
+        }
+
+        synchronized List<long[]> shapes() {
+            return new ArrayList<>(shapes);
+        }
+
+        double paddedTokensPerDoc() {
+            return (double) paddedTokens.get() / docs.get();
+        }
+
+        /** Documents per second if the forward passes alone ran, one at a time. */
+        double forwardOnlyThroughput() {
+            return docs.get() * 1e9 / forwardNanos.get();
+        }
+    }
+
+    MeteredModel(ModelComponent<F> model, String runId) {
+        this.model = model;
+        this.runId = runId;
+    }
+
+    static Meter start(String runId) {
+        Meter meter = new Meter();
+        METERS.put(runId, meter);
+        return meter;
+    }
+
+    static void stop(String runId) {
+        METERS.remove(runId);
+    }
+
+    private Meter meter() {
+        Meter meter = METERS.get(runId);
+        if (meter == null) {
+            throw new IllegalStateException("No meter for benchmark run '" + runId + "'");
+        }
+        return meter;
+    }
+
+    @Override
+    public String name() {
+        return model.name();
+    }
+
+    @Override
+    public F preprocess(Doc doc) {
+        return model.preprocess(doc);
+    }
+
+    @Override
+    public TensorMap collate(List<F> features) {
+        TensorMap batch = model.collate(features);
+        Meter meter = meter();
+        meter.docs.addAndGet(features.size());
+        meter.paddedTokens.addAndGet(model.batchStats(batch).paddedTokens());
+        return batch;
+    }
+
+    @Override
+    public ForwardRunner openForward(ForwardContext context) throws Exception {
+        ForwardRunner runner = model.openForward(context);
+        Meter meter = meter();
+        return new ForwardRunner() {
+            @Override
+            public TensorMap forward(TensorMap batch) throws Exception {
+                long start = System.nanoTime();
+                TensorMap outputs = runner.forward(batch);
+                meter.forwardNanos.addAndGet(System.nanoTime() - start);
+                meter.batch(batch.get(BatchStats.ATTENTION_MASK).shape());
+                return outputs;
+            }
+
+            @Override
+            public void close() throws Exception {
+                runner.close();
+            }
+        };
+    }
+
+    @Override
+    public void postprocess(List<Doc> docs, List<F> features, TensorMap outputs) {
+        model.postprocess(docs, features, outputs);
+    }
+
+    @Override
+    public BatchStats batchStats(TensorMap batch) {
+        return model.batchStats(batch);
+    }
+}

@@ -1,0 +1,111 @@
+package io.tandem.job.bench;
+
+import java.io.PrintStream;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/** Runs {@link SerializerBenchmark} with JMH's runner and returns the Kryo / Tandem ratios. */
+public final class SerializerBench {
+
+    /**
+     * How long JMH measures.
+     *
+     * @param forks 0 runs in this JVM (faster to start, less isolated), 1 or more in fresh JVMs
+     * @param documents sample documents cycled through
+     */
+    public record Settings(
+            int forks,
+            int warmupIterations,
+            int measurementIterations,
+            long iterationMillis,
+            int documents) {
+        /** In this JVM: no fork to start, at the price of less isolation. */
+        public static Settings quick() {
+            return new Settings(0, 2, 3, 1000, 64);
+        }
+
+        public static Settings full() {
+            return new Settings(2, 5, 10, 2000, 64);
+        }
+
+        /** Just enough to get numbers, for tests. */
+        public static Settings smoke() {
+            return new Settings(0, 1, 1, 200, 8);
+        }
+    }
+
+    /** Nanoseconds per serialize + deserialize of one record, and the ratios Kryo / Tandem. */
+    public record Result(
+            double docTandemNs, double docKryoNs, double batchTandemNs, double batchKryoNs) {
+        public double docRatio() {
+            return docKryoNs / docTandemNs;
+        }
+
+        public double batchRatio() {
+            return batchKryoNs / batchTandemNs;
+        }
+
+        public Map<String, Double> asMap() {
+            Map<String, Double> map = new java.util.LinkedHashMap<>();
+            map.put("doc_tandem", docTandemNs);
+            map.put("doc_kryo", docKryoNs);
+            map.put("batch_tandem", batchTandemNs);
+            map.put("batch_kryo", batchKryoNs);
+            return map;
+        }
+    }
+
+    private SerializerBench() {}
+
+    /** Runs the benchmarks; JMH's progress goes to {@code log}. */
+    public static Result run(Settings settings, PrintStream log) throws RunnerException {
+        TimeValue iteration = TimeValue.milliseconds(settings.iterationMillis());
+        ChainedOptionsBuilder options =
+                new OptionsBuilder()
+                        .include(SerializerBenchmark.class.getName() + "\\.")
+                        .forks(settings.forks())
+                        .warmupIterations(settings.warmupIterations())
+                        .warmupTime(iteration)
+                        .measurementIterations(settings.measurementIterations())
+                        .measurementTime(iteration)
+                        .param("documents", Integer.toString(settings.documents()))
+                        .shouldFailOnError(true)
+                        .jvmArgsAppend(
+                                "--add-opens=java.base/java.util=ALL-UNNAMED",
+                                "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                                "-Xmx1g");
+        Collection<RunResult> results =
+                new Runner(
+                                options.build(),
+                                OutputFormatFactory.createFormatInstance(log, VerboseMode.NORMAL))
+                        .run();
+        Map<String, Double> byName = new HashMap<>();
+        for (RunResult result : results) {
+            String label = result.getPrimaryResult().getLabel();
+            byName.put(label, result.getPrimaryResult().getScore());
+        }
+        return new Result(
+                score(byName, "docTandem"),
+                score(byName, "docKryo"),
+                score(byName, "batchTandem"),
+                score(byName, "batchKryo"));
+    }
+
+    private static double score(Map<String, Double> byName, String benchmark) {
+        Double score = byName.get(benchmark);
+        if (score == null) {
+            throw new IllegalStateException(
+                    "JMH returned no result for " + benchmark + "; got " + byName.keySet());
+        }
+        return score;
+    }
+}

@@ -1,0 +1,53 @@
+package io.tandem.job.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.job.cli.TandemCli;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tandem bench} on its smallest settings: every figure is in the JSON, as a number, and the
+ * chart is drawn. What the figures are worth is the full run's business (BENCHMARKS.md), not this
+ * test's: it asserts no speed.
+ */
+class BenchITCase {
+    @TempDir Path dir;
+
+    @Test
+    void benchWritesEveryFigureAsANumberAndTheChart() throws Exception {
+        Path json = dir.resolve("bench.json");
+        Path chart = dir.resolve("bench.png");
+
+        assertEquals(
+                0,
+                TandemCli.execute(
+                        "bench",
+                        "--smoke",
+                        "--json",
+                        json.toString(),
+                        "--chart",
+                        chart.toString()));
+
+        JsonNode figures = new ObjectMapper().readTree(json.toFile());
+        for (BenchReport.Figure figure : BenchReport.FIGURES) {
+            JsonNode value = figures.get(figure.key());
+            assertNotNull(value, "missing " + figure.key() + " in " + figures);
+            assertTrue(value.isNumber(), figure.key() + " is " + value);
+            assertTrue(Double.isFinite(value.asDouble()), figure.key() + " is " + value);
+        }
+        assertEquals(11, BenchReport.FIGURES.size());
+        assertTrue(figures.get("details").get("throughput_docs_per_s").get("tandem").isNumber());
+
+        BufferedImage image = ImageIO.read(chart.toFile());
+        assertNotNull(image, "not a PNG: " + chart);
+        assertTrue(image.getWidth() > 0 && image.getHeight() > 0);
+    }
+}
