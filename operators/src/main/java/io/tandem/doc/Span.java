@@ -6,8 +6,9 @@ import java.util.Objects;
 
 /**
  * An entity: a labelled character range {@code [start, end)} of the original text, with attributes
- * set by qualifiers (for example {@code negated}). Attribute values are JSON-like scalars (Boolean,
- * String, Number) unless the user registers a serializer for their own type.
+ * set by qualifiers (for example {@code negated}). Attribute values are Boolean, String, Integer,
+ * Long or Double, or a type of the user's registered with {@link
+ * io.tandem.serialization.AttributeTypes#register}.
  */
 public final class Span {
     private final int start;

@@ -59,9 +59,9 @@ public final class BenchChart {
             drawScaling(
                     g,
                     new Panel(570, 50, 390, 320),
-                    "Stand-in accelerator: scaling with CPU workers",
+                    "Fast stand-in accelerator: scaling with CPU workers",
                     scaling,
-                    throughput.get("stand_in_only"));
+                    throughput.get("fast_stand_in_only"));
         } finally {
             g.dispose();
         }

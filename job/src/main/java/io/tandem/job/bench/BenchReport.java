@@ -75,9 +75,11 @@ public final class BenchReport {
                             (v, all) -> v >= 0.90),
                     new Figure(
                             "cpu_scaling_1_to_2",
-                            "throughput with 2 CPU workers / with 1, stand-in accelerator",
-                            ">= 1.5",
-                            (v, all) -> v >= 1.5),
+                            "throughput with 2 CPU workers / with 1, fast stand-in accelerator"
+                                    + " (2 cores: with 1 worker the other core runs source, join,"
+                                    + " sink)",
+                            ">= 1.2",
+                            (v, all) -> v >= 1.2),
                     new Figure(
                             "latency_p99_ms",
                             "end-to-end p99 (ms) at half the maximum rate, 50 ms max batch delay (Flink"
