@@ -40,7 +40,9 @@ class TandemCliTest {
 
     @Test
     void missingRequiredOutput() {
-        assertOneLine(run("run"), "tandem: Missing required option: '--output=<file.jsonl>'");
+        assertOneLine(
+                run("run"),
+                "tandem: Missing --output <file.jsonl> (or --kafka-bootstrap with topics for a continuous job)");
     }
 
     @Test
