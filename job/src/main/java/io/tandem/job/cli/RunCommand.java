@@ -29,11 +29,18 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code tandem run}: runs the pipeline on a bounded input on a local MiniCluster. */
+/**
+ * {@code tandem run}: runs the pipeline on a bounded input, on a local MiniCluster when started
+ * with {@code java -jar}, or on the cluster when Flink submits the jar ({@code flink run}, the REST
+ * API, application mode). File paths must then be visible at the same place to the JobManager and
+ * every TaskManager.
+ */
 @Command(
         name = "run",
         mixinStandardHelpOptions = true,
-        description = "Run the pipeline over a bounded input on a local Flink MiniCluster.")
+        description =
+                "Run the pipeline over a bounded input: on a local Flink MiniCluster, or on the"
+                        + " cluster when submitted with flink run or Flink's REST API.")
 public final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
@@ -144,7 +151,9 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (verbose) {
+        boolean onCluster = TandemCli.submittedByFlink();
+        if (verbose && !onCluster) {
+            // Not on a cluster: there the logging configuration belongs to Flink's process.
             Configurator.setRootLevel(Level.INFO);
         }
         Configuration options = toConfiguration();
@@ -159,9 +168,12 @@ public final class RunCommand implements Callable<Integer> {
         LOG.info("Worker plan: {}", plan.describe());
 
         String progressKey = "run-" + UUID.randomUUID();
-        options.set(
-                TaskManagerOptions.NUM_TASK_SLOTS,
-                Math.max(workers, inputs.parallelism()) + inferenceWorkers + 1);
+        if (!onCluster) {
+            // The local MiniCluster gets exactly the slots the job needs; a cluster has its own.
+            options.set(
+                    TaskManagerOptions.NUM_TASK_SLOTS,
+                    Math.max(workers, inputs.parallelism()) + inferenceWorkers + 1);
+        }
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(options);
         new TandemJob(options, pipeline, workers, inferenceWorkers, plan.gpuDevices())
@@ -174,6 +186,13 @@ public final class RunCommand implements Callable<Integer> {
                                 deadLetterFile,
                                 options.get(TandemOptions.DETERMINISTIC),
                                 progressKey));
+        if (onCluster) {
+            // Flink's client decides: an attached `flink run` waits for the result here, the REST
+            // API and a detached run return once the job is submitted. The progress display
+            // counts in this JVM only, so it has nothing to show for a cluster.
+            env.execute("tandem");
+            return 0;
+        }
         try {
             JobClient job = env.executeAsync("tandem");
             boolean showProgress = !noProgress && System.console() != null;
