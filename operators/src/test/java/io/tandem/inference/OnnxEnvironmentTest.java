@@ -3,7 +3,6 @@ package io.tandem.inference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,8 +16,10 @@ import org.apache.flink.shaded.asm9.org.objectweb.asm.ClassVisitor;
 import org.apache.flink.shaded.asm9.org.objectweb.asm.MethodVisitor;
 import org.apache.flink.shaded.asm9.org.objectweb.asm.Opcodes;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class OnnxEnvironmentTest {
+    @TempDir Path tmp;
 
     /** Entry point of the child JVM: creates the environment from its 1 MB main thread. */
     public static final class FirstUse {
@@ -42,12 +43,16 @@ class OnnxEnvironmentTest {
                                         javaBin,
                                         "-Xss1m",
                                         "-Dtandem.padding=" + padding,
+                                        "-Djava.io.tmpdir=" + tmp,
                                         "-cp",
                                         System.getProperty("java.class.path"),
                                         FirstUse.class.getName()))
                         .redirectErrorStream(true);
         builder.environment().remove("ORT_DISABLE_TELEMETRY");
-        builder.directory(new File(System.getProperty("java.io.tmpdir")));
+        // Telemetry on writes mat-debug-<pid>.log into $TMPDIR, and ONNX Runtime leaves its
+        // extraction folder behind: both stay in this test's folder.
+        builder.environment().put("TMPDIR", tmp.toString());
+        builder.directory(tmp.toFile());
         Process process = builder.start();
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "child JVM did not finish");
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
