@@ -33,13 +33,24 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code tandem run}: runs the pipeline on a bounded input on a local MiniCluster. */
+/**
+ * {@code tandem run}: runs the pipeline on a bounded input, on a local MiniCluster when started
+ * with {@code java -jar}, or on the cluster when Flink submits the jar ({@code flink run}, the REST
+ * API, application mode). File paths must then be visible at the same place to the JobManager and
+ * every TaskManager.
+ */
 @Command(
         name = "run",
         mixinStandardHelpOptions = true,
-        description = "Run the pipeline over a bounded input on a local Flink MiniCluster.")
+        description =
+                "Run the pipeline over a bounded input: on a local Flink MiniCluster, or on the"
+                        + " cluster when submitted with flink run or Flink's REST API.")
 public final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    /** True when Flink's client runs this main (flink run, REST API, application mode). */
+    private boolean onCluster;
+
     private static final java.time.Duration DEFAULT_CHECKPOINT_INTERVAL =
             java.time.Duration.ofSeconds(10);
 
@@ -215,7 +226,9 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (verbose) {
+        onCluster = TandemCli.submittedByFlink();
+        if (verbose && !onCluster) {
+            // Not on a cluster: there the logging configuration belongs to Flink's process.
             Configurator.setRootLevel(Level.INFO);
         }
         Configuration options = toConfiguration();
@@ -241,9 +254,12 @@ public final class RunCommand implements Callable<Integer> {
                 checkWritable(deadLetterPathFor(outputFile, deadLetter), "Dead-letter output");
         Inputs inputs = Inputs.resolve(options.get(TandemOptions.INPUT), job.cpuWorkers());
         String progressKey = "run-" + UUID.randomUUID();
-        options.set(
-                TaskManagerOptions.NUM_TASK_SLOTS,
-                Math.max(job.cpuWorkers(), inputs.parallelism()) + job.gpuWorkers() + 1);
+        if (!onCluster) {
+            // The local MiniCluster gets exactly the slots the job needs; a cluster has its own.
+            options.set(
+                    TaskManagerOptions.NUM_TASK_SLOTS,
+                    Math.max(job.cpuWorkers(), inputs.parallelism()) + job.gpuWorkers() + 1);
+        }
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(options);
         job.attach(
@@ -255,6 +271,13 @@ public final class RunCommand implements Callable<Integer> {
                         deadLetterFile,
                         options.get(TandemOptions.DETERMINISTIC),
                         progressKey));
+        if (onCluster) {
+            // Flink's client decides: an attached `flink run` waits for the result here, the REST
+            // API and a detached run return once the job is submitted. The progress display
+            // counts in this JVM only, so it has nothing to show for a cluster.
+            env.execute("tandem");
+            return 0;
+        }
         try {
             JobClient client = env.executeAsync("tandem: " + inputs.source());
             boolean showProgress =
@@ -293,7 +316,9 @@ public final class RunCommand implements Callable<Integer> {
         KafkaIo kafka = new KafkaIo(options);
         kafka.checkTransactionTimeout(options);
         LOG.info("{}", kafka.describe());
-        options.set(TaskManagerOptions.NUM_TASK_SLOTS, job.cpuWorkers() + job.gpuWorkers() + 1);
+        if (!onCluster) {
+            options.set(TaskManagerOptions.NUM_TASK_SLOTS, job.cpuWorkers() + job.gpuWorkers() + 1);
+        }
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(options);
         job.attachKafka(env, kafka.source(), kafka.sink());
