@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -120,7 +121,11 @@ class TandemJobITCase {
                         .normalizer()
                         .add(new TestingExplodingComponent())
                         .build();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Configuration cluster = new Configuration();
+        // Every record on Tandem's edges has a dedicated serializer: fail rather than use Kryo.
+        cluster.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(cluster);
         new TandemJob(options, pipeline, 2)
                 .attach(
                         env,

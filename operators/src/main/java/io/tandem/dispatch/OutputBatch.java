@@ -2,15 +2,17 @@ package io.tandem.dispatch;
 
 import io.tandem.inference.TensorMap;
 import io.tandem.serialization.RecordSerializer;
+import io.tandem.serialization.RecordSerializerSnapshot;
 import io.tandem.serialization.RecordTypeInfo;
 import io.tandem.serialization.TensorMapSerializer;
+import io.tandem.serialization.WireFormat;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -41,13 +43,16 @@ public record OutputBatch(int producer, long seq, int device, TensorMap outputs,
         @Override
         public TypeInformation<OutputBatch> createTypeInfo(
                 Type t, Map<String, TypeInformation<?>> p) {
-            return new RecordTypeInfo<>(OutputBatch.class, () -> Serializer.INSTANCE);
+            return new RecordTypeInfo<>(OutputBatch.class, config -> Serializer.INSTANCE);
         }
     }
 
     public static final class Serializer extends RecordSerializer<OutputBatch> {
         private static final long serialVersionUID = 1L;
         public static final Serializer INSTANCE = new Serializer();
+
+        /** The wire format this build writes. */
+        public static final int FORMAT_VERSION = 1;
 
         @Override
         public boolean isImmutableType() {
@@ -70,7 +75,7 @@ public record OutputBatch(int producer, long seq, int device, TensorMap outputs,
             out.writeLong(batch.seq);
             out.writeInt(batch.device);
             TensorMapSerializer.write(batch.outputs, out);
-            writeNullableString(batch.error, out);
+            WireFormat.writeNullableString(batch.error, out);
         }
 
         @Override
@@ -80,7 +85,7 @@ public record OutputBatch(int producer, long seq, int device, TensorMap outputs,
                     in.readLong(),
                     in.readInt(),
                     TensorMapSerializer.read(in),
-                    readNullableString(in));
+                    WireFormat.readNullableString(in));
         }
 
         @Override
@@ -89,9 +94,20 @@ public record OutputBatch(int producer, long seq, int device, TensorMap outputs,
         }
     }
 
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<OutputBatch> {
-        public Snapshot() {
-            super(() -> Serializer.INSTANCE);
+    /** Version {@value Serializer#FORMAT_VERSION}; see {@link RecordSerializerSnapshot}. */
+    public static final class Snapshot extends RecordSerializerSnapshot<OutputBatch> {
+        @Override
+        protected int currentFormatVersion() {
+            return Serializer.FORMAT_VERSION;
+        }
+
+        @Override
+        protected TypeSerializer<OutputBatch> serializerFor(int formatVersion) {
+            if (formatVersion != Serializer.FORMAT_VERSION) {
+                throw new IllegalStateException(
+                        "No reader for format version " + formatVersion + " of OutputBatch");
+            }
+            return Serializer.INSTANCE;
         }
     }
 }

@@ -2,8 +2,8 @@ package io.tandem.dispatch;
 
 import io.tandem.doc.Doc;
 import io.tandem.serialization.DocSerializer;
-import io.tandem.serialization.RecordSerializer;
 import io.tandem.serialization.RecordTypeInfo;
+import io.tandem.serialization.WireFormat;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
@@ -12,7 +12,8 @@ import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.CompositeTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -32,13 +33,40 @@ public record PendingDocs(
         @Override
         public TypeInformation<PendingDocs> createTypeInfo(
                 Type t, Map<String, TypeInformation<?>> p) {
-            return new RecordTypeInfo<>(PendingDocs.class, () -> Serializer.INSTANCE);
+            return new RecordTypeInfo<>(
+                    PendingDocs.class, config -> new Serializer(new DocSerializer(config)));
         }
     }
 
-    public static final class Serializer extends RecordSerializer<PendingDocs> {
+    /**
+     * The header, then each document's arrival number and the document (through the nested {@link
+     * DocSerializer}), then the features' bytes.
+     */
+    public static final class Serializer extends TypeSerializer<PendingDocs> {
         private static final long serialVersionUID = 1L;
-        public static final Serializer INSTANCE = new Serializer();
+
+        /** For jobs and tools without registered attribute types. */
+        public static final Serializer INSTANCE = new Serializer(DocSerializer.INSTANCE);
+
+        /** The wire format this build writes (the documents' format is the nested one's). */
+        public static final int FORMAT_VERSION = 1;
+
+        private final TypeSerializer<Doc> docs;
+
+        public Serializer(TypeSerializer<Doc> docs) {
+            this.docs = docs;
+        }
+
+        @Override
+        public boolean isImmutableType() {
+            return false;
+        }
+
+        @Override
+        public TypeSerializer<PendingDocs> duplicate() {
+            TypeSerializer<Doc> duplicate = docs.duplicate();
+            return duplicate == docs ? this : new Serializer(duplicate);
+        }
 
         @Override
         public PendingDocs createInstance() {
@@ -46,15 +74,35 @@ public record PendingDocs(
         }
 
         @Override
+        public PendingDocs copy(PendingDocs from) {
+            List<Doc> copies = new ArrayList<>(from.docs.size());
+            for (Doc doc : from.docs) {
+                copies.add(docs.copy(doc));
+            }
+            return new PendingDocs(
+                    from.producer, from.seq, copies, from.arrivals.clone(), from.features.clone());
+        }
+
+        @Override
+        public PendingDocs copy(PendingDocs from, PendingDocs reuse) {
+            return copy(from);
+        }
+
+        @Override
+        public int getLength() {
+            return -1;
+        }
+
+        @Override
         public void serialize(PendingDocs pending, DataOutputView out) throws IOException {
             out.writeInt(pending.producer);
             out.writeLong(pending.seq);
-            out.writeInt(pending.docs.size());
+            WireFormat.writeVarInt(pending.docs.size(), out);
             for (int i = 0; i < pending.docs.size(); i++) {
                 out.writeLong(pending.arrivals[i]);
-                DocSerializer.INSTANCE.serialize(pending.docs.get(i), out);
+                docs.serialize(pending.docs.get(i), out);
             }
-            out.writeInt(pending.features.length);
+            WireFormat.writeVarInt(pending.features.length, out);
             out.write(pending.features);
         }
 
@@ -62,27 +110,95 @@ public record PendingDocs(
         public PendingDocs deserialize(DataInputView in) throws IOException {
             int producer = in.readInt();
             long seq = in.readLong();
-            int count = in.readInt();
-            List<Doc> docs = new ArrayList<>(count);
+            int count = WireFormat.readVarInt(in);
+            List<Doc> read = new ArrayList<>(count);
             long[] arrivals = new long[count];
             for (int i = 0; i < count; i++) {
                 arrivals[i] = in.readLong();
-                docs.add(DocSerializer.INSTANCE.deserialize(in));
+                read.add(docs.deserialize(in));
             }
-            byte[] features = new byte[in.readInt()];
+            byte[] features = new byte[WireFormat.readVarInt(in)];
             in.readFully(features);
-            return new PendingDocs(producer, seq, docs, arrivals, features);
+            return new PendingDocs(producer, seq, read, arrivals, features);
+        }
+
+        @Override
+        public PendingDocs deserialize(PendingDocs reuse, DataInputView in) throws IOException {
+            return deserialize(in);
+        }
+
+        @Override
+        public void copy(DataInputView source, DataOutputView target) throws IOException {
+            serialize(deserialize(source), target);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Serializer s && s.docs.equals(docs);
+        }
+
+        @Override
+        public int hashCode() {
+            return docs.hashCode();
         }
 
         @Override
         public TypeSerializerSnapshot<PendingDocs> snapshotConfiguration() {
-            return new Snapshot();
+            return new Snapshot(this);
         }
     }
 
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<PendingDocs> {
-        public Snapshot() {
-            super(() -> Serializer.INSTANCE);
+    /**
+     * Format version {@value Serializer#FORMAT_VERSION} of the batch around the documents, and the
+     * documents' serializer as a nested snapshot. Changing the format: as for {@link
+     * DocSerializer.DocSerializerSnapshot}.
+     */
+    public static final class Snapshot
+            extends CompositeTypeSerializerSnapshot<PendingDocs, Serializer> {
+        private int formatVersion = Serializer.FORMAT_VERSION;
+
+        public Snapshot() {}
+
+        Snapshot(Serializer serializer) {
+            super(serializer);
+        }
+
+        @Override
+        protected int getCurrentOuterSnapshotVersion() {
+            return Serializer.FORMAT_VERSION;
+        }
+
+        @Override
+        protected void readOuterSnapshot(int version, DataInputView in, ClassLoader classLoader)
+                throws IOException {
+            if (version != Serializer.FORMAT_VERSION) {
+                throw new IOException(
+                        "PendingDocs snapshot has format version "
+                                + version
+                                + "; this build reads version "
+                                + Serializer.FORMAT_VERSION);
+            }
+            formatVersion = version;
+        }
+
+        @Override
+        protected OuterSchemaCompatibility resolveOuterSchemaCompatibility(
+                TypeSerializerSnapshot<PendingDocs> oldSnapshot) {
+            return oldSnapshot instanceof Snapshot old && old.formatVersion == formatVersion
+                    ? OuterSchemaCompatibility.COMPATIBLE_AS_IS
+                    : OuterSchemaCompatibility.INCOMPATIBLE;
+        }
+
+        @Override
+        protected TypeSerializer<?>[] getNestedSerializers(Serializer outer) {
+            return new TypeSerializer<?>[] {outer.docs};
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        protected Serializer createOuterSerializerWithNestedSerializers(
+                TypeSerializer<?>[] nested) {
+            return new Serializer((TypeSerializer<Doc>) nested[0]);
         }
     }
 }

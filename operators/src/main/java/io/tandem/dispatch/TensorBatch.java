@@ -2,6 +2,7 @@ package io.tandem.dispatch;
 
 import io.tandem.inference.TensorMap;
 import io.tandem.serialization.RecordSerializer;
+import io.tandem.serialization.RecordSerializerSnapshot;
 import io.tandem.serialization.RecordTypeInfo;
 import io.tandem.serialization.TensorMapSerializer;
 import java.io.IOException;
@@ -10,7 +11,7 @@ import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -32,13 +33,16 @@ public record TensorBatch(int producer, int producers, long seq, TensorMap tenso
         @Override
         public TypeInformation<TensorBatch> createTypeInfo(
                 Type t, Map<String, TypeInformation<?>> p) {
-            return new RecordTypeInfo<>(TensorBatch.class, () -> Serializer.INSTANCE);
+            return new RecordTypeInfo<>(TensorBatch.class, config -> Serializer.INSTANCE);
         }
     }
 
     public static final class Serializer extends RecordSerializer<TensorBatch> {
         private static final long serialVersionUID = 1L;
         public static final Serializer INSTANCE = new Serializer();
+
+        /** The wire format this build writes. */
+        public static final int FORMAT_VERSION = 1;
 
         @Override
         public boolean isImmutableType() {
@@ -75,9 +79,20 @@ public record TensorBatch(int producer, int producers, long seq, TensorMap tenso
         }
     }
 
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<TensorBatch> {
-        public Snapshot() {
-            super(() -> Serializer.INSTANCE);
+    /** Version {@value Serializer#FORMAT_VERSION}; see {@link RecordSerializerSnapshot}. */
+    public static final class Snapshot extends RecordSerializerSnapshot<TensorBatch> {
+        @Override
+        protected int currentFormatVersion() {
+            return Serializer.FORMAT_VERSION;
+        }
+
+        @Override
+        protected TypeSerializer<TensorBatch> serializerFor(int formatVersion) {
+            if (formatVersion != Serializer.FORMAT_VERSION) {
+                throw new IllegalStateException(
+                        "No reader for format version " + formatVersion + " of TensorBatch");
+            }
+            return Serializer.INSTANCE;
         }
     }
 }

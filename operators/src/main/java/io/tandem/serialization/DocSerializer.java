@@ -6,22 +6,50 @@ import io.tandem.doc.SourcePosition;
 import io.tandem.doc.Span;
 import io.tandem.doc.Token;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import java.util.Objects;
+import org.apache.flink.api.common.serialization.SerializerConfig;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeutils.CompositeTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.java.typeutils.runtime.kryo.KryoSerializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Writes a {@link Doc} field by field: strings as modified UTF-8, offsets as ints, token norms only
- * where they differ from the raw text (most tokens of an un-normalized doc), attribute values with
- * a one-byte type tag.
+ * Writes a {@link Doc} field by field (format version {@value #FORMAT_VERSION}):
+ *
+ * <ul>
+ *   <li>strings as UTF-8 ({@link WireFormat}); the text has no size limit;
+ *   <li>token offsets as deltas and lengths in varints, with the norm's kind in the length's two
+ *       low bits: null, the raw text (not written: most norms of an un-normalized text), or
+ *       written;
+ *   <li>span labels, sources and attribute keys through a per-document table, so each distinct one
+ *       is written once ({@code "DISEASE"}, {@code "terms"}, {@code "negated"} repeat a lot);
+ *   <li>attribute values with a one-byte type tag; values of a type registered with {@link
+ *       AttributeTypes} through the job's Kryo serializer, any other type fails naming it.
+ * </ul>
+ *
+ * <p>Copies are structural: strings and sentences are immutable and shared, tokens and spans are
+ * new objects. Not thread-safe when attribute types are registered (the Kryo serializer is not):
+ * Flink calls {@link #duplicate()} per thread.
  */
-public final class DocSerializer extends RecordSerializer<Doc> {
+public final class DocSerializer extends TypeSerializer<Doc> {
     private static final long serialVersionUID = 1L;
-    public static final DocSerializer INSTANCE = new DocSerializer();
+
+    /** The wire format this build writes; see {@link DocSerializerSnapshot} for changing it. */
+    public static final int FORMAT_VERSION = 1;
+
+    /** For jobs and tools without registered attribute types; safe to share between threads. */
+    public static final DocSerializer INSTANCE = new DocSerializer(new SerializerConfigImpl());
+
+    private static final int NORM_NULL = 0;
+    private static final int NORM_RAW = 1;
+    private static final int NORM_WRITTEN = 2;
 
     private static final byte NULL = 0;
     private static final byte BOOLEAN = 1;
@@ -29,6 +57,36 @@ public final class DocSerializer extends RecordSerializer<Doc> {
     private static final byte LONG = 3;
     private static final byte DOUBLE = 4;
     private static final byte INT = 5;
+    private static final byte REGISTERED = 6;
+
+    private final AttributeTypes attributeTypes;
+    private final TypeSerializer<Object> registeredValues;
+
+    public DocSerializer(SerializerConfig config) {
+        this(AttributeTypes.of(config), new KryoSerializer<>(Object.class, config));
+    }
+
+    DocSerializer(AttributeTypes attributeTypes, TypeSerializer<Object> registeredValues) {
+        this.attributeTypes = Objects.requireNonNull(attributeTypes, "attributeTypes");
+        this.registeredValues = Objects.requireNonNull(registeredValues, "registeredValues");
+    }
+
+    public AttributeTypes attributeTypes() {
+        return attributeTypes;
+    }
+
+    @Override
+    public boolean isImmutableType() {
+        return false;
+    }
+
+    @Override
+    public TypeSerializer<Doc> duplicate() {
+        // Without registered types the Kryo serializer is never used, so nothing is stateful.
+        return attributeTypes.isEmpty()
+                ? this
+                : new DocSerializer(attributeTypes, registeredValues.duplicate());
+    }
 
     @Override
     public Doc createInstance() {
@@ -36,54 +94,114 @@ public final class DocSerializer extends RecordSerializer<Doc> {
     }
 
     @Override
+    public Doc copy(Doc from) {
+        Doc copy = new Doc(from.id(), from.text(), from.seq(), from.source(), from.metaJson());
+        List<Token> tokens = copy.tokens();
+        if (tokens instanceof ArrayList<Token> list) {
+            list.ensureCapacity(from.tokens().size());
+        }
+        for (Token token : from.tokens()) {
+            tokens.add(new Token(token.start(), token.end(), token.norm()));
+        }
+        copy.sentences().addAll(from.sentences());
+        for (Span span : from.entities()) {
+            Map<String, Object> attributes = new LinkedHashMap<>();
+            for (Map.Entry<String, Object> a : span.attributes().entrySet()) {
+                attributes.put(a.getKey(), copyAttribute(a.getValue()));
+            }
+            copy.entities()
+                    .add(
+                            new Span(
+                                    span.start(),
+                                    span.end(),
+                                    span.label(),
+                                    span.source(),
+                                    attributes));
+        }
+        return copy;
+    }
+
+    private Object copyAttribute(Object value) {
+        return value == null || isBuiltIn(value) ? value : registeredValues.copy(value);
+    }
+
+    private static boolean isBuiltIn(Object value) {
+        return value instanceof Boolean
+                || value instanceof String
+                || value instanceof Integer
+                || value instanceof Long
+                || value instanceof Double;
+    }
+
+    @Override
+    public Doc copy(Doc from, Doc reuse) {
+        return copy(from);
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
     public void serialize(Doc doc, DataOutputView out) throws IOException {
-        out.writeUTF(doc.id());
-        writeText(doc.text(), out);
+        WireFormat.writeString(doc.id(), out);
+        String text = doc.text();
+        WireFormat.writeString(text, out);
         out.writeLong(doc.seq());
         SourcePosition source = doc.source();
         out.writeBoolean(source != null);
         if (source != null) {
-            out.writeUTF(source.origin());
-            out.writeInt(source.partition());
+            WireFormat.writeString(source.origin(), out);
+            WireFormat.writeSignedVarInt(source.partition(), out);
             out.writeLong(source.position());
         }
-        writeNullableString(doc.metaJson(), out);
+        WireFormat.writeNullableString(doc.metaJson(), out);
 
         List<Token> tokens = doc.tokens();
-        out.writeInt(tokens.size());
+        WireFormat.writeVarInt(tokens.size(), out);
+        int previousEnd = 0;
         for (Token token : tokens) {
-            out.writeInt(token.start());
-            out.writeInt(token.end());
-            boolean raw =
-                    token.norm() != null
-                            && token.norm()
-                                    .regionMatches(
-                                            0,
-                                            doc.text(),
-                                            token.start(),
-                                            token.end() - token.start())
-                            && token.norm().length() == token.end() - token.start();
-            out.writeBoolean(raw);
-            if (!raw) {
-                writeNullableString(token.norm(), out);
+            int start = token.start();
+            int length = token.end() - start;
+            String norm = token.norm();
+            int kind;
+            if (norm == null) {
+                kind = NORM_NULL;
+            } else if (norm.length() == length && text.regionMatches(start, norm, 0, length)) {
+                kind = NORM_RAW;
+            } else {
+                kind = NORM_WRITTEN;
             }
+            WireFormat.writeSignedVarInt(start - previousEnd, out);
+            WireFormat.writeVarInt((length << 2) | kind, out);
+            if (kind == NORM_WRITTEN) {
+                WireFormat.writeString(norm, out);
+            }
+            previousEnd = token.end();
         }
-        out.writeInt(doc.sentences().size());
-        for (Sentence s : doc.sentences()) {
-            out.writeInt(s.tokenStart());
-            out.writeInt(s.tokenEnd());
-            out.writeInt(s.start());
-            out.writeInt(s.end());
+
+        List<Sentence> sentences = doc.sentences();
+        WireFormat.writeVarInt(sentences.size(), out);
+        for (Sentence s : sentences) {
+            WireFormat.writeVarInt(s.tokenStart(), out);
+            WireFormat.writeVarInt(s.tokenEnd(), out);
+            WireFormat.writeVarInt(s.start(), out);
+            WireFormat.writeVarInt(s.end(), out);
         }
-        out.writeInt(doc.entities().size());
-        for (Span span : doc.entities()) {
-            out.writeInt(span.start());
-            out.writeInt(span.end());
-            out.writeUTF(span.label());
-            out.writeUTF(span.source());
-            out.writeInt(span.attributes().size());
-            for (Map.Entry<String, Object> a : span.attributes().entrySet()) {
-                out.writeUTF(a.getKey());
+
+        List<Span> entities = doc.entities();
+        WireFormat.writeVarInt(entities.size(), out);
+        StringTable names = entities.isEmpty() ? null : new StringTable();
+        for (Span span : entities) {
+            WireFormat.writeVarInt(span.start(), out);
+            WireFormat.writeVarInt(span.end() - span.start(), out);
+            names.write(span.label(), out);
+            names.write(span.source(), out);
+            Map<String, Object> attributes = span.attributes();
+            WireFormat.writeVarInt(attributes.size(), out);
+            for (Map.Entry<String, Object> a : attributes.entrySet()) {
+                names.write(a.getKey(), out);
                 writeAttribute(a.getKey(), a.getValue(), out);
             }
         }
@@ -91,58 +209,84 @@ public final class DocSerializer extends RecordSerializer<Doc> {
 
     @Override
     public Doc deserialize(DataInputView in) throws IOException {
-        String id = in.readUTF();
-        String text = readText(in);
+        String id = WireFormat.readString(in);
+        String text = WireFormat.readString(in);
         long seq = in.readLong();
         SourcePosition source =
                 in.readBoolean()
-                        ? new SourcePosition(in.readUTF(), in.readInt(), in.readLong())
+                        ? new SourcePosition(
+                                WireFormat.readString(in),
+                                WireFormat.readSignedVarInt(in),
+                                in.readLong())
                         : null;
-        Doc doc = new Doc(id, text, seq, source, readNullableString(in));
-        int tokens = in.readInt();
-        for (int i = 0; i < tokens; i++) {
-            int start = in.readInt();
-            int end = in.readInt();
-            String norm = in.readBoolean() ? text.substring(start, end) : readNullableString(in);
-            doc.tokens().add(new Token(start, end, norm));
+        Doc doc = new Doc(id, text, seq, source, WireFormat.readNullableString(in));
+
+        int tokenCount = WireFormat.readVarInt(in);
+        List<Token> tokens = doc.tokens();
+        if (tokens instanceof ArrayList<Token> list) {
+            list.ensureCapacity(tokenCount);
         }
-        int sentences = in.readInt();
-        for (int i = 0; i < sentences; i++) {
+        int previousEnd = 0;
+        for (int i = 0; i < tokenCount; i++) {
+            int start = previousEnd + WireFormat.readSignedVarInt(in);
+            int lengthAndKind = WireFormat.readVarInt(in);
+            int end = start + (lengthAndKind >>> 2);
+            String norm =
+                    switch (lengthAndKind & 3) {
+                        case NORM_NULL -> null;
+                        case NORM_RAW -> text.substring(start, end);
+                        case NORM_WRITTEN -> WireFormat.readString(in);
+                        default ->
+                                throw new IOException(
+                                        "Unknown norm kind "
+                                                + (lengthAndKind & 3)
+                                                + " of token "
+                                                + i);
+                    };
+            tokens.add(new Token(start, end, norm));
+            previousEnd = end;
+        }
+
+        int sentenceCount = WireFormat.readVarInt(in);
+        for (int i = 0; i < sentenceCount; i++) {
             doc.sentences()
-                    .add(new Sentence(in.readInt(), in.readInt(), in.readInt(), in.readInt()));
+                    .add(
+                            new Sentence(
+                                    WireFormat.readVarInt(in),
+                                    WireFormat.readVarInt(in),
+                                    WireFormat.readVarInt(in),
+                                    WireFormat.readVarInt(in)));
         }
-        int entities = in.readInt();
-        for (int i = 0; i < entities; i++) {
-            int start = in.readInt();
-            int end = in.readInt();
-            String label = in.readUTF();
-            String spanSource = in.readUTF();
-            int count = in.readInt();
+
+        int entityCount = WireFormat.readVarInt(in);
+        StringTable names = entityCount == 0 ? null : new StringTable();
+        for (int i = 0; i < entityCount; i++) {
+            int start = WireFormat.readVarInt(in);
+            int end = start + WireFormat.readVarInt(in);
+            String label = names.read(in);
+            String spanSource = names.read(in);
+            int count = WireFormat.readVarInt(in);
             Map<String, Object> attributes = new LinkedHashMap<>();
             for (int a = 0; a < count; a++) {
-                String key = in.readUTF();
-                attributes.put(key, readAttribute(in));
+                String key = names.read(in);
+                attributes.put(key, readAttribute(key, in));
             }
             doc.entities().add(new Span(start, end, label, spanSource, attributes));
         }
         return doc;
     }
 
-    /** writeUTF is limited to 64 KB; texts can be larger, so they are written as UTF-8 bytes. */
-    private static void writeText(String text, DataOutputView out) throws IOException {
-        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        out.writeInt(bytes.length);
-        out.write(bytes);
+    @Override
+    public Doc deserialize(Doc reuse, DataInputView in) throws IOException {
+        return deserialize(in);
     }
 
-    private static String readText(DataInputView in) throws IOException {
-        byte[] bytes = new byte[in.readInt()];
-        in.readFully(bytes);
-        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    @Override
+    public void copy(DataInputView source, DataOutputView target) throws IOException {
+        serialize(deserialize(source), target);
     }
 
-    private static void writeAttribute(String key, Object value, DataOutputView out)
-            throws IOException {
+    private void writeAttribute(String key, Object value, DataOutputView out) throws IOException {
         if (value == null) {
             out.writeByte(NULL);
         } else if (value instanceof Boolean b) {
@@ -150,7 +294,7 @@ public final class DocSerializer extends RecordSerializer<Doc> {
             out.writeBoolean(b);
         } else if (value instanceof String s) {
             out.writeByte(STRING);
-            out.writeUTF(s);
+            WireFormat.writeString(s, out);
         } else if (value instanceof Integer i) {
             out.writeByte(INT);
             out.writeInt(i);
@@ -160,38 +304,199 @@ public final class DocSerializer extends RecordSerializer<Doc> {
         } else if (value instanceof Double d) {
             out.writeByte(DOUBLE);
             out.writeDouble(d);
+        } else if (attributeTypes.accepts(value.getClass())) {
+            out.writeByte(REGISTERED);
+            registeredValues.serialize(value, out);
         } else {
             throw new IOException(
                     "Attribute '"
                             + key
                             + "' has a value of type "
                             + value.getClass().getName()
-                            + "; expected Boolean, String, Integer, Long or Double");
+                            + "; attribute values are Boolean, String, Integer, Long, Double or a"
+                            + " type registered with AttributeTypes.register(config, "
+                            + value.getClass().getSimpleName()
+                            + ".class, <Kryo serializer class>) (registered here: "
+                            + (attributeTypes.isEmpty() ? "none" : attributeTypes)
+                            + ")");
         }
     }
 
-    private static Object readAttribute(DataInputView in) throws IOException {
+    private Object readAttribute(String key, DataInputView in) throws IOException {
         byte tag = in.readByte();
         return switch (tag) {
             case NULL -> null;
             case BOOLEAN -> in.readBoolean();
-            case STRING -> in.readUTF();
+            case STRING -> WireFormat.readString(in);
             case INT -> in.readInt();
             case LONG -> in.readLong();
             case DOUBLE -> in.readDouble();
-            default -> throw new IOException("Unknown attribute type tag " + tag);
+            case REGISTERED -> registeredValues.deserialize(in);
+            default ->
+                    throw new IOException(
+                            "Unknown type tag " + tag + " of attribute '" + key + "'");
         };
     }
 
     @Override
-    public TypeSerializerSnapshot<Doc> snapshotConfiguration() {
-        return new DocSerializerSnapshot();
+    public boolean equals(Object o) {
+        return o instanceof DocSerializer d
+                && d.attributeTypes.equals(attributeTypes)
+                && d.registeredValues.equals(registeredValues);
     }
 
-    /** Version 1 of the wire format. */
-    public static final class DocSerializerSnapshot extends SimpleTypeSerializerSnapshot<Doc> {
-        public DocSerializerSnapshot() {
-            super(() -> INSTANCE);
+    @Override
+    public int hashCode() {
+        return Objects.hash(attributeTypes, registeredValues);
+    }
+
+    @Override
+    public String toString() {
+        return "DocSerializer(format " + FORMAT_VERSION + ", " + attributeTypes + ")";
+    }
+
+    @Override
+    public TypeSerializerSnapshot<Doc> snapshotConfiguration() {
+        return new DocSerializerSnapshot(this);
+    }
+
+    /**
+     * Strings that repeat within one document, written once: a reference is {@code index + 1}, a
+     * new string is 0 followed by the string. Tables are tiny (a few labels and keys), so a linear
+     * scan beats hashing.
+     */
+    private static final class StringTable {
+        private final List<String> strings = new ArrayList<>(8);
+
+        void write(String value, DataOutputView out) throws IOException {
+            for (int i = 0; i < strings.size(); i++) {
+                String known = strings.get(i);
+                if (known == value || known.equals(value)) {
+                    WireFormat.writeVarInt(i + 1, out);
+                    return;
+                }
+            }
+            out.writeByte(0);
+            WireFormat.writeString(value, out);
+            strings.add(value);
+        }
+
+        String read(DataInputView in) throws IOException {
+            int reference = WireFormat.readVarInt(in);
+            if (reference == 0) {
+                String value = WireFormat.readString(in);
+                strings.add(value);
+                return value;
+            }
+            if (reference > strings.size()) {
+                throw new IOException(
+                        "String reference "
+                                + reference
+                                + " beyond the "
+                                + strings.size()
+                                + " strings read so far");
+            }
+            return strings.get(reference - 1);
+        }
+    }
+
+    /**
+     * The format version (the outer snapshot version), the registered attribute types by class
+     * name, and the Kryo serializer of their values as a nested snapshot, whose own compatibility
+     * rules (registrations, serializer classes) Flink applies.
+     *
+     * <p>Changing the wire format: increment {@link #FORMAT_VERSION} and keep reading the old one
+     * in a serializer made for that version; an older snapshot then resolves to "compatible after
+     * migration". Until then a snapshot of another version is refused, naming it.
+     */
+    public static final class DocSerializerSnapshot
+            extends CompositeTypeSerializerSnapshot<Doc, DocSerializer> {
+        private int formatVersion = FORMAT_VERSION;
+        private AttributeTypes attributeTypes = AttributeTypes.NONE;
+
+        /** For Flink, which reads the fields with {@link #readOuterSnapshot}. */
+        public DocSerializerSnapshot() {}
+
+        DocSerializerSnapshot(DocSerializer serializer) {
+            super(serializer);
+            this.attributeTypes = serializer.attributeTypes;
+        }
+
+        public int formatVersion() {
+            return formatVersion;
+        }
+
+        @Override
+        protected int getCurrentOuterSnapshotVersion() {
+            return FORMAT_VERSION;
+        }
+
+        @Override
+        protected void writeOuterSnapshot(DataOutputView out) throws IOException {
+            writeClassNames(attributeTypes.exact(), out);
+            writeClassNames(attributeTypes.hierarchies(), out);
+        }
+
+        @Override
+        protected void readOuterSnapshot(int version, DataInputView in, ClassLoader classLoader)
+                throws IOException {
+            formatVersion =
+                    RecordSerializerSnapshot.checkReadable(getClass(), version, FORMAT_VERSION);
+            List<Class<?>> exact = readClasses(in, classLoader);
+            attributeTypes = new AttributeTypes(exact, readClasses(in, classLoader));
+        }
+
+        @Override
+        protected OuterSchemaCompatibility resolveOuterSchemaCompatibility(
+                TypeSerializerSnapshot<Doc> oldSnapshot) {
+            if (!(oldSnapshot instanceof DocSerializerSnapshot old)
+                    || old.formatVersion > formatVersion
+                    || !old.attributeTypes.isCoveredBy(attributeTypes)) {
+                return OuterSchemaCompatibility.INCOMPATIBLE;
+            }
+            return old.formatVersion == formatVersion
+                    ? OuterSchemaCompatibility.COMPATIBLE_AS_IS
+                    : OuterSchemaCompatibility.COMPATIBLE_AFTER_MIGRATION;
+        }
+
+        @Override
+        protected TypeSerializer<?>[] getNestedSerializers(DocSerializer outer) {
+            return new TypeSerializer<?>[] {outer.registeredValues};
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        protected DocSerializer createOuterSerializerWithNestedSerializers(
+                TypeSerializer<?>[] nested) {
+            return new DocSerializer(attributeTypes, (TypeSerializer<Object>) nested[0]);
+        }
+
+        private static void writeClassNames(List<Class<?>> classes, DataOutputView out)
+                throws IOException {
+            WireFormat.writeVarInt(classes.size(), out);
+            for (Class<?> type : classes) {
+                WireFormat.writeString(type.getName(), out);
+            }
+        }
+
+        private static List<Class<?>> readClasses(DataInputView in, ClassLoader classLoader)
+                throws IOException {
+            int count = WireFormat.readVarInt(in);
+            List<Class<?>> classes = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                String name = WireFormat.readString(in);
+                try {
+                    classes.add(Class.forName(name, false, classLoader));
+                } catch (ClassNotFoundException e) {
+                    throw new IOException(
+                            "Attribute value type "
+                                    + name
+                                    + " of a document serializer snapshot is not on the"
+                                    + " classpath",
+                            e);
+                }
+            }
+            return classes;
         }
     }
 }

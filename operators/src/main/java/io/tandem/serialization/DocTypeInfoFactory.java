@@ -11,6 +11,6 @@ public final class DocTypeInfoFactory extends TypeInfoFactory<Doc> {
     @Override
     public TypeInformation<Doc> createTypeInfo(
             Type t, Map<String, TypeInformation<?>> genericParameters) {
-        return new RecordTypeInfo<>(Doc.class, () -> DocSerializer.INSTANCE);
+        return new RecordTypeInfo<>(Doc.class, DocSerializer::new);
     }
 }

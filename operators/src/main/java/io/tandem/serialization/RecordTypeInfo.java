@@ -4,16 +4,21 @@ import java.util.Objects;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.util.function.SerializableSupplier;
+import org.apache.flink.util.function.SerializableFunction;
 
-/** Type information that hands Flink one of Tandem's dedicated serializers instead of Kryo. */
+/**
+ * Type information that hands Flink one of Tandem's dedicated serializers instead of Kryo. The
+ * serializer is made from the job's serializer configuration, where the document serializer finds
+ * the user's attribute value types ({@link AttributeTypes}).
+ */
 public final class RecordTypeInfo<T> extends TypeInformation<T> {
     private static final long serialVersionUID = 1L;
 
     private final Class<T> type;
-    private final SerializableSupplier<TypeSerializer<T>> serializer;
+    private final SerializableFunction<SerializerConfig, TypeSerializer<T>> serializer;
 
-    public RecordTypeInfo(Class<T> type, SerializableSupplier<TypeSerializer<T>> serializer) {
+    public RecordTypeInfo(
+            Class<T> type, SerializableFunction<SerializerConfig, TypeSerializer<T>> serializer) {
         this.type = type;
         this.serializer = serializer;
     }
@@ -50,7 +55,7 @@ public final class RecordTypeInfo<T> extends TypeInformation<T> {
 
     @Override
     public TypeSerializer<T> createSerializer(SerializerConfig config) {
-        return serializer.get();
+        return serializer.apply(config);
     }
 
     @Override

@@ -4,15 +4,16 @@ import io.tandem.inference.DType;
 import io.tandem.inference.Tensor;
 import io.tandem.inference.TensorMap;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Writes tensors as name, type, shape, then the primitive data in one bulk byte copy (no
- * per-element calls or boxing). Little-endian, like the native buffers ONNX Runtime reads.
+ * Writes tensors as name, type, shape, then the primitive data in bulk (no per-element calls or
+ * boxing; see {@link WireFormat}). Part of the wire format of the tensor and output batches, whose
+ * snapshots carry its version.
  */
 public final class TensorMapSerializer {
     private static final DType[] TYPES = DType.values();
@@ -20,33 +21,29 @@ public final class TensorMapSerializer {
     private TensorMapSerializer() {}
 
     public static void write(TensorMap tensors, DataOutputView out) throws IOException {
-        out.writeInt(tensors.size());
+        WireFormat.writeVarInt(tensors.size(), out);
         for (Tensor tensor : tensors.tensors()) {
-            out.writeUTF(tensor.name());
+            WireFormat.writeString(tensor.name(), out);
             out.writeByte(tensor.dtype().ordinal());
             long[] shape = tensor.shape();
             out.writeByte(shape.length);
             for (long dim : shape) {
-                out.writeLong(dim);
+                // Dimensions fit an int: the element count of a tensor does.
+                WireFormat.writeVarInt(Math.toIntExact(dim), out);
             }
-            int count = tensor.elementCount();
-            ByteBuffer bytes =
-                    ByteBuffer.allocate(count * tensor.dtype().bytes())
-                            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
             switch (tensor.dtype()) {
-                case INT64 -> bytes.asLongBuffer().put(tensor.longs());
-                case INT32 -> bytes.asIntBuffer().put(tensor.ints());
-                case FLOAT32 -> bytes.asFloatBuffer().put(tensor.floats());
+                case INT64 -> WireFormat.writeLongs(tensor.longs(), out);
+                case INT32 -> WireFormat.writeInts(tensor.ints(), out);
+                case FLOAT32 -> WireFormat.writeFloats(tensor.floats(), out);
             }
-            out.write(bytes.array());
         }
     }
 
     public static TensorMap read(DataInputView in) throws IOException {
-        int size = in.readInt();
+        int size = WireFormat.readVarInt(in);
         List<Tensor> tensors = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
-            String name = in.readUTF();
+            String name = WireFormat.readString(in);
             int type = in.readByte();
             if (type < 0 || type >= TYPES.length) {
                 throw new IOException("Unknown tensor type " + type + " for tensor '" + name + "'");
@@ -55,28 +52,33 @@ public final class TensorMapSerializer {
             long[] shape = new long[in.readByte()];
             long count = 1;
             for (int d = 0; d < shape.length; d++) {
-                shape[d] = in.readLong();
+                shape[d] = WireFormat.readVarInt(in);
                 count *= shape[d];
             }
-            byte[] raw = new byte[Math.toIntExact(count * dtype.bytes())];
-            in.readFully(raw);
-            ByteBuffer bytes = ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            if (count > Integer.MAX_VALUE) {
+                throw new IOException(
+                        "Tensor '"
+                                + name
+                                + "' has shape "
+                                + Arrays.toString(shape)
+                                + ", over 2^31 elements");
+            }
             int n = (int) count;
             tensors.add(
                     switch (dtype) {
                         case INT64 -> {
                             long[] data = new long[n];
-                            bytes.asLongBuffer().get(data);
+                            WireFormat.readLongs(data, in);
                             yield Tensor.ofLongs(name, shape, data);
                         }
                         case INT32 -> {
                             int[] data = new int[n];
-                            bytes.asIntBuffer().get(data);
+                            WireFormat.readInts(data, in);
                             yield Tensor.ofInts(name, shape, data);
                         }
                         case FLOAT32 -> {
                             float[] data = new float[n];
-                            bytes.asFloatBuffer().get(data);
+                            WireFormat.readFloats(data, in);
                             yield Tensor.ofFloats(name, shape, data);
                         }
                     });

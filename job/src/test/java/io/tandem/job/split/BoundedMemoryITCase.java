@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
@@ -57,7 +58,11 @@ class BoundedMemoryITCase {
         int cap = 2 * docsPerBatch;
         Pipeline pipeline =
                 Pipeline.builder().tokenizer().model(new TestingSlowModel(25, null)).build();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Configuration cluster = new Configuration();
+        // Every record on Tandem's edges has a dedicated serializer: fail rather than use Kryo.
+        cluster.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(cluster);
         Path out = dir.resolve("out.jsonl");
         new TandemJob(options, pipeline, 2, 1, List.of())
                 .attach(

@@ -22,6 +22,7 @@ import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -69,6 +70,8 @@ class ExactlyOnceAfterFailureITCase {
         options.set(TandemOptions.CHUNK_SIZE, 32);
         options.set(TandemOptions.MAX_BATCH_DELAY, Duration.ofMillis(20));
         Configuration cluster = new Configuration();
+        // Every record on Tandem's edges has a dedicated serializer: fail rather than use Kryo.
+        cluster.set(PipelineOptions.GENERIC_TYPES, false);
         cluster.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(150));
         cluster.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         cluster.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);

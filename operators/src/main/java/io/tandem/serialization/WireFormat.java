@@ -1,0 +1,216 @@
+package io.tandem.serialization;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * The building blocks of Tandem's wire formats: variable-length integers, UTF-8 strings and
+ * primitive arrays copied in bulk.
+ *
+ * <ul>
+ *   <li>Non-negative ints (lengths, offsets) as unsigned LEB128: one byte below 128.
+ *   <li>Strings as their UTF-8 bytes after a varint length; no 64 KB limit, unlike {@code
+ *       writeUTF}. A nullable string stores {@code length + 1}, 0 meaning null.
+ *   <li>Primitive arrays as little-endian bytes (the order of the native buffers ONNX Runtime
+ *       reads), copied with one bulk copy per chunk instead of one call per element.
+ * </ul>
+ */
+public final class WireFormat {
+    /** Bytes staged at a time when an array is copied through a view that is not a buffer. */
+    private static final int CHUNK_BYTES = 8192;
+
+    private WireFormat() {}
+
+    public static void writeVarInt(int value, DataOutputView out) throws IOException {
+        if (value < 0) {
+            throw new IOException(
+                    "Cannot write negative value " + value + " as an unsigned varint");
+        }
+        while ((value & ~0x7F) != 0) {
+            out.writeByte((value & 0x7F) | 0x80);
+            value >>>= 7;
+        }
+        out.writeByte(value);
+    }
+
+    public static int readVarInt(DataInputView in) throws IOException {
+        int value = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            int b = in.readByte();
+            value |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                if (value < 0) {
+                    break;
+                }
+                return value;
+            }
+        }
+        throw new IOException("Malformed varint: more than 31 bits or negative");
+    }
+
+    /** Signed values near zero (deltas) in few bytes: zig-zag, then a varint. */
+    public static void writeSignedVarInt(int value, DataOutputView out) throws IOException {
+        writeUnsignedBits((value << 1) ^ (value >> 31), out);
+    }
+
+    public static int readSignedVarInt(DataInputView in) throws IOException {
+        int zigzag = readUnsignedBits(in);
+        return (zigzag >>> 1) ^ -(zigzag & 1);
+    }
+
+    private static void writeUnsignedBits(int bits, DataOutputView out) throws IOException {
+        while ((bits & ~0x7F) != 0) {
+            out.writeByte((bits & 0x7F) | 0x80);
+            bits >>>= 7;
+        }
+        out.writeByte(bits);
+    }
+
+    private static int readUnsignedBits(DataInputView in) throws IOException {
+        int bits = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            int b = in.readByte();
+            bits |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return bits;
+            }
+        }
+        throw new IOException("Malformed varint: more than 32 bits");
+    }
+
+    public static void writeString(String value, DataOutputView out) throws IOException {
+        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        writeVarInt(utf8.length, out);
+        out.write(utf8);
+    }
+
+    public static String readString(DataInputView in) throws IOException {
+        return readUtf8(in, readVarInt(in));
+    }
+
+    public static void writeNullableString(String value, DataOutputView out) throws IOException {
+        if (value == null) {
+            out.writeByte(0);
+            return;
+        }
+        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        writeVarInt(utf8.length + 1, out);
+        out.write(utf8);
+    }
+
+    public static String readNullableString(DataInputView in) throws IOException {
+        int lengthPlusOne = readVarInt(in);
+        return lengthPlusOne == 0 ? null : readUtf8(in, lengthPlusOne - 1);
+    }
+
+    private static String readUtf8(DataInputView in, int length) throws IOException {
+        if (length == 0) {
+            return "";
+        }
+        byte[] utf8 = new byte[length];
+        in.readFully(utf8);
+        return new String(utf8, StandardCharsets.UTF_8);
+    }
+
+    public static void writeLongs(long[] values, DataOutputView out) throws IOException {
+        int bytes = Math.multiplyExact(values.length, Long.BYTES);
+        if (out instanceof DataOutputSerializer buffer && hasRoom(buffer, bytes)) {
+            // Reserve the bytes in the buffer, then fill them with one bulk copy.
+            buffer.skipBytesToWrite(bytes);
+            littleEndian(buffer.getSharedBuffer(), buffer.length() - bytes, bytes)
+                    .asLongBuffer()
+                    .put(values);
+            return;
+        }
+        byte[] chunk = new byte[Math.min(bytes, CHUNK_BYTES)];
+        int perChunk = chunk.length / Long.BYTES;
+        for (int at = 0; at < values.length; at += perChunk) {
+            int n = Math.min(perChunk, values.length - at);
+            littleEndian(chunk, 0, n * Long.BYTES).asLongBuffer().put(values, at, n);
+            out.write(chunk, 0, n * Long.BYTES);
+        }
+    }
+
+    public static void readLongs(long[] values, DataInputView in) throws IOException {
+        byte[] chunk = new byte[Math.min(values.length * Long.BYTES, CHUNK_BYTES)];
+        int perChunk = Math.max(1, chunk.length / Long.BYTES);
+        for (int at = 0; at < values.length; at += perChunk) {
+            int n = Math.min(perChunk, values.length - at);
+            in.readFully(chunk, 0, n * Long.BYTES);
+            littleEndian(chunk, 0, n * Long.BYTES).asLongBuffer().get(values, at, n);
+        }
+    }
+
+    public static void writeInts(int[] values, DataOutputView out) throws IOException {
+        int bytes = Math.multiplyExact(values.length, Integer.BYTES);
+        if (out instanceof DataOutputSerializer buffer && hasRoom(buffer, bytes)) {
+            buffer.skipBytesToWrite(bytes);
+            littleEndian(buffer.getSharedBuffer(), buffer.length() - bytes, bytes)
+                    .asIntBuffer()
+                    .put(values);
+            return;
+        }
+        byte[] chunk = new byte[Math.min(bytes, CHUNK_BYTES)];
+        int perChunk = chunk.length / Integer.BYTES;
+        for (int at = 0; at < values.length; at += perChunk) {
+            int n = Math.min(perChunk, values.length - at);
+            littleEndian(chunk, 0, n * Integer.BYTES).asIntBuffer().put(values, at, n);
+            out.write(chunk, 0, n * Integer.BYTES);
+        }
+    }
+
+    public static void readInts(int[] values, DataInputView in) throws IOException {
+        byte[] chunk = new byte[Math.min(values.length * Integer.BYTES, CHUNK_BYTES)];
+        int perChunk = Math.max(1, chunk.length / Integer.BYTES);
+        for (int at = 0; at < values.length; at += perChunk) {
+            int n = Math.min(perChunk, values.length - at);
+            in.readFully(chunk, 0, n * Integer.BYTES);
+            littleEndian(chunk, 0, n * Integer.BYTES).asIntBuffer().get(values, at, n);
+        }
+    }
+
+    public static void writeFloats(float[] values, DataOutputView out) throws IOException {
+        int bytes = Math.multiplyExact(values.length, Float.BYTES);
+        if (out instanceof DataOutputSerializer buffer && hasRoom(buffer, bytes)) {
+            buffer.skipBytesToWrite(bytes);
+            littleEndian(buffer.getSharedBuffer(), buffer.length() - bytes, bytes)
+                    .asFloatBuffer()
+                    .put(values);
+            return;
+        }
+        byte[] chunk = new byte[Math.min(bytes, CHUNK_BYTES)];
+        int perChunk = chunk.length / Float.BYTES;
+        for (int at = 0; at < values.length; at += perChunk) {
+            int n = Math.min(perChunk, values.length - at);
+            littleEndian(chunk, 0, n * Float.BYTES).asFloatBuffer().put(values, at, n);
+            out.write(chunk, 0, n * Float.BYTES);
+        }
+    }
+
+    public static void readFloats(float[] values, DataInputView in) throws IOException {
+        byte[] chunk = new byte[Math.min(values.length * Float.BYTES, CHUNK_BYTES)];
+        int perChunk = Math.max(1, chunk.length / Float.BYTES);
+        for (int at = 0; at < values.length; at += perChunk) {
+            int n = Math.min(perChunk, values.length - at);
+            in.readFully(chunk, 0, n * Float.BYTES);
+            littleEndian(chunk, 0, n * Float.BYTES).asFloatBuffer().get(values, at, n);
+        }
+    }
+
+    /**
+     * Whether the buffer can take {@code bytes} more without growing: skipping does not grow it,
+     * while writing a chunk does (and the buffer then keeps its new size for later records).
+     */
+    private static boolean hasRoom(DataOutputSerializer buffer, int bytes) {
+        return buffer.getSharedBuffer().length - buffer.length() >= bytes;
+    }
+
+    private static ByteBuffer littleEndian(byte[] bytes, int offset, int length) {
+        return ByteBuffer.wrap(bytes, offset, length).slice().order(ByteOrder.LITTLE_ENDIAN);
+    }
+}
