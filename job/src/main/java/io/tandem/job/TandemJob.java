@@ -95,14 +95,41 @@ public final class TandemJob {
         annotate(input).sinkTo(sink).name("output").setParallelism(1);
     }
 
-    /** Everything between the raw records and the result lines. */
+    /**
+     * A continuous job: Kafka partitions stay on the CPU subtask that reads them (forward edges all
+     * the way), so deterministic mode keeps each partition's order; one transactional sink per CPU
+     * subtask writes outputs and dead letters.
+     */
+    public void attachKafka(
+            StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source, Sink<ResultLine> sink) {
+        DataStream<RawRecord> input =
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-input")
+                        .uid("kafka-input")
+                        .setParallelism(cpuWorkers);
+        annotate(input, true)
+                .sinkTo(sink)
+                .name("kafka-output")
+                .uid("kafka-output")
+                .setParallelism(cpuWorkers);
+    }
+
+    /** Everything between the raw records and the result lines, records spread round-robin. */
     public DataStream<ResultLine> annotate(DataStream<RawRecord> input) {
+        return annotate(input, false);
+    }
+
+    /**
+     * @param keepPartitions forward records to the CPU subtask of the same index (the input must
+     *     then run at the CPU task set's parallelism) instead of spreading them round-robin
+     */
+    public DataStream<ResultLine> annotate(DataStream<RawRecord> input, boolean keepPartitions) {
         DeadLetters deadLetters =
                 new DeadLetters(options.get(TandemOptions.DEAD_LETTER_MAX_RAW_BYTES));
         DocParser parser = new DocParser(options.get(TandemOptions.MAX_TEXT_CHARS));
         Pipeline.Split split = pipeline.split();
-        // Round-robin, as the reference hands documents to its CPU workers.
-        DataStream<RawRecord> spread = input.rebalance();
+        // Round-robin, as the reference hands documents to its CPU workers; a Kafka partition
+        // stays on one subtask instead, so its order can be kept.
+        DataStream<RawRecord> spread = keepPartitions ? input.forward() : input.rebalance();
         if (split.model() == null) {
             return spread.process(
                             new AnnotateFunction(new Annotator(parser, pipeline, deadLetters)))

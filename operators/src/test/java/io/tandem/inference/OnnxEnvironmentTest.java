@@ -3,14 +3,23 @@ package io.tandem.inference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.flink.shaded.asm9.org.objectweb.asm.ClassReader;
+import org.apache.flink.shaded.asm9.org.objectweb.asm.ClassVisitor;
+import org.apache.flink.shaded.asm9.org.objectweb.asm.MethodVisitor;
+import org.apache.flink.shaded.asm9.org.objectweb.asm.Opcodes;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class OnnxEnvironmentTest {
+    @TempDir Path tmp;
 
     /** Entry point of the child JVM: creates the environment from its 1 MB main thread. */
     public static final class FirstUse {
@@ -34,16 +43,80 @@ class OnnxEnvironmentTest {
                                         javaBin,
                                         "-Xss1m",
                                         "-Dtandem.padding=" + padding,
+                                        "-Djava.io.tmpdir=" + tmp,
                                         "-cp",
                                         System.getProperty("java.class.path"),
                                         FirstUse.class.getName()))
                         .redirectErrorStream(true);
         builder.environment().remove("ORT_DISABLE_TELEMETRY");
-        builder.directory(new File(System.getProperty("java.io.tmpdir")));
+        // Telemetry on writes mat-debug-<pid>.log into $TMPDIR, and ONNX Runtime leaves its
+        // extraction folder behind: both stay in this test's folder.
+        builder.environment().put("TMPDIR", tmp.toString());
+        builder.directory(tmp.toFile());
         Process process = builder.start();
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "child JVM did not finish");
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, process.exitValue(), "child JVM failed:\n" + output);
         assertTrue(output.contains("ONNX Runtime 1.29.0"), output);
+    }
+
+    /**
+     * The large-stack creation only protects if it comes first: no other class of Tandem may create
+     * the environment itself (sessions and tensors get it from {@link OnnxEnvironment#get()}).
+     */
+    @Test
+    void onlyOnnxEnvironmentCreatesTheOrtEnvironment() throws Exception {
+        Path classes =
+                Path.of(
+                        OnnxEnvironment.class
+                                .getProtectionDomain()
+                                .getCodeSource()
+                                .getLocation()
+                                .toURI());
+        List<String> callers = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(classes)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
+                String caller = classCallingGetEnvironment(file);
+                if (caller != null && !caller.startsWith(OnnxEnvironment.class.getName())) {
+                    callers.add(caller);
+                }
+            }
+        }
+        assertEquals(
+                List.of(),
+                callers,
+                "classes calling OrtEnvironment.getEnvironment() instead of OnnxEnvironment.get()");
+    }
+
+    private static String classCallingGetEnvironment(Path classFile) throws IOException {
+        ClassReader reader = new ClassReader(Files.readAllBytes(classFile));
+        String[] caller = {null};
+        reader.accept(
+                new ClassVisitor(Opcodes.ASM9) {
+                    @Override
+                    public MethodVisitor visitMethod(
+                            int access,
+                            String name,
+                            String descriptor,
+                            String signature,
+                            String[] exceptions) {
+                        return new MethodVisitor(Opcodes.ASM9) {
+                            @Override
+                            public void visitMethodInsn(
+                                    int opcode,
+                                    String owner,
+                                    String method,
+                                    String methodDescriptor,
+                                    boolean isInterface) {
+                                if (owner.equals("ai/onnxruntime/OrtEnvironment")
+                                        && method.startsWith("getEnvironment")) {
+                                    caller[0] = reader.getClassName().replace('/', '.');
+                                }
+                            }
+                        };
+                    }
+                },
+                ClassReader.SKIP_DEBUG);
+        return caller[0];
     }
 }

@@ -3,6 +3,7 @@ package io.tandem.job.cli;
 import io.tandem.dispatch.WorkerPlan;
 import io.tandem.job.Inputs;
 import io.tandem.job.TandemJob;
+import io.tandem.job.kafka.KafkaIo;
 import io.tandem.options.TandemOptions;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.pipeline.PipelineConfig;
@@ -17,10 +18,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -29,13 +33,26 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code tandem run}: runs the pipeline on a bounded input on a local MiniCluster. */
+/**
+ * {@code tandem run}: runs the pipeline on a bounded input, on a local MiniCluster when started
+ * with {@code java -jar}, or on the cluster when Flink submits the jar ({@code flink run}, the REST
+ * API, application mode). File paths must then be visible at the same place to the JobManager and
+ * every TaskManager.
+ */
 @Command(
         name = "run",
         mixinStandardHelpOptions = true,
-        description = "Run the pipeline over a bounded input on a local Flink MiniCluster.")
+        description =
+                "Run the pipeline over a bounded input: on a local Flink MiniCluster, or on the"
+                        + " cluster when submitted with flink run or Flink's REST API.")
 public final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    /** True when Flink's client runs this main (flink run, REST API, application mode). */
+    private boolean onCluster;
+
+    private static final java.time.Duration DEFAULT_CHECKPOINT_INTERVAL =
+            java.time.Duration.ofSeconds(10);
 
     @Option(
             names = "--input",
@@ -47,7 +64,6 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(
             names = "--output",
-            required = true,
             paramLabel = "<file.jsonl>",
             description = "Output JSON Lines file.")
     Path output;
@@ -130,6 +146,72 @@ public final class RunCommand implements Callable<Integer> {
             description = "Texts longer than this go to the dead-letter output (default: 1000000).")
     Integer maxTextChars;
 
+    @Option(
+            names = "--kafka-bootstrap",
+            paramLabel = "HOST:PORT",
+            description = "Kafka mode: bootstrap servers.")
+    String kafkaBootstrap;
+
+    @Option(
+            names = "--input-topic",
+            paramLabel = "T",
+            description = "Kafka mode: topic of input documents.")
+    String inputTopic;
+
+    @Option(
+            names = "--output-topic",
+            paramLabel = "O",
+            description = "Kafka mode: topic of processed documents.")
+    String outputTopic;
+
+    @Option(
+            names = "--dlq-topic",
+            paramLabel = "D",
+            description = "Kafka mode: dead-letter topic (default: <output-topic>-dlq).")
+    String dlqTopic;
+
+    @Option(
+            names = "--group-id",
+            paramLabel = "G",
+            description = "Kafka mode: consumer group id (default: tandem).")
+    String groupId;
+
+    @Option(
+            names = "--starting-offsets",
+            paramLabel = "earliest|latest|committed",
+            description = "Kafka mode: where to start without a checkpoint (default: committed).")
+    String startingOffsets;
+
+    @Option(
+            names = "--kafka-properties",
+            paramLabel = "<file>",
+            description = "Kafka mode: properties (SASL/SSL...) for source and sink; never logged.")
+    Path kafkaProperties;
+
+    @Option(
+            names = "--delivery",
+            paramLabel = "exactly-once|at-least-once|none",
+            description = "Kafka mode: delivery guarantee of the sink (default: exactly-once).")
+    String delivery;
+
+    @Option(
+            names = "--checkpoint-interval",
+            paramLabel = "<duration>",
+            description = "Checkpoint interval (default in Kafka mode: 10s).")
+    String checkpointInterval;
+
+    @Option(
+            names = "--transactional-id-prefix",
+            paramLabel = "P",
+            description =
+                    "Kafka mode: transactional id prefix, unique per job (default: tandem-<group>-<output-topic>).")
+    String transactionalIdPrefix;
+
+    @Option(
+            names = "--stop-at-latest-offsets",
+            description = "Kafka mode: stop after the input present at start (a bounded backfill).")
+    boolean stopAtLatestOffsets;
+
     @Option(names = "--no-progress", description = "Do not show the progress display.")
     boolean noProgress;
 
@@ -144,39 +226,64 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (verbose) {
+        onCluster = TandemCli.submittedByFlink();
+        if (verbose && !onCluster) {
+            // Not on a cluster: there the logging configuration belongs to Flink's process.
             Configurator.setRootLevel(Level.INFO);
         }
         Configuration options = toConfiguration();
-        Path outputFile = checkWritable(output, "Output");
-        Path deadLetterFile =
-                checkWritable(deadLetterPathFor(outputFile, deadLetter), "Dead-letter output");
         Pipeline pipeline = loadPipeline();
         WorkerPlan plan = plan(options);
         int workers = plan.cpuWorkers();
         int inferenceWorkers = pipeline.model().isPresent() ? plan.gpuWorkers() : 0;
-        Inputs inputs = Inputs.resolve(options.get(TandemOptions.INPUT), workers);
         LOG.info("Worker plan: {}", plan.describe());
+        TandemJob job =
+                new TandemJob(options, pipeline, workers, inferenceWorkers, plan.gpuDevices());
+        return options.getOptional(TandemOptions.KAFKA_BOOTSTRAP).isPresent()
+                ? runKafka(options, job)
+                : runFiles(options, job);
+    }
 
+    private int runFiles(Configuration options, TandemJob job) throws Exception {
+        if (output == null) {
+            throw new TandemCli.UsageException(
+                    "Missing --output <file.jsonl> (or --kafka-bootstrap with topics for a continuous job)");
+        }
+        Path outputFile = checkWritable(output, "Output");
+        Path deadLetterFile =
+                checkWritable(deadLetterPathFor(outputFile, deadLetter), "Dead-letter output");
+        Inputs inputs = Inputs.resolve(options.get(TandemOptions.INPUT), job.cpuWorkers());
         String progressKey = "run-" + UUID.randomUUID();
-        options.set(
-                TaskManagerOptions.NUM_TASK_SLOTS,
-                Math.max(workers, inputs.parallelism()) + inferenceWorkers + 1);
+        if (!onCluster) {
+            // The local MiniCluster gets exactly the slots the job needs; a cluster has its own.
+            options.set(
+                    TaskManagerOptions.NUM_TASK_SLOTS,
+                    Math.max(job.cpuWorkers(), inputs.parallelism()) + job.gpuWorkers() + 1);
+        }
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(options);
-        new TandemJob(options, pipeline, workers, inferenceWorkers, plan.gpuDevices())
-                .attach(
-                        env,
-                        inputs.source(),
-                        inputs.parallelism(),
-                        new JsonLinesFileSink(
-                                outputFile,
-                                deadLetterFile,
-                                options.get(TandemOptions.DETERMINISTIC),
-                                progressKey));
+        job.attach(
+                env,
+                inputs.source(),
+                inputs.parallelism(),
+                new JsonLinesFileSink(
+                        outputFile,
+                        deadLetterFile,
+                        options.get(TandemOptions.DETERMINISTIC),
+                        progressKey));
+        if (onCluster) {
+            // Flink's client decides: an attached `flink run` waits for the result here, the REST
+            // API and a detached run return once the job is submitted. The progress display
+            // counts in this JVM only, so it has nothing to show for a cluster.
+            env.execute("tandem");
+            return 0;
+        }
         try {
-            JobClient job = env.executeAsync("tandem");
-            boolean showProgress = !noProgress && System.console() != null;
+            JobClient client = env.executeAsync("tandem: " + inputs.source());
+            boolean showProgress =
+                    !noProgress
+                            && System.console() != null
+                            && env instanceof LocalStreamEnvironment;
             try (ProgressDisplay progress =
                     showProgress
                             ? new ProgressDisplay(
@@ -185,7 +292,7 @@ public final class RunCommand implements Callable<Integer> {
                                     System.err,
                                     options.get(TandemOptions.PROGRESS_INTERVAL))
                             : null) {
-                job.getJobExecutionResult().get();
+                client.getJobExecutionResult().get();
             }
         } finally {
             LocalProgress.release(progressKey);
@@ -193,10 +300,72 @@ public final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * A continuous job from Kafka to Kafka. Locally it runs until interrupted (or, with
+     * --stop-at-latest-offsets, until the input read at start is done); submitted to a cluster it
+     * returns as soon as the job is submitted, so detached submission works.
+     */
+    private int runKafka(Configuration options, TandemJob job) throws Exception {
+        if (output != null || !TandemOptions.DEFAULT_INPUT.equals(input)) {
+            throw new TandemCli.UsageException(
+                    "--input/--output are for files; Kafka mode reads --input-topic and writes --output-topic");
+        }
+        if (!options.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
+            options.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
+        }
+        KafkaIo kafka = new KafkaIo(options);
+        kafka.checkTransactionTimeout(options);
+        LOG.info("{}", kafka.describe());
+        if (!onCluster) {
+            options.set(TaskManagerOptions.NUM_TASK_SLOTS, job.cpuWorkers() + job.gpuWorkers() + 1);
+        }
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(options);
+        job.attachKafka(env, kafka.source(), kafka.sink());
+        String name = "tandem: " + kafka.inputTopic() + " -> " + kafka.outputTopic();
+        JobClient client = env.executeAsync(name);
+        LOG.info("Submitted {} as job {}", name, client.getJobID());
+        // A bounded backfill, or a local MiniCluster that dies with this JVM, is waited for; an
+        // unbounded job submitted to a cluster keeps running after the client returns.
+        if (env instanceof LocalStreamEnvironment
+                || options.get(TandemOptions.STOP_AT_LATEST_OFFSETS)) {
+            client.getJobExecutionResult().get();
+        }
+        return 0;
+    }
+
     private Configuration toConfiguration() {
         Configuration options = Configuration.fromMap(flinkOptions);
         options.set(TandemOptions.INPUT, input);
-        options.set(TandemOptions.OUTPUT, output.toString());
+        if (output != null) {
+            options.set(TandemOptions.OUTPUT, output.toString());
+        }
+        setIfGiven(options, TandemOptions.KAFKA_BOOTSTRAP, kafkaBootstrap);
+        setIfGiven(options, TandemOptions.INPUT_TOPIC, inputTopic);
+        setIfGiven(options, TandemOptions.OUTPUT_TOPIC, outputTopic);
+        setIfGiven(options, TandemOptions.DLQ_TOPIC, dlqTopic);
+        setIfGiven(options, TandemOptions.GROUP_ID, groupId);
+        setIfGiven(options, TandemOptions.TRANSACTIONAL_ID_PREFIX, transactionalIdPrefix);
+        if (kafkaProperties != null) {
+            options.set(TandemOptions.KAFKA_PROPERTIES, kafkaProperties.toString());
+        }
+        if (stopAtLatestOffsets) {
+            options.set(TandemOptions.STOP_AT_LATEST_OFFSETS, true);
+        }
+        setEnum(options, TandemOptions.STARTING_OFFSETS, "--starting-offsets", startingOffsets);
+        setEnum(options, TandemOptions.DELIVERY, "--delivery", delivery);
+        if (checkpointInterval != null) {
+            options.setString(
+                    CheckpointingOptions.CHECKPOINTING_INTERVAL.key(), checkpointInterval);
+            try {
+                options.get(CheckpointingOptions.CHECKPOINTING_INTERVAL);
+            } catch (IllegalArgumentException e) {
+                throw new TandemCli.UsageException(
+                        "--checkpoint-interval "
+                                + checkpointInterval
+                                + ": expected a duration such as 10s");
+            }
+        }
         options.set(TandemOptions.DETERMINISTIC, deterministic);
         if (cpuWorkers != null) {
             options.set(TandemOptions.CPU_WORKERS, cpuWorkers);
@@ -272,6 +441,42 @@ public final class RunCommand implements Callable<Integer> {
             return plan.build();
         } catch (IllegalArgumentException e) {
             throw new TandemCli.UsageException(e.getMessage());
+        }
+    }
+
+    private static void setIfGiven(
+            Configuration options, ConfigOption<String> option, String value) {
+        if (value != null) {
+            options.set(option, value);
+        }
+    }
+
+    /** Accepts "exactly-once" as well as "EXACTLY_ONCE". */
+    private static <E extends Enum<E>> void setEnum(
+            Configuration options, ConfigOption<E> option, String flag, String value) {
+        if (value == null) {
+            return;
+        }
+        options.setString(
+                option.key(), value.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        try {
+            options.get(option);
+        } catch (IllegalArgumentException e) {
+            throw new TandemCli.UsageException(
+                    flag
+                            + " "
+                            + value
+                            + ": expected one of "
+                            + java.util.Arrays.stream(
+                                            option.defaultValue()
+                                                    .getDeclaringClass()
+                                                    .getEnumConstants())
+                                    .map(
+                                            c ->
+                                                    c.name()
+                                                            .toLowerCase(java.util.Locale.ROOT)
+                                                            .replace('_', '-'))
+                                    .toList());
         }
     }
 

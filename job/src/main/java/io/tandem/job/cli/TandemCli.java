@@ -1,6 +1,10 @@
 package io.tandem.job.cli;
 
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,7 +24,36 @@ public final class TandemCli {
     public static final int EXIT_FAILED = 1;
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        if (submittedByFlink()) {
+            runForFlink(args);
+        } else {
+            System.exit(execute(args));
+        }
+    }
+
+    /**
+     * True when Flink itself calls {@link #main} for a cluster ({@code flink run}, the REST API's
+     * {@code /jars/:id/run}, application mode): Flink has then set a context environment, so the
+     * execution environment is not a local one.
+     */
+    public static boolean submittedByFlink() {
+        return !(StreamExecutionEnvironment.getExecutionEnvironment()
+                instanceof LocalStreamEnvironment);
+    }
+
+    /**
+     * Runs the command inside Flink's own process (for the REST API and application mode, the
+     * JobManager): {@code System.exit} would take that process down, so a failure is thrown
+     * instead, with the one-line message, for Flink to report to whoever submitted.
+     */
+    static void runForFlink(String... args) {
+        CommandLine cli = commandLine();
+        StringWriter errors = new StringWriter();
+        cli.setErr(new PrintWriter(new TeeWriter(cli.getErr(), errors), true));
+        int exitCode = cli.execute(args);
+        if (exitCode != 0) {
+            throw new SubmissionFailedException(exitCode, errors.toString().strip());
+        }
     }
 
     public static int execute(String... args) {
@@ -62,6 +95,51 @@ public final class TandemCli {
         }
         String message = root.getMessage();
         return message == null ? root.getClass().getSimpleName() : message;
+    }
+
+    /** A failed command inside Flink's process, where an exit code cannot be returned. */
+    public static final class SubmissionFailedException extends RuntimeException {
+        private final int exitCode;
+
+        SubmissionFailedException(int exitCode, String message) {
+            super(
+                    message.isEmpty()
+                            ? "tandem exited with code " + exitCode
+                            : message + " (exit code " + exitCode + ")");
+            this.exitCode = exitCode;
+        }
+
+        public int exitCode() {
+            return exitCode;
+        }
+    }
+
+    /** Writes to both writers: the error stream as before, and a copy for the exception. */
+    private static final class TeeWriter extends Writer {
+        private final Writer first;
+        private final Writer second;
+
+        TeeWriter(Writer first, Writer second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void write(char[] chars, int offset, int length) throws java.io.IOException {
+            first.write(chars, offset, length);
+            second.write(chars, offset, length);
+        }
+
+        @Override
+        public void flush() throws java.io.IOException {
+            first.flush();
+            second.flush();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            flush();
+        }
     }
 
     /** A problem with the command line or configuration, reported in one line with exit code 2. */

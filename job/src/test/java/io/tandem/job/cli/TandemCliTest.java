@@ -2,11 +2,15 @@ package io.tandem.job.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -40,7 +44,9 @@ class TandemCliTest {
 
     @Test
     void missingRequiredOutput() {
-        assertOneLine(run("run"), "tandem: Missing required option: '--output=<file.jsonl>'");
+        assertOneLine(
+                run("run"),
+                "tandem: Missing --output <file.jsonl> (or --kafka-bootstrap with topics for a continuous job)");
     }
 
     @Test
@@ -152,5 +158,51 @@ class TandemCliTest {
                 "{\"producers\": 2, \"consumers\": 3, \"schedules\": [[0, 1, 0], [1, 2, 2]]}"
                         + System.lineSeparator(),
                 out.toString());
+    }
+
+    @Test
+    void fromJavaJarTheCommandRunsLocally() {
+        assertFalse(TandemCli.submittedByFlink());
+    }
+
+    @Test
+    void underFlinksContextEnvironmentTheCommandIsSubmittedByFlink() {
+        // What flink run, the REST API and application mode do before they call main.
+        FlinkContext.set();
+        try {
+            assertTrue(TandemCli.submittedByFlink());
+        } finally {
+            FlinkContext.reset();
+        }
+    }
+
+    @Test
+    void insideFlinkABadCommandThrowsInsteadOfExiting() {
+        TandemCli.SubmissionFailedException failure =
+                assertThrows(
+                        TandemCli.SubmissionFailedException.class,
+                        () ->
+                                TandemCli.runForFlink(
+                                        "run",
+                                        "--output",
+                                        dir.resolve("o.jsonl").toString(),
+                                        "--frobnicate"));
+        assertEquals(TandemCli.EXIT_USAGE, failure.exitCode());
+        assertEquals("tandem: Unknown option: '--frobnicate' (exit code 2)", failure.getMessage());
+    }
+
+    /** Sets a non-local context environment, as Flink's clients do. */
+    private static final class FlinkContext extends StreamExecutionEnvironment {
+        static void set() {
+            initializeContextEnvironment(FlinkContext::new);
+        }
+
+        static void reset() {
+            resetContextEnvironment();
+        }
+
+        private FlinkContext(Configuration configuration) {
+            super(configuration);
+        }
     }
 }
