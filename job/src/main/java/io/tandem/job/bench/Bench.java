@@ -76,6 +76,14 @@ public final class Bench {
      */
     static final int STAND_IN_BATCHES_IN_FLIGHT = 32;
 
+    /**
+     * The stand-in's speed as a share of the CPU side's. Exactly balanced (1.0), the accelerator
+     * starves whenever the CPU side has a slow moment, which on a shared machine is often, and the
+     * figure measures the machine's noise; deployments size the CPU workers with headroom. The
+     * balanced figure is reported too.
+     */
+    static final double STAND_IN_SHARE = 2.0 / 3;
+
     private static final String DEFAULT_BATCH_SIZE = TandemOptions.BATCH_SIZE.defaultValue();
     private static final int CHUNK_SIZE = TandemOptions.CHUNK_SIZE.defaultValue();
 
@@ -139,26 +147,43 @@ public final class Bench {
 
         step("stand-in accelerator (split graph: " + p + " CPU workers, 1 inference subtask)");
         Best cpuSide = new Best(Measured::steady);
+        Best sized = new Best(Measured::steady);
         Best balanced = new Best(Measured::steady);
         Best unordered = new Best(Measured::steady);
         Best defaultInFlight = new Best(Measured::steady);
         Map<Integer, Best> scaling = new LinkedHashMap<>();
         StandInModel standIn = null;
-        double balancedNanosPerPaddedToken = 0;
+        // The stand-in's cost in the run that counts (set from inside the measurements).
+        double[] sizedNanosPerPaddedToken = {0};
         for (int repeat = 0; repeat < settings.repeats(); repeat++) {
             cpuSide.add(tandem("cpu-side-split", StandInModel.instant(classifier), p, 1, true));
-            // Balanced: the stand-in takes as long per document as the CPU side (as fast as it
-            // has been so far), the case where overlapping the two matters most.
-            double nanosPerPaddedToken =
+            // What makes the stand-in as fast as the CPU side has been so far.
+            double balancedNanos =
                     1e9 / (cpuSide.score() * cpuSide.best().meter().paddedTokensPerDoc());
-            standIn = new StandInModel(classifier, nanosPerPaddedToken);
-            if (balanced.add(tandem("stand-in, P=" + p + " (balanced)", standIn, p, 1, true))) {
-                balancedNanosPerPaddedToken = nanosPerPaddedToken;
-            }
+            // Sized as a deployment is: the CPU workers have headroom to keep the accelerator
+            // busy (the stand-in runs at STAND_IN_SHARE of the CPU side's speed).
+            double sizedNanos = balancedNanos / STAND_IN_SHARE;
+            standIn = new StandInModel(classifier, sizedNanos);
             StandInModel current = standIn;
+            StandInModel balancedStandIn = new StandInModel(classifier, balancedNanos);
             // For the scaling curve the stand-in must not be what limits: a quarter of the cost.
-            StandInModel fast = new StandInModel(classifier, nanosPerPaddedToken / 4);
+            StandInModel fast = new StandInModel(classifier, balancedNanos / 4);
             List<Measurement> others = new ArrayList<>();
+            others.add(
+                    () -> {
+                        if (sized.add(tandem("stand-in, P=" + p, current, p, 1, true))) {
+                            sizedNanosPerPaddedToken[0] = sizedNanos;
+                        }
+                    });
+            others.add(
+                    () ->
+                            balanced.add(
+                                    tandem(
+                                            "stand-in, P=" + p + ", balanced",
+                                            balancedStandIn,
+                                            p,
+                                            1,
+                                            true)));
             others.add(
                     () ->
                             unordered.add(
@@ -193,24 +218,24 @@ public final class Bench {
             }
             measureInOrder(others, repeat);
         }
-        Measured full = balanced.best();
+        Measured full = sized.best();
         // The inference subtask's busy time in that same run, on its own batches.
         double standInOnly = full.meter().forwardOnlyThroughput();
-        figures.put(
-                "pipeline_efficiency_stub", full.steady() / Math.min(cpuSide.score(), standInOnly));
+        figures.put("pipeline_efficiency_stub", efficiency(full, cpuSide));
         throughput.put("cpu_side_split", cpuSide.score());
         throughput.put("stand_in_only", standInOnly);
         throughput.put("stand_in_pipeline", full.steady());
+        throughput.put("balanced_stand_in_only", balanced.best().meter().forwardOnlyThroughput());
+        throughput.put("balanced_stand_in_pipeline", balanced.score());
         throughput.put("cpu_side_split_unordered", unordered.score());
         throughput.put("stand_in_pipeline_default_in_flight", defaultInFlight.score());
         throughput.put("fast_stand_in_only", scaling.get(p).best().meter().forwardOnlyThroughput());
+        details.put("stand_in_share_of_cpu_side", STAND_IN_SHARE);
         details.put("stand_in_batches_in_flight_per_link", STAND_IN_BATCHES_IN_FLIGHT);
+        details.put("pipeline_efficiency_stub_balanced", efficiency(balanced.best(), cpuSide));
         details.put(
                 "pipeline_efficiency_stub_default_in_flight",
-                defaultInFlight.score()
-                        / Math.min(
-                                cpuSide.score(),
-                                defaultInFlight.best().meter().forwardOnlyThroughput()));
+                efficiency(defaultInFlight.best(), cpuSide));
 
         step(
                 "latency at half the maximum rate, "
@@ -302,7 +327,7 @@ public final class Bench {
         Map<Integer, Double> scalingCurve = new LinkedHashMap<>();
         scaling.forEach((workers, best) -> scalingCurve.put(workers, best.score()));
         details.put("scaling_docs_per_s", scalingCurve);
-        details.put("stand_in_ns_per_padded_token", balancedNanosPerPaddedToken);
+        details.put("stand_in_ns_per_padded_token", sizedNanosPerPaddedToken[0]);
         details.put("stand_in_padded_tokens_per_doc", cpuSide.best().meter().paddedTokensPerDoc());
         details.put("latency_rate_docs_per_s", rate);
         details.put("latency_flink_buffer_timeout_ms", LATENCY_BUFFER_TIMEOUT.toMillis());
@@ -342,6 +367,11 @@ public final class Bench {
         }
         log.printf(Locale.ROOT, "bench:   %-28s %8.1f docs/s%n", "forward passes alone", best);
         return best;
+    }
+
+    /** A stand-in run's throughput / min(CPU side only, the stand-in's own in that run). */
+    private static double efficiency(Measured run, Best cpuSide) {
+        return run.steady() / Math.min(cpuSide.score(), run.meter().forwardOnlyThroughput());
     }
 
     /** One measurement of an interleaved set. */
