@@ -53,6 +53,13 @@ public final class TandemJob {
     public static final String GPU_SLOT_SHARING_GROUP = "gpu";
     public static final String PRODUCER_COLOCATION_GROUP = "tandem-producer";
 
+    /**
+     * Buffer timeout of the batch edges. A batch is one large record and the credits let only a few
+     * per link be in flight, so its tail must not wait in a half-full network buffer for Flink's
+     * default 100 ms flush: that wait, twice per round trip, is what would starve the accelerator.
+     */
+    private static final long FLUSH_EVERY_RECORD = 0;
+
     private final Configuration options;
     private final Pipeline pipeline;
     private final int cpuWorkers;
@@ -191,7 +198,8 @@ public final class TandemJob {
                                         options.get(TandemOptions.MAX_BATCH_DELAY).toMillis(),
                                         credits))
                         .uid("batcher")
-                        .setParallelism(cpuWorkers);
+                        .setParallelism(cpuWorkers)
+                        .setBufferTimeout(FLUSH_EVERY_RECORD);
         DataStream<OutputBatch> outputs = inference(batches, finisher.model());
         SingleOutputStreamOperator<ResultLine> joined =
                 batches.getSideOutput(DispatchBatcher.PENDING_DOCS)
@@ -228,6 +236,7 @@ public final class TandemJob {
                 .name("inference")
                 .uid("inference")
                 .setParallelism(gpuWorkers)
+                .setBufferTimeout(FLUSH_EVERY_RECORD)
                 .slotSharingGroup(GPU_SLOT_SHARING_GROUP);
     }
 
