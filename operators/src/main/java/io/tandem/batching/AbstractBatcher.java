@@ -128,11 +128,13 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         flush();
+        completeEmission();
     }
 
     @Override
     public void finish() throws Exception {
         flush();
+        completeEmission();
         super.finish();
     }
 
@@ -142,6 +144,7 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
         }
         flushing = true;
         try {
+            beforeFlush();
             List<Pending<F>> flushed = chunk;
             chunk = new ArrayList<>();
             timerDeadline = -1;
@@ -179,6 +182,17 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
     protected abstract void emitBatch(
             long seq, List<Pending<F>> batch, List<F> features, TensorMap tensors) throws Exception;
 
-    /** Called after every flush, once all of a chunk's batches were emitted. */
+    /** Called at the start of every flush, before the chunk is cut into batches. */
+    protected void beforeFlush() throws Exception {}
+
+    /**
+     * Called after every flush, once all of a chunk's batches were handed to {@link #emitBatch}.
+     */
     protected void afterFlush() throws Exception {}
+
+    /**
+     * Called before a checkpoint barrier and at the end of input, after the last flush: a subclass
+     * that holds batches back must send them now, as the operator has no state to keep them in.
+     */
+    protected void completeEmission() throws Exception {}
 }

@@ -6,6 +6,7 @@ import io.tandem.doc.Doc;
 import io.tandem.inference.TensorMap;
 import io.tandem.join.BatchCredits;
 import java.io.Serializable;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.operators.MailboxExecutor;
@@ -15,9 +16,15 @@ import org.apache.flink.util.OutputTag;
 /**
  * The batcher of the split graph: each collated batch's tensors go to an inference subtask (the
  * dispatch partitioner picks which), its documents and features to this subtask's postprocess join
- * over a forward edge. Before emitting a batch it takes a credit; with none left it yields to its
- * mailbox, as Flink's AsyncWaitOperator does, so a slow GPU backpressures the CPU task set instead
- * of letting documents pile up.
+ * over a forward edge.
+ *
+ * <p>Emitting a batch takes a credit. A flushed chunk's batches wait in a queue and leave one per
+ * credit, each returned credit sending the next from a mail, while the subtask goes on
+ * preprocessing the next chunk: the accelerator is fed between flushes, not in a burst at each one
+ * followed by a gap. The queue holds at most one chunk: a flush that finds it not yet empty yields
+ * to the mailbox until it is, as Flink's AsyncWaitOperator does when full, so a slow GPU
+ * backpressures the CPU task set instead of letting documents pile up. Queued batches are all sent
+ * before a checkpoint barrier and at the end of input, so the operator keeps no state.
  */
 public final class DispatchBatcher<F extends Serializable> extends AbstractBatcher<F, TensorBatch> {
     private static final long serialVersionUID = 1L;
@@ -29,6 +36,10 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
     private transient MailboxExecutor mailbox;
     private transient int producer;
     private transient int producers;
+    private transient ArrayDeque<Ready> ready;
+
+    /** A batch waiting for a credit: the records it will send. */
+    private record Ready(PendingDocs docs, TensorBatch tensors) {}
 
     public DispatchBatcher(
             DocFinisher<F> finisher,
@@ -61,35 +72,65 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
                 getContainingTask()
                         .getMailboxExecutorFactory()
                         .createExecutor(getOperatorConfig().getChainIndex());
-        credits.wakeOnRelease(mailbox);
+        ready = new ArrayDeque<>();
+        credits.onRelease(mailbox, this::emitReady);
         getMetricGroup().gauge("tandemBatchesInFlight", credits::inFlight);
+        getMetricGroup().gauge("tandemBatchesAwaitingCredit", () -> ready.size());
+    }
+
+    @Override
+    protected void beforeFlush() throws Exception {
+        sendAllReady();
     }
 
     @Override
     protected void emitBatch(long seq, List<Pending<F>> batch, List<F> features, TensorMap tensors)
             throws Exception {
-        while (!credits.tryAcquire()) {
-            mailbox.yield();
-        }
         List<Doc> docs = new ArrayList<>(batch.size());
         long[] arrivals = new long[batch.size()];
         for (int i = 0; i < batch.size(); i++) {
             docs.add(batch.get(i).doc());
             arrivals[i] = batch.get(i).arrival();
         }
-        output.collect(
-                PENDING_DOCS,
-                new StreamRecord<>(
+        ready.add(
+                new Ready(
                         new PendingDocs(
-                                producer, seq, docs, arrivals, FeatureCodec.encode(features))));
-        output.collect(new StreamRecord<>(new TensorBatch(producer, producers, seq, tensors)));
+                                producer, seq, docs, arrivals, FeatureCodec.encode(features)),
+                        new TensorBatch(producer, producers, seq, tensors)));
+        emitReady();
+    }
+
+    @Override
+    protected void completeEmission() throws Exception {
+        sendAllReady();
+    }
+
+    /** Sends queued batches, in order, while credits last. Runs in the task thread only. */
+    private void emitReady() {
+        if (credits == null) {
+            return; // a credit came back after close()
+        }
+        while (!ready.isEmpty() && credits.tryAcquire()) {
+            Ready next = ready.poll();
+            output.collect(PENDING_DOCS, new StreamRecord<>(next.docs()));
+            output.collect(new StreamRecord<>(next.tensors()));
+        }
+    }
+
+    /** Returns once every queued batch is sent; returned credits wake the mailbox. */
+    private void sendAllReady() throws Exception {
+        emitReady();
+        while (!ready.isEmpty()) {
+            mailbox.yield();
+            emitReady();
+        }
     }
 
     @Override
     public void close() throws Exception {
         try {
             if (credits != null) {
-                credits.wakeOnRelease(null);
+                credits.onRelease(null, null);
                 credits.leave();
                 credits = null;
             }

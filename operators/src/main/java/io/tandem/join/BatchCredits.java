@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.util.function.ThrowingRunnable;
 
 /**
  * The cap on batches in flight for one producer subtask: the batcher takes a credit before it emits
@@ -12,8 +13,8 @@ import org.apache.flink.api.common.operators.MailboxExecutor;
  * JVM (a co-location group guarantees it), so the credits live in a per-JVM registry keyed by job,
  * producer subtask and attempt, and are dropped when both sides have closed.
  *
- * <p>A batcher that finds no credit yields to its mailbox (timers and checkpoints go on), so a
- * returned credit also puts a no-op mail into that mailbox to wake it.
+ * <p>A returned credit puts the batcher's action into the batcher's mailbox: it sends a batch that
+ * waited for the credit, and wakes a batcher that yields to its mailbox until it can.
  */
 public final class BatchCredits {
     private static final Map<String, BatchCredits> REGISTRY = new HashMap<>();
@@ -23,6 +24,7 @@ public final class BatchCredits {
     private final int capacity;
     private int users;
     private volatile MailboxExecutor waiter;
+    private volatile ThrowingRunnable<? extends Exception> onRelease;
 
     private BatchCredits(String key, int capacity) {
         this.key = key;
@@ -74,8 +76,12 @@ public final class BatchCredits {
         }
     }
 
-    /** Registers the batcher's mailbox, woken whenever a credit comes back. */
-    public void wakeOnRelease(MailboxExecutor mailbox) {
+    /**
+     * Registers what runs in the batcher's mailbox whenever a credit comes back ({@code null}s
+     * unregister it).
+     */
+    public void onRelease(MailboxExecutor mailbox, ThrowingRunnable<? extends Exception> action) {
+        this.onRelease = action;
         this.waiter = mailbox;
     }
 
@@ -96,9 +102,10 @@ public final class BatchCredits {
             throw new IllegalStateException("Credit returned twice for " + key);
         }
         MailboxExecutor mailbox = waiter;
-        if (mailbox != null) {
+        ThrowingRunnable<? extends Exception> action = onRelease;
+        if (mailbox != null && action != null) {
             try {
-                mailbox.execute(() -> {}, "batch credit returned");
+                mailbox.execute(action, "batch credit returned");
             } catch (RejectedExecutionException ignored) {
                 // The batcher has finished; nobody waits any more.
             }
