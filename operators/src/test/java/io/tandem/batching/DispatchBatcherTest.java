@@ -1,0 +1,157 @@
+package io.tandem.batching;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.tandem.dispatch.PendingDocs;
+import io.tandem.dispatch.TensorBatch;
+import io.tandem.doc.Doc;
+import io.tandem.join.BatchCredits;
+import io.tandem.ner.OnnxTokenClassifier;
+import io.tandem.parse.DeadLetters;
+import io.tandem.pipeline.Pipeline;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The batcher sends a flushed chunk's batches one per credit without blocking its subtask, in
+ * order, and sends every queued batch before a checkpoint barrier.
+ */
+class DispatchBatcherTest {
+    private static final int CHUNK = 3;
+    private static final int CREDITS = 1;
+    private static final Pipeline.Split SPLIT = Pipeline.defaultPipeline().split();
+
+    private static OneInputStreamOperatorTestHarness<Doc, TensorBatch> harness() throws Exception {
+        DispatchBatcher<?> batcher =
+                new DispatchBatcher<>(
+                        new DocFinisher<>(
+                                OnnxTokenClassifier.builder().build(),
+                                SPLIT.after(),
+                                new DeadLetters(1024)),
+                        BatchSize.parse("1 docs"),
+                        CHUNK,
+                        60_000,
+                        CREDITS);
+        OneInputStreamOperatorTestHarness<Doc, TensorBatch> harness =
+                new OneInputStreamOperatorTestHarness<>(batcher);
+        harness.open();
+        return harness;
+    }
+
+    private static StreamRecord<Doc> doc(long seq) {
+        Doc doc = new Doc("d" + seq, "Patient " + seq + " takes aspirin daily.", seq, null, null);
+        SPLIT.before().process(doc);
+        return new StreamRecord<>(doc);
+    }
+
+    private static List<Long> sentSeqs(OneInputStreamOperatorTestHarness<Doc, TensorBatch> h) {
+        List<Long> seqs = new ArrayList<>();
+        for (Object o : h.getOutput()) {
+            if (o instanceof StreamRecord<?> r && r.getValue() instanceof TensorBatch batch) {
+                seqs.add(batch.seq());
+            }
+        }
+        return seqs;
+    }
+
+    private static BatchCredits credits(OneInputStreamOperatorTestHarness<?, ?> h) {
+        // The join's side of the same credits: same job, producer 0, attempt 0.
+        return BatchCredits.join(
+                BatchCredits.key(h.getEnvironment().getJobID().toString(), 0, 0), CREDITS);
+    }
+
+    /** The join's side: gives every credit back as soon as it is taken, from its own thread. */
+    private static final class ReturningCredits implements AutoCloseable {
+        private final Thread thread;
+        private volatile boolean stopped;
+
+        ReturningCredits(BatchCredits credits) {
+            thread =
+                    new Thread(
+                            () -> {
+                                while (!stopped) {
+                                    if (credits.available() == 0) {
+                                        credits.release();
+                                    }
+                                    Thread.onSpinWait();
+                                }
+                            });
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stopped = true;
+            thread.join();
+        }
+    }
+
+    /** What the task's mailbox loop does between records. */
+    private static void runMails(OneInputStreamOperatorTestHarness<?, ?> h) throws Exception {
+        Optional<Mail> mail;
+        while ((mail = h.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY)).isPresent()) {
+            mail.get().run();
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aFullChunkWaitsForCreditsWithoutBlockingTheSubtask() throws Exception {
+        try (OneInputStreamOperatorTestHarness<Doc, TensorBatch> h = harness()) {
+            BatchCredits join = credits(h);
+            for (long seq = 0; seq < CHUNK; seq++) {
+                h.processElement(doc(seq)); // the third fills the chunk: three batches of one
+            }
+            assertEquals(List.of(0L), sentSeqs(h), "one credit, one batch sent");
+            // The subtask is not blocked: the next chunk's documents still come in.
+            h.processElement(doc(CHUNK));
+            h.processElement(doc(CHUNK + 1));
+
+            join.release(); // the outputs of batch 0 came back
+            runMails(h);
+            assertEquals(List.of(0L, 1L), sentSeqs(h), "a returned credit sends the next batch");
+            assertEquals(
+                    2,
+                    h.getSideOutput(DispatchBatcher.PENDING_DOCS).size(),
+                    "each batch's documents go to the join with it");
+            PendingDocs second =
+                    (PendingDocs)
+                            new ArrayList<>(h.getSideOutput(DispatchBatcher.PENDING_DOCS))
+                                    .get(1)
+                                    .getValue();
+            assertEquals(1L, second.seq());
+            try (ReturningCredits returning = new ReturningCredits(join)) {
+                h.endInput();
+                h.close(); // finish() sends the rest
+            }
+            assertEquals(List.of(0L, 1L, 2L, 3L, 4L), sentSeqs(h));
+            join.leave();
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void everyQueuedBatchIsSentBeforeTheBarrier() throws Exception {
+        try (OneInputStreamOperatorTestHarness<Doc, TensorBatch> h = harness()) {
+            BatchCredits join = credits(h);
+            for (long seq = 0; seq < CHUNK + 1; seq++) {
+                h.processElement(doc(seq));
+            }
+            assertEquals(List.of(0L), sentSeqs(h));
+            // The join returns credits from its own thread while the batcher waits at the barrier.
+            try (ReturningCredits returning = new ReturningCredits(join)) {
+                h.prepareSnapshotPreBarrier(1);
+            }
+            assertEquals(List.of(0L, 1L, 2L, 3L), sentSeqs(h), "the open chunk too, in order");
+            join.leave();
+        }
+    }
+}
