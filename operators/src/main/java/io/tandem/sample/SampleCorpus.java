@@ -1,11 +1,17 @@
 package io.tandem.sample;
 
+import io.tandem.doc.Doc;
+import io.tandem.inference.ForwardContext;
+import io.tandem.pipeline.InProcessPipeline;
+import io.tandem.pipeline.Pipeline;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -71,6 +77,19 @@ public final class SampleCorpus implements Serializable {
         NoteLanguage language = random.chance(ENGLISH_SHARE) ? Languages.ENGLISH : Languages.FRENCH;
         NoteComposer note = new NoteComposer(random, language).compose();
         return new SampleDoc(index, language.code, note.text(), note.mentions());
+    }
+
+    /** Notes {@code 0 .. count-1} as documents annotated by the default pipeline (tiny model). */
+    public List<Doc> annotatedDocs(int count) throws Exception {
+        List<Doc> docs = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            docs.add(generate(i).toDoc());
+        }
+        try (InProcessPipeline pipeline =
+                new InProcessPipeline(Pipeline.defaultPipeline(), ForwardContext.cpu(1))) {
+            pipeline.process(docs);
+        }
+        return docs;
     }
 
     /** Writes notes {@code 0 .. count-1} as UTF-8 JSON lines ({@link SampleDoc#toJsonLine()}). */

@@ -2,6 +2,8 @@ package io.tandem.sample;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.doc.Doc;
+import io.tandem.doc.SourcePosition;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -23,6 +25,14 @@ public record SampleDoc(long index, String language, String text, List<SampleMen
         Objects.requireNonNull(language, "language");
         Objects.requireNonNull(text, "text");
         mentions = List.copyOf(mentions);
+    }
+
+    /**
+     * This note as the parser makes it from line {@code index + 1} of a file named {@code sample}:
+     * not yet annotated.
+     */
+    public Doc toDoc() {
+        return new Doc(id(), text, index, SourcePosition.fileLine("sample", index + 1), metaJson());
     }
 
     public String id() {

@@ -8,13 +8,9 @@ import io.tandem.doc.Sentence;
 import io.tandem.doc.SourcePosition;
 import io.tandem.doc.Span;
 import io.tandem.doc.Token;
-import io.tandem.inference.ForwardContext;
 import io.tandem.inference.Tensor;
 import io.tandem.inference.TensorMap;
-import io.tandem.pipeline.InProcessPipeline;
-import io.tandem.pipeline.Pipeline;
 import io.tandem.sample.SampleCorpus;
-import io.tandem.sample.SampleDoc;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,23 +82,7 @@ final class TestingRecords {
 
     /** Documents {@code 0..count-1} of the sample corpus, annotated by the default pipeline. */
     static List<Doc> annotatedSampleDocs(int count) throws Exception {
-        SampleCorpus corpus = new SampleCorpus();
-        List<Doc> docs = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            SampleDoc sample = corpus.generate(i);
-            docs.add(
-                    new Doc(
-                            sample.id(),
-                            sample.text(),
-                            i,
-                            SourcePosition.fileLine("sample", i + 1),
-                            sample.metaJson()));
-        }
-        try (InProcessPipeline pipeline =
-                new InProcessPipeline(Pipeline.defaultPipeline(), ForwardContext.cpu(1))) {
-            pipeline.process(docs);
-        }
-        return docs;
+        return new SampleCorpus().annotatedDocs(count);
     }
 
     /** A document carrying a registered attribute type. */

@@ -2,16 +2,10 @@ package io.tandem.job.bench;
 
 import io.tandem.dispatch.TensorBatch;
 import io.tandem.doc.Doc;
-import io.tandem.doc.SourcePosition;
-import io.tandem.inference.ForwardContext;
 import io.tandem.inference.Tensor;
 import io.tandem.inference.TensorMap;
-import io.tandem.pipeline.InProcessPipeline;
-import io.tandem.pipeline.Pipeline;
 import io.tandem.sample.SampleCorpus;
-import io.tandem.sample.SampleDoc;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -75,23 +69,7 @@ public class SerializerBenchmark {
 
     /** Documents {@code 0..count-1} of the sample corpus, annotated by the default pipeline. */
     public static List<Doc> annotatedSampleDocs(int count) throws Exception {
-        SampleCorpus corpus = new SampleCorpus();
-        List<Doc> docs = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            SampleDoc sample = corpus.generate(i);
-            docs.add(
-                    new Doc(
-                            sample.id(),
-                            sample.text(),
-                            i,
-                            SourcePosition.fileLine("sample", i + 1),
-                            sample.metaJson()));
-        }
-        try (InProcessPipeline pipeline =
-                new InProcessPipeline(Pipeline.defaultPipeline(), ForwardContext.cpu(1))) {
-            pipeline.process(docs);
-        }
-        return docs;
+        return new SampleCorpus().annotatedDocs(count);
     }
 
     /** A collated batch as the token classifier makes it: word-piece ids and a padding mask. */

@@ -7,7 +7,6 @@ import io.tandem.dispatch.OutputBatch;
 import io.tandem.dispatch.PendingDocs;
 import io.tandem.dispatch.TensorBatch;
 import io.tandem.doc.Doc;
-import io.tandem.doc.SourcePosition;
 import io.tandem.inference.BatchStats;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
@@ -16,7 +15,6 @@ import io.tandem.inference.TensorMap;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.sample.SampleCorpus;
-import io.tandem.sample.SampleDoc;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -96,14 +94,7 @@ public final class EdgeReport {
         try (ForwardRunner runner = model.openForward(ForwardContext.cpu(1))) {
             List<Doc> chunk = new ArrayList<>();
             for (int i = 0; i < count; i++) {
-                SampleDoc sample = corpus.generate(i);
-                Doc doc =
-                        new Doc(
-                                sample.id(),
-                                sample.text(),
-                                i,
-                                SourcePosition.fileLine("sample", i + 1),
-                                sample.metaJson());
+                Doc doc = corpus.generate(i).toDoc();
                 split.before().process(doc);
                 chunk.add(doc);
                 if (chunk.size() == chunkSize || i == count - 1) {
