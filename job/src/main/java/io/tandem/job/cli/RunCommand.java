@@ -24,7 +24,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -260,42 +259,41 @@ public final class RunCommand implements Callable<Integer> {
                     TaskManagerOptions.NUM_TASK_SLOTS,
                     Math.max(job.cpuWorkers(), inputs.parallelism()) + job.gpuWorkers() + 1);
         }
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(options);
-        job.attach(
-                env,
-                inputs.source(),
-                inputs.parallelism(),
-                new JsonLinesFileSink(
-                        outputFile,
-                        deadLetterFile,
-                        options.get(TandemOptions.DETERMINISTIC),
-                        progressKey));
-        if (onCluster) {
-            // Flink's client decides: an attached `flink run` waits for the result here, the REST
-            // API and a detached run return once the job is submitted. The progress display
-            // counts in this JVM only, so it has nothing to show for a cluster.
-            env.execute("tandem");
-            return 0;
-        }
-        try {
-            JobClient client = env.executeAsync("tandem: " + inputs.source());
-            boolean showProgress =
-                    !noProgress
-                            && System.console() != null
-                            && env instanceof LocalStreamEnvironment;
-            try (ProgressDisplay progress =
-                    showProgress
-                            ? new ProgressDisplay(
-                                    LocalProgress.counter(progressKey),
-                                    inputs.expectedRecords(),
-                                    System.err,
-                                    options.get(TandemOptions.PROGRESS_INTERVAL))
-                            : null) {
-                client.getJobExecutionResult().get();
+        try (LocalClusters clusters = new LocalClusters()) {
+            StreamExecutionEnvironment env = clusters.environment(options);
+            job.attach(
+                    env,
+                    inputs.source(),
+                    inputs.parallelism(),
+                    new JsonLinesFileSink(
+                            outputFile,
+                            deadLetterFile,
+                            options.get(TandemOptions.DETERMINISTIC),
+                            progressKey));
+            if (onCluster) {
+                // Flink's client decides: an attached `flink run` waits for the result here, the
+                // REST API and a detached run return once the job is submitted. The progress
+                // display counts in this JVM only, so it has nothing to show for a cluster.
+                env.execute("tandem");
+                return 0;
             }
-        } finally {
-            LocalProgress.release(progressKey);
+            try {
+                JobClient client = env.executeAsync("tandem: " + inputs.source());
+                boolean showProgress =
+                        !noProgress && System.console() != null && clusters.isLocal(env);
+                try (ProgressDisplay progress =
+                        showProgress
+                                ? new ProgressDisplay(
+                                        LocalProgress.counter(progressKey),
+                                        inputs.expectedRecords(),
+                                        System.err,
+                                        options.get(TandemOptions.PROGRESS_INTERVAL))
+                                : null) {
+                    client.getJobExecutionResult().get();
+                }
+            } finally {
+                LocalProgress.release(progressKey);
+            }
         }
         return 0;
     }
@@ -319,17 +317,17 @@ public final class RunCommand implements Callable<Integer> {
         if (!onCluster) {
             options.set(TaskManagerOptions.NUM_TASK_SLOTS, job.cpuWorkers() + job.gpuWorkers() + 1);
         }
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(options);
-        job.attachKafka(env, kafka.source(), kafka.sink());
-        String name = "tandem: " + kafka.inputTopic() + " -> " + kafka.outputTopic();
-        JobClient client = env.executeAsync(name);
-        LOG.info("Submitted {} as job {}", name, client.getJobID());
-        // A bounded backfill, or a local MiniCluster that dies with this JVM, is waited for; an
-        // unbounded job submitted to a cluster keeps running after the client returns.
-        if (env instanceof LocalStreamEnvironment
-                || options.get(TandemOptions.STOP_AT_LATEST_OFFSETS)) {
-            client.getJobExecutionResult().get();
+        try (LocalClusters clusters = new LocalClusters()) {
+            StreamExecutionEnvironment env = clusters.environment(options);
+            job.attachKafka(env, kafka.source(), kafka.sink());
+            String name = "tandem: " + kafka.inputTopic() + " -> " + kafka.outputTopic();
+            JobClient client = env.executeAsync(name);
+            LOG.info("Submitted {} as job {}", name, client.getJobID());
+            // A bounded backfill, or a local MiniCluster that dies with this JVM, is waited for; an
+            // unbounded job submitted to a cluster keeps running after the client returns.
+            if (clusters.isLocal(env) || options.get(TandemOptions.STOP_AT_LATEST_OFFSETS)) {
+                client.getJobExecutionResult().get();
+            }
         }
         return 0;
     }

@@ -55,6 +55,26 @@ class RunCommandITCase {
     }
 
     @Test
+    void theLocalClusterIsGoneWhenTheCommandReturns() throws Exception {
+        Path workingDirs = Files.createDirectory(dir.resolve("flink-working-dirs"));
+        int exit =
+                TandemCli.execute(
+                        "run",
+                        "--input",
+                        "sample:50",
+                        "--output",
+                        dir.resolve("out.jsonl").toString(),
+                        "--no-progress",
+                        "-D",
+                        "process.working-dir=" + workingDirs);
+        assertEquals(0, exit);
+        // The CLI exits right after: whatever the MiniCluster still had on disk would stay there.
+        try (var left = Files.list(workingDirs)) {
+            assertEquals(List.of(), left.toList(), "left behind in " + workingDirs);
+        }
+    }
+
+    @Test
     void unorderedModeWritesTheSameLines() throws Exception {
         Path ordered = dir.resolve("ordered.jsonl");
         Path unordered = dir.resolve("unordered.jsonl");
