@@ -2,6 +2,7 @@ package io.tandem.job.bench;
 
 import io.tandem.inference.ModelComponent;
 import io.tandem.inference.ModelLocation;
+import io.tandem.job.LocalClusters;
 import io.tandem.job.TandemJob;
 import io.tandem.job.measure.EdgeReport;
 import io.tandem.models.BenchModel;
@@ -610,7 +611,7 @@ public final class Bench {
             Function<DataStream<RawRecord>, DataStream<ResultLine>> graph)
             throws Exception {
         RunRecorder recorder = RunRecorder.start(runId, docs);
-        try {
+        try (LocalClusters clusters = new LocalClusters()) {
             Configuration cluster = new Configuration();
             // The graph's slots, plus the source's and the sink's.
             cluster.set(TaskManagerOptions.NUM_TASK_SLOTS, slots + 2);
@@ -618,8 +619,7 @@ public final class Bench {
             if (bufferTimeout != null) {
                 cluster.set(ExecutionOptions.BUFFER_TIMEOUT, bufferTimeout);
             }
-            StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(cluster);
+            StreamExecutionEnvironment env = clusters.environment(cluster);
             DataStream<RawRecord> input =
                     env.fromSource(
                                     TimedSampleSource.create(runId, docs, rate),

@@ -2,6 +2,7 @@ package io.tandem.job.cli;
 
 import io.tandem.dispatch.WorkerPlan;
 import io.tandem.job.Inputs;
+import io.tandem.job.LocalClusters;
 import io.tandem.job.TandemJob;
 import io.tandem.job.kafka.KafkaIo;
 import io.tandem.options.TandemOptions;

@@ -1,4 +1,4 @@
-package io.tandem.job.cli;
+package io.tandem.job;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,7 +19,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * left the cluster's working directory ({@code minicluster_*} under {@code process.working-dir},
  * the system temp directory by default) behind.
  */
-final class LocalClusters implements PipelineExecutorServiceLoader, AutoCloseable {
+public final class LocalClusters implements PipelineExecutorServiceLoader, AutoCloseable {
     private final List<MiniCluster> started = new CopyOnWriteArrayList<>();
     private StreamExecutionEnvironment local;
 
@@ -27,7 +27,7 @@ final class LocalClusters implements PipelineExecutorServiceLoader, AutoCloseabl
      * Flink's environment where a client or a test provides one; otherwise a local one whose
      * MiniClusters {@link #close()} waits for.
      */
-    StreamExecutionEnvironment environment(Configuration options) {
+    public StreamExecutionEnvironment environment(Configuration options) {
         StreamExecutionEnvironment flinks =
                 StreamExecutionEnvironment.getExecutionEnvironment(options);
         if (!(flinks instanceof LocalStreamEnvironment)) {
@@ -41,7 +41,7 @@ final class LocalClusters implements PipelineExecutorServiceLoader, AutoCloseabl
     }
 
     /** Whether {@code env} runs on a MiniCluster in this JVM. */
-    boolean isLocal(StreamExecutionEnvironment env) {
+    public boolean isLocal(StreamExecutionEnvironment env) {
         return env == local || env instanceof LocalStreamEnvironment;
     }
 
