@@ -118,87 +118,92 @@ public final class WireFormat {
     }
 
     public static void writeLongs(long[] values, DataOutputView out) throws IOException {
-        int bytes = Math.multiplyExact(values.length, Long.BYTES);
-        if (out instanceof DataOutputSerializer buffer && hasRoom(buffer, bytes)) {
-            // Reserve the bytes in the buffer, then fill them with one bulk copy.
-            buffer.skipBytesToWrite(bytes);
-            littleEndian(buffer.getSharedBuffer(), buffer.length() - bytes, bytes)
-                    .asLongBuffer()
-                    .put(values);
-            return;
-        }
-        byte[] chunk = new byte[Math.min(bytes, CHUNK_BYTES)];
-        int perChunk = chunk.length / Long.BYTES;
-        for (int at = 0; at < values.length; at += perChunk) {
-            int n = Math.min(perChunk, values.length - at);
-            littleEndian(chunk, 0, n * Long.BYTES).asLongBuffer().put(values, at, n);
-            out.write(chunk, 0, n * Long.BYTES);
-        }
+        writeBulk(
+                values.length,
+                Long.BYTES,
+                (bytes, at, n) -> bytes.asLongBuffer().put(values, at, n),
+                out);
     }
 
     public static void readLongs(long[] values, DataInputView in) throws IOException {
-        byte[] chunk = new byte[Math.min(values.length * Long.BYTES, CHUNK_BYTES)];
-        int perChunk = Math.max(1, chunk.length / Long.BYTES);
-        for (int at = 0; at < values.length; at += perChunk) {
-            int n = Math.min(perChunk, values.length - at);
-            in.readFully(chunk, 0, n * Long.BYTES);
-            littleEndian(chunk, 0, n * Long.BYTES).asLongBuffer().get(values, at, n);
-        }
+        readBulk(
+                values.length,
+                Long.BYTES,
+                (bytes, at, n) -> bytes.asLongBuffer().get(values, at, n),
+                in);
     }
 
     public static void writeInts(int[] values, DataOutputView out) throws IOException {
-        int bytes = Math.multiplyExact(values.length, Integer.BYTES);
-        if (out instanceof DataOutputSerializer buffer && hasRoom(buffer, bytes)) {
-            buffer.skipBytesToWrite(bytes);
-            littleEndian(buffer.getSharedBuffer(), buffer.length() - bytes, bytes)
-                    .asIntBuffer()
-                    .put(values);
-            return;
-        }
-        byte[] chunk = new byte[Math.min(bytes, CHUNK_BYTES)];
-        int perChunk = chunk.length / Integer.BYTES;
-        for (int at = 0; at < values.length; at += perChunk) {
-            int n = Math.min(perChunk, values.length - at);
-            littleEndian(chunk, 0, n * Integer.BYTES).asIntBuffer().put(values, at, n);
-            out.write(chunk, 0, n * Integer.BYTES);
-        }
+        writeBulk(
+                values.length,
+                Integer.BYTES,
+                (bytes, at, n) -> bytes.asIntBuffer().put(values, at, n),
+                out);
     }
 
     public static void readInts(int[] values, DataInputView in) throws IOException {
-        byte[] chunk = new byte[Math.min(values.length * Integer.BYTES, CHUNK_BYTES)];
-        int perChunk = Math.max(1, chunk.length / Integer.BYTES);
-        for (int at = 0; at < values.length; at += perChunk) {
-            int n = Math.min(perChunk, values.length - at);
-            in.readFully(chunk, 0, n * Integer.BYTES);
-            littleEndian(chunk, 0, n * Integer.BYTES).asIntBuffer().get(values, at, n);
-        }
+        readBulk(
+                values.length,
+                Integer.BYTES,
+                (bytes, at, n) -> bytes.asIntBuffer().get(values, at, n),
+                in);
     }
 
     public static void writeFloats(float[] values, DataOutputView out) throws IOException {
-        int bytes = Math.multiplyExact(values.length, Float.BYTES);
-        if (out instanceof DataOutputSerializer buffer && hasRoom(buffer, bytes)) {
-            buffer.skipBytesToWrite(bytes);
-            littleEndian(buffer.getSharedBuffer(), buffer.length() - bytes, bytes)
-                    .asFloatBuffer()
-                    .put(values);
-            return;
-        }
-        byte[] chunk = new byte[Math.min(bytes, CHUNK_BYTES)];
-        int perChunk = chunk.length / Float.BYTES;
-        for (int at = 0; at < values.length; at += perChunk) {
-            int n = Math.min(perChunk, values.length - at);
-            littleEndian(chunk, 0, n * Float.BYTES).asFloatBuffer().put(values, at, n);
-            out.write(chunk, 0, n * Float.BYTES);
-        }
+        writeBulk(
+                values.length,
+                Float.BYTES,
+                (bytes, at, n) -> bytes.asFloatBuffer().put(values, at, n),
+                out);
     }
 
     public static void readFloats(float[] values, DataInputView in) throws IOException {
-        byte[] chunk = new byte[Math.min(values.length * Float.BYTES, CHUNK_BYTES)];
-        int perChunk = Math.max(1, chunk.length / Float.BYTES);
-        for (int at = 0; at < values.length; at += perChunk) {
-            int n = Math.min(perChunk, values.length - at);
-            in.readFully(chunk, 0, n * Float.BYTES);
-            littleEndian(chunk, 0, n * Float.BYTES).asFloatBuffer().get(values, at, n);
+        readBulk(
+                values.length,
+                Float.BYTES,
+                (bytes, at, n) -> bytes.asFloatBuffer().get(values, at, n),
+                in);
+    }
+
+    /**
+     * Copies elements {@code [at, at + n)} of one primitive array to or from {@code bytes}, a
+     * little-endian view of exactly {@code n} elements.
+     */
+    @FunctionalInterface
+    private interface BulkCopy {
+        void copy(ByteBuffer bytes, int at, int n);
+    }
+
+    private static void writeBulk(
+            int length, int elementBytes, BulkCopy fromArray, DataOutputView out)
+            throws IOException {
+        int bytes = Math.multiplyExact(length, elementBytes);
+        if (out instanceof DataOutputSerializer buffer && hasRoom(buffer, bytes)) {
+            // Reserve the bytes in the buffer, then fill them with one bulk copy.
+            buffer.skipBytesToWrite(bytes);
+            fromArray.copy(
+                    littleEndian(buffer.getSharedBuffer(), buffer.length() - bytes, bytes),
+                    0,
+                    length);
+            return;
+        }
+        byte[] chunk = new byte[Math.min(bytes, CHUNK_BYTES)];
+        int perChunk = chunk.length / elementBytes;
+        for (int at = 0; at < length; at += perChunk) {
+            int n = Math.min(perChunk, length - at);
+            fromArray.copy(littleEndian(chunk, 0, n * elementBytes), at, n);
+            out.write(chunk, 0, n * elementBytes);
+        }
+    }
+
+    private static void readBulk(int length, int elementBytes, BulkCopy toArray, DataInputView in)
+            throws IOException {
+        byte[] chunk = new byte[Math.min(length * elementBytes, CHUNK_BYTES)];
+        int perChunk = Math.max(1, chunk.length / elementBytes);
+        for (int at = 0; at < length; at += perChunk) {
+            int n = Math.min(perChunk, length - at);
+            in.readFully(chunk, 0, n * elementBytes);
+            toArray.copy(littleEndian(chunk, 0, n * elementBytes), at, n);
         }
     }
 
