@@ -1,9 +1,9 @@
 package io.tandem.job.bench;
 
-import io.tandem.doc.Doc;
 import io.tandem.inference.BatchStats;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
+import io.tandem.inference.ForwardingModelComponent;
 import io.tandem.inference.ModelComponent;
 import io.tandem.inference.TensorMap;
 import java.io.Serializable;
@@ -19,11 +19,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * run's exact batches can be replayed without Flink. The job runs on a local MiniCluster, so the
  * counts live in a registry keyed by run id.
  */
-final class MeteredModel<F extends Serializable> implements ModelComponent<F> {
+final class MeteredModel<F extends Serializable> extends ForwardingModelComponent<F> {
     private static final long serialVersionUID = 1L;
     private static final Map<String, Meter> METERS = new ConcurrentHashMap<>();
 
-    private final ModelComponent<F> model;
     private final String runId;
 
     /** What one run's forward passes did. */
@@ -52,7 +51,7 @@ final class MeteredModel<F extends Serializable> implements ModelComponent<F> {
     }
 
     MeteredModel(ModelComponent<F> model, String runId) {
-        this.model = model;
+        super(model);
         this.runId = runId;
     }
 
@@ -75,27 +74,17 @@ final class MeteredModel<F extends Serializable> implements ModelComponent<F> {
     }
 
     @Override
-    public String name() {
-        return model.name();
-    }
-
-    @Override
-    public F preprocess(Doc doc) {
-        return model.preprocess(doc);
-    }
-
-    @Override
     public TensorMap collate(List<F> features) {
-        TensorMap batch = model.collate(features);
+        TensorMap batch = delegate.collate(features);
         Meter meter = meter();
         meter.docs.addAndGet(features.size());
-        meter.paddedTokens.addAndGet(model.batchStats(batch).paddedTokens());
+        meter.paddedTokens.addAndGet(delegate.batchStats(batch).paddedTokens());
         return batch;
     }
 
     @Override
     public ForwardRunner openForward(ForwardContext context) throws Exception {
-        ForwardRunner runner = model.openForward(context);
+        ForwardRunner runner = delegate.openForward(context);
         Meter meter = meter();
         return new ForwardRunner() {
             @Override
@@ -112,15 +101,5 @@ final class MeteredModel<F extends Serializable> implements ModelComponent<F> {
                 runner.close();
             }
         };
-    }
-
-    @Override
-    public void postprocess(List<Doc> docs, List<F> features, TensorMap outputs) {
-        model.postprocess(docs, features, outputs);
-    }
-
-    @Override
-    public BatchStats batchStats(TensorMap batch) {
-        return model.batchStats(batch);
     }
 }

@@ -1,15 +1,12 @@
 package io.tandem.job.bench;
 
-import io.tandem.doc.Doc;
-import io.tandem.inference.BatchStats;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
-import io.tandem.inference.ModelComponent;
+import io.tandem.inference.ForwardingModelComponent;
 import io.tandem.inference.Tensor;
 import io.tandem.inference.TensorMap;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.ner.TokenClassifierFeatures;
-import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -21,13 +18,14 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Preprocess, collate and postprocess are the real classifier's, so the CPU side does exactly
  * the work it does with a real model (zero logits decode to no entity).
  */
-public final class StandInModel implements ModelComponent<TokenClassifierFeatures> {
+public final class StandInModel extends ForwardingModelComponent<TokenClassifierFeatures> {
     private static final long serialVersionUID = 1L;
 
     private final OnnxTokenClassifier classifier;
     private final double nanosPerPaddedToken;
 
     public StandInModel(OnnxTokenClassifier classifier, double nanosPerPaddedToken) {
+        super(classifier);
         if (nanosPerPaddedToken < 0) {
             throw new IllegalArgumentException(
                     "nanosPerPaddedToken must be >= 0, got " + nanosPerPaddedToken);
@@ -46,34 +44,8 @@ public final class StandInModel implements ModelComponent<TokenClassifierFeature
     }
 
     @Override
-    public String name() {
-        return classifier.name();
-    }
-
-    @Override
-    public TokenClassifierFeatures preprocess(Doc doc) {
-        return classifier.preprocess(doc);
-    }
-
-    @Override
-    public TensorMap collate(List<TokenClassifierFeatures> features) {
-        return classifier.collate(features);
-    }
-
-    @Override
     public ForwardRunner openForward(ForwardContext context) {
         return new Runner(nanosPerPaddedToken, classifier.labels().size());
-    }
-
-    @Override
-    public void postprocess(
-            List<Doc> docs, List<TokenClassifierFeatures> features, TensorMap outputs) {
-        classifier.postprocess(docs, features, outputs);
-    }
-
-    @Override
-    public BatchStats batchStats(TensorMap batch) {
-        return classifier.batchStats(batch);
     }
 
     /** Waits in proportion to the padded tokens, then returns zero logits. */

@@ -1,13 +1,11 @@
 package io.tandem.job.split;
 
-import io.tandem.doc.Doc;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
-import io.tandem.inference.ModelComponent;
+import io.tandem.inference.ForwardingModelComponent;
 import io.tandem.inference.TensorMap;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.ner.TokenClassifierFeatures;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -17,19 +15,19 @@ import java.util.function.BooleanSupplier;
  * kills its task once (an {@link Error}, which the inference operator does not turn into dead
  * letters) when {@code failWhen} first holds.
  */
-final class TestingSlowModel implements ModelComponent<TokenClassifierFeatures> {
+final class TestingSlowModel extends ForwardingModelComponent<TokenClassifierFeatures> {
     private static final long serialVersionUID = 1L;
 
     static final AtomicInteger FORWARDS = new AtomicInteger();
     static final AtomicBoolean FAILED = new AtomicBoolean();
 
-    private final OnnxTokenClassifier delegate = OnnxTokenClassifier.tiny();
     private final long forwardMillis;
     private final SerializableCondition failWhen;
 
     interface SerializableCondition extends BooleanSupplier, java.io.Serializable {}
 
     TestingSlowModel(long forwardMillis, SerializableCondition failWhen) {
+        super(OnnxTokenClassifier.tiny());
         this.forwardMillis = forwardMillis;
         this.failWhen = failWhen;
     }
@@ -42,16 +40,6 @@ final class TestingSlowModel implements ModelComponent<TokenClassifierFeatures> 
     @Override
     public String name() {
         return "slow-ner";
-    }
-
-    @Override
-    public TokenClassifierFeatures preprocess(Doc doc) {
-        return delegate.preprocess(doc);
-    }
-
-    @Override
-    public TensorMap collate(List<TokenClassifierFeatures> features) {
-        return delegate.collate(features);
     }
 
     @Override
@@ -75,11 +63,5 @@ final class TestingSlowModel implements ModelComponent<TokenClassifierFeatures> 
                 runner.close();
             }
         };
-    }
-
-    @Override
-    public void postprocess(
-            List<Doc> docs, List<TokenClassifierFeatures> features, TensorMap outputs) {
-        delegate.postprocess(docs, features, outputs);
     }
 }
