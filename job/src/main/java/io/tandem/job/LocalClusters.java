@@ -40,9 +40,11 @@ public final class LocalClusters implements PipelineExecutorServiceLoader, AutoC
         return local;
     }
 
-    /** Whether {@code env} runs on a MiniCluster in this JVM. */
+    /**
+     * Whether {@code env} runs on a MiniCluster in this JVM ({@link #environment} made it local).
+     */
     public boolean isLocal(StreamExecutionEnvironment env) {
-        return env == local || env instanceof LocalStreamEnvironment;
+        return env == local;
     }
 
     @Override
