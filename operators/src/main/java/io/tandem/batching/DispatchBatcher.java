@@ -1,10 +1,9 @@
 package io.tandem.batching;
 
-import io.tandem.dispatch.PendingDocs;
-import io.tandem.dispatch.TensorBatch;
 import io.tandem.doc.Doc;
-import io.tandem.inference.TensorMap;
-import io.tandem.join.BatchCredits;
+import io.tandem.records.PendingDocs;
+import io.tandem.records.TensorBatch;
+import io.tandem.tensor.TensorMap;
 import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

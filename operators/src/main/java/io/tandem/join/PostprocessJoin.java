@@ -1,10 +1,11 @@
 package io.tandem.join;
 
+import io.tandem.batching.BatchCredits;
 import io.tandem.batching.DocFinisher;
 import io.tandem.batching.FeatureCodec;
-import io.tandem.dispatch.OutputBatch;
-import io.tandem.dispatch.PendingDocs;
 import io.tandem.parse.ResultLine;
+import io.tandem.records.OutputBatch;
+import io.tandem.records.PendingDocs;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.List;

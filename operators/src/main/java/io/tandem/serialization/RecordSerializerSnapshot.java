@@ -72,7 +72,7 @@ public abstract class RecordSerializerSnapshot<T> implements TypeSerializerSnaps
     }
 
     /** Fails, naming the snapshot and both versions, on a version this build cannot read. */
-    static int checkReadable(Class<?> snapshot, int readVersion, int currentVersion)
+    public static int checkReadable(Class<?> snapshot, int readVersion, int currentVersion)
             throws IOException {
         if (readVersion < 1 || readVersion > currentVersion) {
             throw new IOException(

@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tandem.dispatch.PendingDocs;
-import io.tandem.dispatch.TensorBatch;
 import io.tandem.doc.Doc;
+import io.tandem.doc.DocSerializer;
+import io.tandem.records.PendingDocs;
+import io.tandem.records.TensorBatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
 package io.tandem.job.cli;
 
-import io.tandem.dispatch.WorkerPlan;
 import io.tandem.job.Inputs;
 import io.tandem.job.LocalClusters;
 import io.tandem.job.TandemJob;
@@ -8,6 +7,7 @@ import io.tandem.job.kafka.KafkaIo;
 import io.tandem.options.TandemOptions;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.pipeline.PipelineConfig;
+import io.tandem.plan.WorkerPlan;
 import io.tandem.sink.JsonLinesFileSink;
 import io.tandem.sink.LocalProgress;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.tandem.join;
+package io.tandem.batching;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,10 +1,11 @@
-package io.tandem.dispatch;
+package io.tandem.records;
 
-import io.tandem.inference.TensorMap;
+import io.tandem.dispatch.BatchKey;
 import io.tandem.serialization.RecordSerializer;
 import io.tandem.serialization.RecordSerializerSnapshot;
 import io.tandem.serialization.RecordTypeInfo;
-import io.tandem.serialization.TensorMapSerializer;
+import io.tandem.tensor.TensorMap;
+import io.tandem.tensor.TensorMapSerializer;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.Map;

@@ -1,7 +1,7 @@
-package io.tandem.dispatch;
+package io.tandem.records;
 
 import io.tandem.doc.Doc;
-import io.tandem.serialization.DocSerializer;
+import io.tandem.doc.DocSerializer;
 import io.tandem.serialization.RecordTypeInfo;
 import io.tandem.serialization.WireFormat;
 import java.io.IOException;

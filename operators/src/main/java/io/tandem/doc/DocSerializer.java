@@ -1,10 +1,7 @@
-package io.tandem.serialization;
+package io.tandem.doc;
 
-import io.tandem.doc.Doc;
-import io.tandem.doc.Sentence;
-import io.tandem.doc.SourcePosition;
-import io.tandem.doc.Span;
-import io.tandem.doc.Token;
+import io.tandem.serialization.RecordSerializerSnapshot;
+import io.tandem.serialization.WireFormat;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

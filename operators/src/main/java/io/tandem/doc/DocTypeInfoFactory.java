@@ -1,6 +1,6 @@
-package io.tandem.serialization;
+package io.tandem.doc;
 
-import io.tandem.doc.Doc;
+import io.tandem.serialization.RecordTypeInfo;
 import java.lang.reflect.Type;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
