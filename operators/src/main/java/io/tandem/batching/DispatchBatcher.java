@@ -60,13 +60,7 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
         var task = getRuntimeContext().getTaskInfo();
         producer = task.getIndexOfThisSubtask();
         producers = task.getNumberOfParallelSubtasks();
-        credits =
-                BatchCredits.join(
-                        BatchCredits.key(
-                                getRuntimeContext().getJobInfo().getJobId().toString(),
-                                producer,
-                                task.getAttemptNumber()),
-                        creditsPerProducer);
+        credits = BatchCredits.forSubtask(getRuntimeContext(), creditsPerProducer);
         mailbox =
                 getContainingTask()
                         .getMailboxExecutorFactory()

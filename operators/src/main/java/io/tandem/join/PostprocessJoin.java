@@ -59,13 +59,7 @@ public final class PostprocessJoin<F extends Serializable>
         ready = new TreeMap<>();
         var task = getRuntimeContext().getTaskInfo();
         producer = task.getIndexOfThisSubtask();
-        credits =
-                BatchCredits.join(
-                        BatchCredits.key(
-                                getRuntimeContext().getJobInfo().getJobId().toString(),
-                                producer,
-                                task.getAttemptNumber()),
-                        creditsPerProducer);
+        credits = BatchCredits.forSubtask(getRuntimeContext(), creditsPerProducer);
         getMetricGroup().gauge("tandemDocumentsAwaitingOutputs", () -> docsAwaiting);
         getMetricGroup().gauge("tandemDocumentsAwaitingOutputsMax", () -> docsAwaitingMax);
     }

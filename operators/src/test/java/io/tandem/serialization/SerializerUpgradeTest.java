@@ -160,14 +160,8 @@ class SerializerUpgradeTest {
     public static final class TestingEvolvedSnapshot extends RecordSerializerSnapshot<TensorBatch> {
         static final TypeSerializer<TensorBatch> V1_READER = new TestingV1Reader();
 
-        @Override
-        protected int currentFormatVersion() {
-            return 2;
-        }
-
-        @Override
-        protected TypeSerializer<TensorBatch> serializerFor(int formatVersion) {
-            return formatVersion == 1 ? V1_READER : TensorBatch.Serializer.INSTANCE;
+        public TestingEvolvedSnapshot() {
+            super(2, version -> version == 1 ? V1_READER : TensorBatch.Serializer.INSTANCE);
         }
     }
 
