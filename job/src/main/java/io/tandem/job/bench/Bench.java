@@ -9,10 +9,10 @@ import io.tandem.models.BenchModel;
 import io.tandem.models.GeneratedModel;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.options.TandemOptions;
-import io.tandem.parse.ResultLine;
 import io.tandem.pipeline.ModelStep;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.pipeline.components.PipelineComponent;
+import io.tandem.results.Result;
 import io.tandem.source.RawRecord;
 import java.io.PrintStream;
 import java.io.Serializable;
@@ -578,7 +578,7 @@ public final class Bench {
 
     private double alternative(
             String name,
-            Function<DataStream<RawRecord>, DataStream<ResultLine>> graph,
+            Function<DataStream<RawRecord>, DataStream<Result>> graph,
             int parallelism,
             int expectedArrivals)
             throws Exception {
@@ -608,7 +608,7 @@ public final class Bench {
             boolean ordered,
             Duration bufferTimeout,
             int expectedArrivals,
-            Function<DataStream<RawRecord>, DataStream<ResultLine>> graph)
+            Function<DataStream<RawRecord>, DataStream<Result>> graph)
             throws Exception {
         RunRecorder recorder = RunRecorder.start(runId, docs);
         try (LocalClusters clusters = new LocalClusters()) {
