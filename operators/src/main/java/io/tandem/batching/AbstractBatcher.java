@@ -130,7 +130,9 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
 
     @Override
     public void onProcessingTime(long time) throws Exception {
-        // A timer of an already flushed chunk, or one that fires while a flush waits for credits.
+        // A timer of an already flushed chunk, or one that fires while a flush waits for the
+        // previous
+        // chunk's batches to leave the queue.
         if (time == timerDeadline && !flushing && !chunk.isEmpty()) {
             flush();
         }

@@ -70,9 +70,10 @@ public final class Bench {
 
     /**
      * Batches in flight per producer-consumer link of the comparison run. The figures use Tandem's
-     * default (2); a batcher emits all the batches of a chunk at once and then waits for credits,
-     * so the report also gives the efficiency with many more credits, to show what the default
-     * leaves on the table.
+     * default (2). The batcher queues a flushed chunk's batches (one chunk at most) and sends one
+     * per returned credit while it preprocesses the next chunk, so a few credits should keep the
+     * accelerator fed; the report also gives the efficiency with many more credits, to show whether
+     * the default leaves anything on the table.
      */
     static final int MANY_BATCHES_IN_FLIGHT = 32;
 
