@@ -1,8 +1,10 @@
 package io.tandem.job.cli;
 
 import io.tandem.dispatch.WorkerPlan;
+import io.tandem.inference.Device;
 import io.tandem.job.Inputs;
 import io.tandem.job.LocalClusters;
+import io.tandem.job.SlotResourceOptions;
 import io.tandem.job.TandemJob;
 import io.tandem.job.kafka.KafkaIo;
 import io.tandem.options.TandemOptions;
@@ -237,8 +239,17 @@ public final class RunCommand implements Callable<Integer> {
         int workers = plan.cpuWorkers();
         int inferenceWorkers = pipeline.model().isPresent() ? plan.gpuWorkers() : 0;
         LOG.info("Worker plan: {}", plan.describe());
+        if (onCluster && !options.contains(SlotResourceOptions.DECLARE)) {
+            // Only a cluster's TaskManagers declare GPUs; a MiniCluster never does.
+            options.set(
+                    SlotResourceOptions.DECLARE,
+                    inferenceWorkers > 0 && options.get(TandemOptions.DEVICE) != Device.CPU);
+        }
         TandemJob job =
                 new TandemJob(options, pipeline, workers, inferenceWorkers, plan.gpuDevices());
+        if (inferenceWorkers > 0) {
+            LOG.info("Slot resources: {}", job.describeSlotResources());
+        }
         return options.getOptional(TandemOptions.KAFKA_BOOTSTRAP).isPresent()
                 ? runKafka(options, job)
                 : runFiles(options, job);
