@@ -47,10 +47,12 @@ public final class SlotResourceOptions {
     public static final ConfigOption<MemorySize> GPU_TASK_OFF_HEAP =
             ConfigOptions.key("tandem.slot-resources.gpu.task-off-heap-memory")
                     .memoryType()
-                    .defaultValue(MemorySize.parse("1g"))
+                    .defaultValue(MemorySize.parse("256m"))
                     .withDescription(
                             "Task off-heap memory of each inference subtask's slot: ONNX Runtime"
-                                    + " keeps the model and its buffers there.");
+                                    + " keeps the model and its buffers there (Flink only counts"
+                                    + " it; the TaskManager's task off-heap size must hold the"
+                                    + " sum of its slots).");
 
     public static final ConfigOption<Double> CPU_CPU_CORES =
             ConfigOptions.key("tandem.slot-resources.cpu.cpu-cores")
@@ -61,13 +63,13 @@ public final class SlotResourceOptions {
     public static final ConfigOption<MemorySize> CPU_TASK_HEAP =
             ConfigOptions.key("tandem.slot-resources.cpu.task-heap-memory")
                     .memoryType()
-                    .defaultValue(MemorySize.parse("512m"))
+                    .defaultValue(MemorySize.parse("256m"))
                     .withDescription("Task heap of each slot of the CPU task set.");
 
     public static final ConfigOption<MemorySize> CPU_TASK_OFF_HEAP =
             ConfigOptions.key("tandem.slot-resources.cpu.task-off-heap-memory")
                     .memoryType()
-                    .defaultValue(MemorySize.parse("128m"))
+                    .defaultValue(MemorySize.parse("64m"))
                     .withDescription(
                             "Task off-heap memory of each slot of the CPU task set (ONNX Runtime"
                                     + " when the CPU subtasks run the model in place).");

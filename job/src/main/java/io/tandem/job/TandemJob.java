@@ -12,7 +12,6 @@ import io.tandem.dispatch.ReturnToProducerPartitioner;
 import io.tandem.dispatch.TensorBatch;
 import io.tandem.doc.Doc;
 import io.tandem.inference.Device;
-import io.tandem.inference.ForwardContext;
 import io.tandem.inference.GpuAssigner;
 import io.tandem.inference.InferenceFunction;
 import io.tandem.inference.ModelComponent;
@@ -174,7 +173,9 @@ public final class TandemJob {
 
     private <F extends Serializable> DataStream<ResultLine> localModel(
             DataStream<Doc> docs, DocFinisher<F> finisher) {
-        Device device = options.get(TandemOptions.DEVICE) == Device.CUDA ? Device.CUDA : Device.CPU;
+        // Each CPU subtask shares one of its TaskManager's GPUs (round-robin, see GpuLeases): the
+        // declared ones on a cluster, else the configured or detected ones.
+        Device device = options.get(TandemOptions.DEVICE);
         SingleOutputStreamOperator<ResultLine> results =
                 docs.transform(
                                 "model",
@@ -184,10 +185,9 @@ public final class TandemJob {
                                         batchSize(),
                                         options.get(TandemOptions.CHUNK_SIZE),
                                         options.get(TandemOptions.MAX_BATCH_DELAY).toMillis(),
-                                        new ForwardContext(
-                                                device,
-                                                device == Device.CUDA ? 0 : ForwardContext.NO_GPU,
-                                                options.get(TandemOptions.INTRA_OP_THREADS)),
+                                        device,
+                                        options.get(TandemOptions.INTRA_OP_THREADS),
+                                        new GpuAssigner(gpuDevices),
                                         options.get(TandemOptions.DETERMINISTIC)))
                         .uid("model")
                         .setParallelism(cpuWorkers);
