@@ -1,7 +1,9 @@
 package io.tandem.job.cli;
 
+import io.tandem.dispatch.CpuBudget;
 import io.tandem.dispatch.WorkerPlan;
 import io.tandem.inference.Device;
+import io.tandem.inference.GpuDetection;
 import io.tandem.job.Inputs;
 import io.tandem.job.LocalClusters;
 import io.tandem.job.SlotResourceOptions;
@@ -235,7 +237,13 @@ public final class RunCommand implements Callable<Integer> {
         }
         Configuration options = toConfiguration();
         Pipeline pipeline = loadPipeline();
-        WorkerPlan plan = plan(options);
+        // On a cluster this main runs in the client or the JobManager, whose GPUs are not the
+        // TaskManagers': there the TaskManagers declare theirs (external resources).
+        GpuDetection gpus = onCluster ? null : GpuDetection.detect();
+        if (gpus != null) {
+            LOG.info("{}", gpuLogLine(gpus));
+        }
+        WorkerPlan plan = plan(options, gpus, null);
         int workers = plan.cpuWorkers();
         int inferenceWorkers = pipeline.model().isPresent() ? plan.gpuWorkers() : 0;
         LOG.info("Worker plan: {}", plan.describe());
@@ -245,8 +253,10 @@ public final class RunCommand implements Callable<Integer> {
                     SlotResourceOptions.DECLARE,
                     inferenceWorkers > 0 && options.get(TandemOptions.DEVICE) != Device.CPU);
         }
-        TandemJob job =
-                new TandemJob(options, pipeline, workers, inferenceWorkers, plan.gpuDevices());
+        // Without inference subtasks, the CPU subtasks share the detected GPUs.
+        List<Integer> devices =
+                inferenceWorkers > 0 || gpus == null ? plan.gpuDevices() : gpus.devices();
+        TandemJob job = new TandemJob(options, pipeline, workers, inferenceWorkers, devices);
         if (inferenceWorkers > 0) {
             LOG.info("Slot resources: {}", job.describeSlotResources());
         }
@@ -442,8 +452,25 @@ public final class RunCommand implements Callable<Integer> {
         return PipelineConfig.load(pipelineConfig);
     }
 
-    private static WorkerPlan plan(Configuration options) {
+    /** The one line {@code run} logs about this host's GPUs. */
+    static String gpuLogLine(GpuDetection gpus) {
+        return gpus.found()
+                ? "GPUs: " + gpus.describe() + "; inference runs on them (CUDA when it loads)"
+                : "GPUs: " + gpus.describe() + "; the model runs on the CPU";
+    }
+
+    /**
+     * The worker plan for {@code options} on a host with {@code gpus} (null: none known) and the
+     * given CPU budget (null: this process's).
+     */
+    static WorkerPlan plan(Configuration options, GpuDetection gpus, CpuBudget budget) {
         WorkerPlan.Builder plan = WorkerPlan.builder();
+        if (gpus != null) {
+            plan.detectedGpuDevices(gpus.devices());
+        }
+        if (budget != null) {
+            plan.cpuBudget(budget);
+        }
         options.getOptional(TandemOptions.CPU_WORKERS).ifPresent(plan::cpuWorkers);
         options.getOptional(TandemOptions.GPU_WORKERS).ifPresent(plan::gpuWorkers);
         options.getOptional(TandemOptions.GPU_DEVICES).ifPresent(plan::gpuDevices);
