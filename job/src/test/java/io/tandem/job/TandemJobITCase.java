@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.doc.Doc;
 import io.tandem.options.TandemOptions;
 import io.tandem.pipeline.Pipeline;
-import io.tandem.pipeline.PipelineComponent;
+import io.tandem.pipeline.components.PipelineComponent;
 import io.tandem.sink.JsonLinesFileSink;
 import io.tandem.source.JsonLinesFileSource;
 import java.io.ByteArrayOutputStream;

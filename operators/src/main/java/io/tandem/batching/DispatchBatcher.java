@@ -1,10 +1,9 @@
 package io.tandem.batching;
 
-import io.tandem.dispatch.PendingDocs;
-import io.tandem.dispatch.TensorBatch;
 import io.tandem.doc.Doc;
-import io.tandem.inference.TensorMap;
-import io.tandem.join.BatchCredits;
+import io.tandem.records.PendingDocs;
+import io.tandem.records.TensorBatch;
+import io.tandem.tensor.TensorMap;
 import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -61,13 +60,7 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
         var task = getRuntimeContext().getTaskInfo();
         producer = task.getIndexOfThisSubtask();
         producers = task.getNumberOfParallelSubtasks();
-        credits =
-                BatchCredits.join(
-                        BatchCredits.key(
-                                getRuntimeContext().getJobInfo().getJobId().toString(),
-                                producer,
-                                task.getAttemptNumber()),
-                        creditsPerProducer);
+        credits = BatchCredits.forSubtask(getRuntimeContext(), creditsPerProducer);
         mailbox =
                 getContainingTask()
                         .getMailboxExecutorFactory()

@@ -2,11 +2,11 @@ package io.tandem.batching;
 
 import io.tandem.doc.Doc;
 import io.tandem.inference.ModelComponent;
-import io.tandem.inference.TensorMap;
 import io.tandem.parse.DeadLetters;
 import io.tandem.parse.OutputFormat;
 import io.tandem.parse.ResultLine;
 import io.tandem.pipeline.Pipeline;
+import io.tandem.tensor.TensorMap;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;

@@ -10,8 +10,8 @@
  *   <li>{@link io.tandem.dispatch.DispatchPartitioner} and {@link
  *       io.tandem.dispatch.ReturnToProducerPartitioner}: the two {@code partitionCustom} edges.
  *       Such edges refuse unaligned checkpoints, so Tandem uses aligned checkpoints.
- *   <li>{@link io.tandem.dispatch.CpuBudget} and {@link io.tandem.dispatch.WorkerPlan}: how many
- *       CPU and GPU workers to run.
+ *   <li>{@link io.tandem.plan.CpuBudget} and {@link io.tandem.plan.WorkerPlan}: how many CPU and
+ *       GPU workers to run.
  * </ul>
  */
 package io.tandem.dispatch;

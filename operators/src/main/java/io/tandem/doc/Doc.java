@@ -1,6 +1,5 @@
 package io.tandem.doc;
 
-import io.tandem.serialization.DocTypeInfoFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

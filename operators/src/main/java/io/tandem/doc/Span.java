@@ -8,7 +8,7 @@ import java.util.Objects;
  * An entity: a labelled character range {@code [start, end)} of the original text, with attributes
  * set by qualifiers (for example {@code negated}). Attribute values are Boolean, String, Integer,
  * Long or Double, or a type of the user's registered with {@link
- * io.tandem.serialization.AttributeTypes#register}.
+ * io.tandem.doc.AttributeTypes#register}.
  */
 public final class Span {
     private final int start;

@@ -1,5 +1,8 @@
 package io.tandem.inference;
 
+import io.tandem.tensor.Tensor;
+import io.tandem.tensor.TensorMap;
+
 /**
  * How much of a padded batch is real: what the batcher reports as tokens and padded tokens.
  *

@@ -1,5 +1,7 @@
 package io.tandem.inference;
 
+import io.tandem.tensor.TensorMap;
+
 /**
  * Runs a model's forward pass on collated batches. Owns native resources (weights, sessions), so it
  * is opened once per inference subtask and must be closed; a closed runner refuses to run. Not

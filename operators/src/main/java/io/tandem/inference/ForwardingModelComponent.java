@@ -1,6 +1,7 @@
 package io.tandem.inference;
 
 import io.tandem.doc.Doc;
+import io.tandem.tensor.TensorMap;
 import java.io.Serializable;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package io.tandem.inference;
 
-import io.tandem.dispatch.OutputBatch;
-import io.tandem.dispatch.TensorBatch;
+import io.tandem.records.OutputBatch;
+import io.tandem.records.TensorBatch;
 import java.io.Serializable;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;

@@ -1,10 +1,11 @@
 package io.tandem.join;
 
+import io.tandem.batching.BatchCredits;
 import io.tandem.batching.DocFinisher;
 import io.tandem.batching.FeatureCodec;
-import io.tandem.dispatch.OutputBatch;
-import io.tandem.dispatch.PendingDocs;
 import io.tandem.parse.ResultLine;
+import io.tandem.records.OutputBatch;
+import io.tandem.records.PendingDocs;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.List;
@@ -58,13 +59,7 @@ public final class PostprocessJoin<F extends Serializable>
         ready = new TreeMap<>();
         var task = getRuntimeContext().getTaskInfo();
         producer = task.getIndexOfThisSubtask();
-        credits =
-                BatchCredits.join(
-                        BatchCredits.key(
-                                getRuntimeContext().getJobInfo().getJobId().toString(),
-                                producer,
-                                task.getAttemptNumber()),
-                        creditsPerProducer);
+        credits = BatchCredits.forSubtask(getRuntimeContext(), creditsPerProducer);
         getMetricGroup().gauge("tandemDocumentsAwaitingOutputs", () -> docsAwaiting);
         getMetricGroup().gauge("tandemDocumentsAwaitingOutputsMax", () -> docsAwaitingMax);
     }

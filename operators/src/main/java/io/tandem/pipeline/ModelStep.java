@@ -2,6 +2,7 @@ package io.tandem.pipeline;
 
 import io.tandem.doc.Doc;
 import io.tandem.inference.ModelComponent;
+import io.tandem.pipeline.components.PipelineComponent;
 
 /**
  * Marks where a deep-learning component sits in a pipeline. It does not run per document: the job

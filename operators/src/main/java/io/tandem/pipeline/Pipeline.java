@@ -4,6 +4,7 @@ import io.tandem.doc.Doc;
 import io.tandem.inference.ModelComponent;
 import io.tandem.pipeline.components.NegationQualifier;
 import io.tandem.pipeline.components.Normalizer;
+import io.tandem.pipeline.components.PipelineComponent;
 import io.tandem.pipeline.components.RegexMatcher;
 import io.tandem.pipeline.components.SentenceSegmenter;
 import io.tandem.pipeline.components.TermMatcher;

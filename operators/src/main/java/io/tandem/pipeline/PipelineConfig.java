@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.pipeline.components.NegationQualifier;
 import io.tandem.pipeline.components.Normalizer;
+import io.tandem.pipeline.components.PipelineComponent;
 import io.tandem.pipeline.components.RegexMatcher;
 import io.tandem.pipeline.components.SentenceSegmenter;
 import io.tandem.pipeline.components.TermMatcher;

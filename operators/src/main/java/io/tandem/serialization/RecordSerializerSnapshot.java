@@ -1,6 +1,7 @@
 package io.tandem.serialization;
 
 import java.io.IOException;
+import java.util.function.IntFunction;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -12,23 +13,33 @@ import org.apache.flink.core.memory.DataOutputView;
  * wire format, and it stores nothing else.
  *
  * <p>Changing a wire format: increment the format version, keep a reader of every older version,
- * and return it from {@link #serializerFor(int)} for that version. A snapshot of an older version
- * then resolves to "compatible after migration": Flink reads old state with the old reader and
- * writes it back in the new format. Without such a reader, {@link #serializerFor} refuses the old
- * version and the restore fails naming it.
+ * and return it from the snapshot's readers for that version. A snapshot of an older version then
+ * resolves to "compatible after migration": Flink reads old state with the old reader and writes it
+ * back in the new format. A version outside 1 to the current one fails the restore, naming it.
  */
 public abstract class RecordSerializerSnapshot<T> implements TypeSerializerSnapshot<T> {
+    private final int currentFormatVersion;
+    private final IntFunction<? extends TypeSerializer<T>> readers;
     private int formatVersion;
 
-    protected RecordSerializerSnapshot() {
-        this.formatVersion = currentFormatVersion();
+    /**
+     * For a subclass's public no-argument constructor, which Flink calls when it reads a snapshot.
+     *
+     * @param currentFormatVersion the version this build writes
+     * @param readers the serializer that reads records written in a format version, for every
+     *     version from 1 to {@code currentFormatVersion}
+     */
+    protected RecordSerializerSnapshot(
+            int currentFormatVersion, IntFunction<? extends TypeSerializer<T>> readers) {
+        this.currentFormatVersion = currentFormatVersion;
+        this.readers = readers;
+        this.formatVersion = currentFormatVersion;
     }
 
     /** The version this build writes. */
-    protected abstract int currentFormatVersion();
-
-    /** A serializer that reads records written in {@code formatVersion}. */
-    protected abstract TypeSerializer<T> serializerFor(int formatVersion);
+    protected final int currentFormatVersion() {
+        return currentFormatVersion;
+    }
 
     /** The format version of the records this snapshot describes. */
     public int formatVersion() {
@@ -53,7 +64,7 @@ public abstract class RecordSerializerSnapshot<T> implements TypeSerializerSnaps
 
     @Override
     public TypeSerializer<T> restoreSerializer() {
-        return serializerFor(formatVersion);
+        return readers.apply(formatVersion);
     }
 
     @Override
@@ -62,17 +73,16 @@ public abstract class RecordSerializerSnapshot<T> implements TypeSerializerSnaps
         if (oldSnapshot == null || oldSnapshot.getClass() != getClass()) {
             return TypeSerializerSchemaCompatibility.incompatible();
         }
-        int oldVersion = ((RecordSerializerSnapshot<T>) oldSnapshot).formatVersion;
-        if (oldVersion == formatVersion) {
-            return TypeSerializerSchemaCompatibility.compatibleAsIs();
-        }
-        return oldVersion < formatVersion
-                ? TypeSerializerSchemaCompatibility.compatibleAfterMigration()
-                : TypeSerializerSchemaCompatibility.incompatible();
+        return switch (FormatCompatibility.of(
+                ((RecordSerializerSnapshot<T>) oldSnapshot).formatVersion, formatVersion)) {
+            case AS_IS -> TypeSerializerSchemaCompatibility.compatibleAsIs();
+            case AFTER_MIGRATION -> TypeSerializerSchemaCompatibility.compatibleAfterMigration();
+            case INCOMPATIBLE -> TypeSerializerSchemaCompatibility.incompatible();
+        };
     }
 
     /** Fails, naming the snapshot and both versions, on a version this build cannot read. */
-    static int checkReadable(Class<?> snapshot, int readVersion, int currentVersion)
+    public static int checkReadable(Class<?> snapshot, int readVersion, int currentVersion)
             throws IOException {
         if (readVersion < 1 || readVersion > currentVersion) {
             throw new IOException(

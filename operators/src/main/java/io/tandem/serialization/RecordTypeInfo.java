@@ -1,5 +1,6 @@
 package io.tandem.serialization;
 
+import io.tandem.doc.AttributeTypes;
 import java.util.Objects;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;

@@ -2,13 +2,12 @@ package io.tandem.batching;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.tandem.dispatch.PendingDocs;
-import io.tandem.dispatch.TensorBatch;
 import io.tandem.doc.Doc;
-import io.tandem.join.BatchCredits;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.parse.DeadLetters;
 import io.tandem.pipeline.Pipeline;
+import io.tandem.records.PendingDocs;
+import io.tandem.records.TensorBatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtEnvironment;
 import io.tandem.models.TinyModel;
+import io.tandem.tensor.DType;
+import io.tandem.tensor.Tensor;
+import io.tandem.tensor.TensorMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -4,8 +4,8 @@ import io.tandem.inference.Device;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ModelLocation;
 import io.tandem.inference.OnnxSession;
-import io.tandem.inference.Tensor;
-import io.tandem.inference.TensorMap;
+import io.tandem.tensor.Tensor;
+import io.tandem.tensor.TensorMap;
 import java.util.Arrays;
 import java.util.Random;
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.tandem.doc.Doc;
 import io.tandem.inference.ForwardContext;
 import io.tandem.pipeline.PipelineConfig.Format;
+import io.tandem.pipeline.components.PipelineComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

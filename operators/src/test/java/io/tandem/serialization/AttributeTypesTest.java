@@ -9,6 +9,7 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import io.tandem.doc.AttributeTypes;
 import io.tandem.doc.Doc;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;

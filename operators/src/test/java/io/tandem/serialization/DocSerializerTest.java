@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.doc.Doc;
+import io.tandem.doc.DocSerializer;
 import io.tandem.doc.Span;
 import java.io.IOException;
 import java.util.ArrayList;

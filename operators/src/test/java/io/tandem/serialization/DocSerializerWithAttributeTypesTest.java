@@ -3,7 +3,9 @@ package io.tandem.serialization;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 
+import io.tandem.doc.AttributeTypes;
 import io.tandem.doc.Doc;
+import io.tandem.doc.DocSerializer;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;

@@ -1,6 +1,6 @@
 package io.tandem.serialization;
 
-import io.tandem.dispatch.OutputBatch;
+import io.tandem.records.OutputBatch;
 import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 

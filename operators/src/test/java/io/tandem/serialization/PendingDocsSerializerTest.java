@@ -1,6 +1,7 @@
 package io.tandem.serialization;
 
-import io.tandem.dispatch.PendingDocs;
+import io.tandem.doc.DocSerializer;
+import io.tandem.records.PendingDocs;
 import java.util.Arrays;
 import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;

@@ -1,9 +1,10 @@
 package io.tandem.serialization;
 
-import io.tandem.dispatch.OutputBatch;
-import io.tandem.dispatch.PendingDocs;
-import io.tandem.dispatch.TensorBatch;
 import io.tandem.doc.Doc;
+import io.tandem.doc.DocSerializer;
+import io.tandem.records.OutputBatch;
+import io.tandem.records.PendingDocs;
+import io.tandem.records.TensorBatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

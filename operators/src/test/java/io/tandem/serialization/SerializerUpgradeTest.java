@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tandem.dispatch.PendingDocs;
-import io.tandem.dispatch.TensorBatch;
 import io.tandem.doc.Doc;
+import io.tandem.doc.DocSerializer;
+import io.tandem.records.PendingDocs;
+import io.tandem.records.TensorBatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -159,14 +160,8 @@ class SerializerUpgradeTest {
     public static final class TestingEvolvedSnapshot extends RecordSerializerSnapshot<TensorBatch> {
         static final TypeSerializer<TensorBatch> V1_READER = new TestingV1Reader();
 
-        @Override
-        protected int currentFormatVersion() {
-            return 2;
-        }
-
-        @Override
-        protected TypeSerializer<TensorBatch> serializerFor(int formatVersion) {
-            return formatVersion == 1 ? V1_READER : TensorBatch.Serializer.INSTANCE;
+        public TestingEvolvedSnapshot() {
+            super(2, version -> version == 1 ? V1_READER : TensorBatch.Serializer.INSTANCE);
         }
     }
 

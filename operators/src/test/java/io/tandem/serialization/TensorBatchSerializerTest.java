@@ -1,6 +1,6 @@
 package io.tandem.serialization;
 
-import io.tandem.dispatch.TensorBatch;
+import io.tandem.records.TensorBatch;
 import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 

@@ -4,6 +4,7 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import io.tandem.doc.AttributeTypes;
 import java.util.Objects;
 
 /** A user-defined attribute value type, as a component would store: a drug dose. */

@@ -1,16 +1,16 @@
 package io.tandem.serialization;
 
-import io.tandem.dispatch.OutputBatch;
-import io.tandem.dispatch.PendingDocs;
-import io.tandem.dispatch.TensorBatch;
 import io.tandem.doc.Doc;
 import io.tandem.doc.Sentence;
 import io.tandem.doc.SourcePosition;
 import io.tandem.doc.Span;
 import io.tandem.doc.Token;
-import io.tandem.inference.Tensor;
-import io.tandem.inference.TensorMap;
+import io.tandem.records.OutputBatch;
+import io.tandem.records.PendingDocs;
+import io.tandem.records.TensorBatch;
 import io.tandem.sample.SampleCorpus;
+import io.tandem.tensor.Tensor;
+import io.tandem.tensor.TensorMap;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

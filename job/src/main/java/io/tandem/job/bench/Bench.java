@@ -12,7 +12,7 @@ import io.tandem.options.TandemOptions;
 import io.tandem.parse.ResultLine;
 import io.tandem.pipeline.ModelStep;
 import io.tandem.pipeline.Pipeline;
-import io.tandem.pipeline.PipelineComponent;
+import io.tandem.pipeline.components.PipelineComponent;
 import io.tandem.source.RawRecord;
 import java.io.PrintStream;
 import java.io.Serializable;

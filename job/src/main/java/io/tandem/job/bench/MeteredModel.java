@@ -5,7 +5,7 @@ import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
 import io.tandem.inference.ForwardingModelComponent;
 import io.tandem.inference.ModelComponent;
-import io.tandem.inference.TensorMap;
+import io.tandem.tensor.TensorMap;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,10 +1,10 @@
 package io.tandem.job.bench;
 
-import io.tandem.dispatch.TensorBatch;
 import io.tandem.doc.Doc;
-import io.tandem.inference.Tensor;
-import io.tandem.inference.TensorMap;
+import io.tandem.records.TensorBatch;
 import io.tandem.sample.SampleCorpus;
+import io.tandem.tensor.Tensor;
+import io.tandem.tensor.TensorMap;
 import java.io.IOException;
 import java.util.List;
 import java.util.Random;

@@ -3,10 +3,10 @@ package io.tandem.job.bench;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
 import io.tandem.inference.ForwardingModelComponent;
-import io.tandem.inference.Tensor;
-import io.tandem.inference.TensorMap;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.ner.TokenClassifierFeatures;
+import io.tandem.tensor.Tensor;
+import io.tandem.tensor.TensorMap;
 import java.util.concurrent.locks.LockSupport;
 
 /**

@@ -1,7 +1,5 @@
 package io.tandem.job.cli;
 
-import io.tandem.dispatch.CpuBudget;
-import io.tandem.dispatch.WorkerPlan;
 import io.tandem.inference.Device;
 import io.tandem.inference.GpuDetection;
 import io.tandem.job.Inputs;
@@ -12,6 +10,8 @@ import io.tandem.job.kafka.KafkaIo;
 import io.tandem.options.TandemOptions;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.pipeline.PipelineConfig;
+import io.tandem.plan.CpuBudget;
+import io.tandem.plan.WorkerPlan;
 import io.tandem.sink.JsonLinesFileSink;
 import io.tandem.sink.LocalProgress;
 import java.io.IOException;

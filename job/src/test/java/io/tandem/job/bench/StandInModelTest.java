@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.tandem.doc.Doc;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
-import io.tandem.inference.Tensor;
-import io.tandem.inference.TensorMap;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.ner.TokenClassifierFeatures;
 import io.tandem.pipeline.Pipeline;
+import io.tandem.tensor.Tensor;
+import io.tandem.tensor.TensorMap;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -2,9 +2,9 @@ package io.tandem.job.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.tandem.dispatch.CpuBudget;
-import io.tandem.dispatch.WorkerPlan;
 import io.tandem.inference.GpuDetection;
+import io.tandem.plan.CpuBudget;
+import io.tandem.plan.WorkerPlan;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

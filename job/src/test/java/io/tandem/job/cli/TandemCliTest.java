@@ -100,7 +100,7 @@ class TandemCliTest {
 
     @Test
     void cpuWorkersLeavingNone() {
-        int cpus = io.tandem.dispatch.CpuBudget.detect().cpus();
+        int cpus = io.tandem.plan.CpuBudget.detect().cpus();
         assertOneLine(
                 run(
                         "run",

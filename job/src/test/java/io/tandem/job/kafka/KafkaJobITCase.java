@@ -12,7 +12,7 @@ import io.tandem.job.cli.TandemCli;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.options.TandemOptions;
 import io.tandem.pipeline.Pipeline;
-import io.tandem.pipeline.PipelineComponent;
+import io.tandem.pipeline.components.PipelineComponent;
 import io.tandem.sample.SampleCorpus;
 import io.tandem.source.RawRecord;
 import java.io.StringWriter;

@@ -2,13 +2,13 @@ package io.tandem.job.split;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.tandem.dispatch.OutputBatch;
-import io.tandem.dispatch.TensorBatch;
 import io.tandem.doc.Doc;
 import io.tandem.job.TandemJob;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.ner.TokenClassifierFeatures;
 import io.tandem.pipeline.Pipeline;
+import io.tandem.records.OutputBatch;
+import io.tandem.records.TensorBatch;
 import io.tandem.sample.SampleCorpus;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -4,7 +4,6 @@ import io.tandem.doc.Doc;
 import io.tandem.doc.Sentence;
 import io.tandem.doc.Span;
 import io.tandem.doc.Token;
-import io.tandem.pipeline.PipelineComponent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,7 +2,6 @@ package io.tandem.pipeline.components;
 
 import io.tandem.doc.Doc;
 import io.tandem.doc.Token;
-import io.tandem.pipeline.PipelineComponent;
 import java.text.Normalizer.Form;
 import java.util.Locale;
 import java.util.regex.Pattern;

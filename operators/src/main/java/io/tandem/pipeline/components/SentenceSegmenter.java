@@ -3,7 +3,6 @@ package io.tandem.pipeline.components;
 import io.tandem.doc.Doc;
 import io.tandem.doc.Sentence;
 import io.tandem.doc.Token;
-import io.tandem.pipeline.PipelineComponent;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;

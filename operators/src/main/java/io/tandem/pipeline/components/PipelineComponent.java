@@ -1,4 +1,4 @@
-package io.tandem.pipeline;
+package io.tandem.pipeline.components;
 
 import io.tandem.doc.Doc;
 import java.io.Serializable;

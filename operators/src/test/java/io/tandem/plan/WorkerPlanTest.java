@@ -1,10 +1,11 @@
-package io.tandem.dispatch;
+package io.tandem.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.dispatch.DispatchSchedule;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;

@@ -1,8 +1,6 @@
-package io.tandem.serialization;
+package io.tandem.tensor;
 
-import io.tandem.inference.DType;
-import io.tandem.inference.Tensor;
-import io.tandem.inference.TensorMap;
+import io.tandem.serialization.WireFormat;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
-package io.tandem.dispatch;
+package io.tandem.plan;
 
+import io.tandem.dispatch.DispatchSchedule;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

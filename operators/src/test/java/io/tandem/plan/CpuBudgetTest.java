@@ -1,4 +1,4 @@
-package io.tandem.dispatch;
+package io.tandem.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

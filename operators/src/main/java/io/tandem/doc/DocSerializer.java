@@ -1,10 +1,7 @@
-package io.tandem.serialization;
+package io.tandem.doc;
 
-import io.tandem.doc.Doc;
-import io.tandem.doc.Sentence;
-import io.tandem.doc.SourcePosition;
-import io.tandem.doc.Span;
-import io.tandem.doc.Token;
+import io.tandem.serialization.CompositeRecordSnapshot;
+import io.tandem.serialization.WireFormat;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,7 +10,6 @@ import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeutils.CompositeTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.java.typeutils.runtime.kryo.KryoSerializer;
@@ -410,25 +406,17 @@ public final class DocSerializer extends TypeSerializer<Doc> {
      * migration". Until then a snapshot of another version is refused, naming it.
      */
     public static final class DocSerializerSnapshot
-            extends CompositeTypeSerializerSnapshot<Doc, DocSerializer> {
-        private int formatVersion = FORMAT_VERSION;
+            extends CompositeRecordSnapshot<Doc, DocSerializer> {
         private AttributeTypes attributeTypes = AttributeTypes.NONE;
 
         /** For Flink, which reads the fields with {@link #readOuterSnapshot}. */
-        public DocSerializerSnapshot() {}
+        public DocSerializerSnapshot() {
+            super(FORMAT_VERSION);
+        }
 
         DocSerializerSnapshot(DocSerializer serializer) {
-            super(serializer);
+            super(FORMAT_VERSION, serializer);
             this.attributeTypes = serializer.attributeTypes;
-        }
-
-        public int formatVersion() {
-            return formatVersion;
-        }
-
-        @Override
-        protected int getCurrentOuterSnapshotVersion() {
-            return FORMAT_VERSION;
         }
 
         @Override
@@ -438,25 +426,16 @@ public final class DocSerializer extends TypeSerializer<Doc> {
         }
 
         @Override
-        protected void readOuterSnapshot(int version, DataInputView in, ClassLoader classLoader)
+        protected void readOuterFields(DataInputView in, ClassLoader classLoader)
                 throws IOException {
-            formatVersion =
-                    RecordSerializerSnapshot.checkReadable(getClass(), version, FORMAT_VERSION);
             List<Class<?>> exact = readClasses(in, classLoader);
             attributeTypes = new AttributeTypes(exact, readClasses(in, classLoader));
         }
 
         @Override
-        protected OuterSchemaCompatibility resolveOuterSchemaCompatibility(
-                TypeSerializerSnapshot<Doc> oldSnapshot) {
-            if (!(oldSnapshot instanceof DocSerializerSnapshot old)
-                    || old.formatVersion > formatVersion
-                    || !old.attributeTypes.isCoveredBy(attributeTypes)) {
-                return OuterSchemaCompatibility.INCOMPATIBLE;
-            }
-            return old.formatVersion == formatVersion
-                    ? OuterSchemaCompatibility.COMPATIBLE_AS_IS
-                    : OuterSchemaCompatibility.COMPATIBLE_AFTER_MIGRATION;
+        protected boolean coversOuterConfiguration(
+                CompositeRecordSnapshot<Doc, DocSerializer> old) {
+            return ((DocSerializerSnapshot) old).attributeTypes.isCoveredBy(attributeTypes);
         }
 
         @Override

@@ -1,4 +1,4 @@
-package io.tandem.inference;
+package io.tandem.tensor;
 
 /** Element type of a {@link Tensor}: the few that token models exchange. */
 public enum DType {

@@ -1,17 +1,17 @@
-package io.tandem.dispatch;
+package io.tandem.records;
 
-import io.tandem.inference.TensorMap;
+import io.tandem.dispatch.BatchKey;
 import io.tandem.serialization.RecordSerializer;
 import io.tandem.serialization.RecordSerializerSnapshot;
 import io.tandem.serialization.RecordTypeInfo;
-import io.tandem.serialization.TensorMapSerializer;
+import io.tandem.tensor.TensorMap;
+import io.tandem.tensor.TensorMapSerializer;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -81,18 +81,8 @@ public record TensorBatch(int producer, int producers, long seq, TensorMap tenso
 
     /** Version {@value Serializer#FORMAT_VERSION}; see {@link RecordSerializerSnapshot}. */
     public static final class Snapshot extends RecordSerializerSnapshot<TensorBatch> {
-        @Override
-        protected int currentFormatVersion() {
-            return Serializer.FORMAT_VERSION;
-        }
-
-        @Override
-        protected TypeSerializer<TensorBatch> serializerFor(int formatVersion) {
-            if (formatVersion != Serializer.FORMAT_VERSION) {
-                throw new IllegalStateException(
-                        "No reader for format version " + formatVersion + " of TensorBatch");
-            }
-            return Serializer.INSTANCE;
+        public Snapshot() {
+            super(Serializer.FORMAT_VERSION, version -> Serializer.INSTANCE);
         }
     }
 }

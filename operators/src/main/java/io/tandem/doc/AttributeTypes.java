@@ -1,8 +1,6 @@
-package io.tandem.serialization;
+package io.tandem.doc;
 
 import com.esotericsoftware.kryo.Serializer;
-import io.tandem.doc.Doc;
-import io.tandem.doc.Span;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,18 +1,14 @@
-package io.tandem.dispatch;
+package io.tandem.records;
 
 import io.tandem.doc.Doc;
-import io.tandem.serialization.DocSerializer;
-import io.tandem.serialization.RecordTypeInfo;
+import io.tandem.doc.DocSerializer;
+import io.tandem.serialization.CompositeRecordSnapshot;
+import io.tandem.serialization.RecordTypeFactory;
 import io.tandem.serialization.WireFormat;
 import java.io.IOException;
-import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
-import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.CompositeTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
@@ -29,12 +25,9 @@ import org.apache.flink.core.memory.DataOutputView;
 public record PendingDocs(
         int producer, long seq, List<Doc> docs, long[] arrivals, byte[] features) {
 
-    public static final class TypeFactory extends TypeInfoFactory<PendingDocs> {
-        @Override
-        public TypeInformation<PendingDocs> createTypeInfo(
-                Type t, Map<String, TypeInformation<?>> p) {
-            return new RecordTypeInfo<>(
-                    PendingDocs.class, config -> new Serializer(new DocSerializer(config)));
+    public static final class TypeFactory extends RecordTypeFactory<PendingDocs> {
+        public TypeFactory() {
+            super(PendingDocs.class, config -> new Serializer(new DocSerializer(config)));
         }
     }
 
@@ -153,40 +146,13 @@ public record PendingDocs(
      * documents' serializer as a nested snapshot. Changing the format: as for {@link
      * DocSerializer.DocSerializerSnapshot}.
      */
-    public static final class Snapshot
-            extends CompositeTypeSerializerSnapshot<PendingDocs, Serializer> {
-        private int formatVersion = Serializer.FORMAT_VERSION;
-
-        public Snapshot() {}
+    public static final class Snapshot extends CompositeRecordSnapshot<PendingDocs, Serializer> {
+        public Snapshot() {
+            super(Serializer.FORMAT_VERSION);
+        }
 
         Snapshot(Serializer serializer) {
-            super(serializer);
-        }
-
-        @Override
-        protected int getCurrentOuterSnapshotVersion() {
-            return Serializer.FORMAT_VERSION;
-        }
-
-        @Override
-        protected void readOuterSnapshot(int version, DataInputView in, ClassLoader classLoader)
-                throws IOException {
-            if (version != Serializer.FORMAT_VERSION) {
-                throw new IOException(
-                        "PendingDocs snapshot has format version "
-                                + version
-                                + "; this build reads version "
-                                + Serializer.FORMAT_VERSION);
-            }
-            formatVersion = version;
-        }
-
-        @Override
-        protected OuterSchemaCompatibility resolveOuterSchemaCompatibility(
-                TypeSerializerSnapshot<PendingDocs> oldSnapshot) {
-            return oldSnapshot instanceof Snapshot old && old.formatVersion == formatVersion
-                    ? OuterSchemaCompatibility.COMPATIBLE_AS_IS
-                    : OuterSchemaCompatibility.INCOMPATIBLE;
+            super(Serializer.FORMAT_VERSION, serializer);
         }
 
         @Override

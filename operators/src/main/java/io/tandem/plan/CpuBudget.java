@@ -1,4 +1,4 @@
-package io.tandem.dispatch;
+package io.tandem.plan;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.tandem.inference;
+package io.tandem.tensor;
 
 import java.io.Serializable;
 import java.util.Arrays;

@@ -1,9 +1,10 @@
-package io.tandem.join;
+package io.tandem.batching;
 
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.util.function.ThrowingRunnable;
 
@@ -32,7 +33,21 @@ public final class BatchCredits {
         this.available = new AtomicInteger(capacity);
     }
 
-    public static String key(String jobId, int producer, int attempt) {
+    /**
+     * The credits of the producer subtask that {@code context} belongs to: the batcher and the join
+     * of one subtask index and attempt of one job get the same instance.
+     */
+    public static BatchCredits forSubtask(RuntimeContext context, int capacity) {
+        var task = context.getTaskInfo();
+        return join(
+                key(
+                        context.getJobInfo().getJobId().toString(),
+                        task.getIndexOfThisSubtask(),
+                        task.getAttemptNumber()),
+                capacity);
+    }
+
+    static String key(String jobId, int producer, int attempt) {
         return jobId + "/" + producer + "/" + attempt;
     }
 
@@ -40,7 +55,7 @@ public final class BatchCredits {
      * The shared credits for {@code key}, created with {@code capacity} by whichever side comes
      * first.
      */
-    public static BatchCredits join(String key, int capacity) {
+    static BatchCredits join(String key, int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("Credit capacity must be >= 1, got " + capacity);
         }
