@@ -37,6 +37,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds Tandem's job graph from options, with the source and the sink injected: the command line
@@ -50,6 +52,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * inference subtasks (C = 0) the CPU subtasks run the forward pass themselves.
  */
 public final class TandemJob {
+    private static final Logger LOG = LoggerFactory.getLogger(TandemJob.class);
     public static final String GPU_SLOT_SHARING_GROUP = "gpu";
     public static final String PRODUCER_COLOCATION_GROUP = "tandem-producer";
 
@@ -198,6 +201,12 @@ public final class TandemJob {
     private <F extends Serializable> DataStream<ResultLine> splitModel(
             SingleOutputStreamOperator<Doc> docs, DocFinisher<F> finisher) {
         int credits = creditsPerProducer();
+        // The schedule is fixed by (P, C), so a job restored at another parallelism states its own.
+        LOG.info(
+                "Dispatch schedule of {} CPU and {} inference subtasks: {}",
+                cpuWorkers,
+                gpuWorkers,
+                DispatchSchedule.of(cpuWorkers, gpuWorkers).summary());
         SingleOutputStreamOperator<TensorBatch> batches =
                 docs.transform(
                                 "batcher",
