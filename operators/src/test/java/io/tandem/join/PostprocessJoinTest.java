@@ -128,32 +128,23 @@ class PostprocessJoinTest {
     }
 
     @Test
-    void documentsThatArriveFirstWaitForTheirOutputs() throws Exception {
-        Batch batch = batch(0, List.of("a", "b"), 0, 1);
+    void aBatchIsJoinedWhicheverOfItsDocumentsAndOutputsArrivesFirst() throws Exception {
+        Batch docsFirst = batch(0, List.of("a"), 0);
+        Batch outputsFirst = batch(1, List.of("b"), 1);
         try (Join join = new Join(true)) {
-            join.sent(batch);
-            join.docs(batch);
+            join.sent(docsFirst, outputsFirst);
+            join.docs(docsFirst);
+            join.outputs(outputsFirst);
             assertEquals(List.of(), join.emitted());
-            assertEquals(CREDITS - 1, join.batcher.available(), "the batch is still in flight");
+            assertEquals(CREDITS - 2, join.batcher.available(), "both batches are in flight");
 
-            join.outputs(batch);
+            join.outputs(docsFirst);
+            assertEquals(List.of("a"), join.emitted());
+            assertEquals(CREDITS - 1, join.batcher.available(), "a joined batch's credit is back");
+
+            join.docs(outputsFirst);
             assertEquals(List.of("a", "b"), join.emitted());
-            assertEquals(CREDITS, join.batcher.available(), "the join gives the credit back");
-        }
-    }
-
-    @Test
-    void outputsThatArriveFirstWaitForTheirDocuments() throws Exception {
-        Batch batch = batch(0, List.of("a", "b"), 0, 1);
-        try (Join join = new Join(true)) {
-            join.sent(batch);
-            join.outputs(batch);
-            assertEquals(List.of(), join.emitted());
-            assertEquals(CREDITS - 1, join.batcher.available(), "the batch is still in flight");
-
-            join.docs(batch);
-            assertEquals(List.of("a", "b"), join.emitted());
-            assertEquals(CREDITS, join.batcher.available(), "the join gives the credit back");
+            assertEquals(CREDITS, join.batcher.available());
         }
     }
 
