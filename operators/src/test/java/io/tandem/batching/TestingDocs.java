@@ -2,8 +2,8 @@ package io.tandem.batching;
 
 import io.tandem.doc.Doc;
 import io.tandem.inference.ModelComponent;
-import io.tandem.parse.DeadLetters;
 import io.tandem.pipeline.Pipeline;
+import io.tandem.results.DeadLetters;
 import java.io.Serializable;
 
 /**
