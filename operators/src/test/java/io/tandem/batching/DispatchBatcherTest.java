@@ -1,6 +1,7 @@
 package io.tandem.batching;
 
 import static io.tandem.results.TestingResults.deadLetterIds;
+import static io.tandem.results.TestingResults.deadLetterPlaces;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tandem.doc.Doc;
@@ -177,6 +178,9 @@ class DispatchBatcherTest {
             h.processElement(new StreamRecord<>(TestingDocs.doc("third", 2, 4)));
             assertEquals(
                     List.of("fails"), deadLetterIds(h.getSideOutput(AbstractBatcher.DEAD_LETTERS)));
+            assertEquals(
+                    List.of("collate in ner, batch 0, device -1"),
+                    deadLetterPlaces(h.getSideOutput(AbstractBatcher.DEAD_LETTERS)));
 
             join.release();
             runMails(h);

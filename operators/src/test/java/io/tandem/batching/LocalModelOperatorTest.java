@@ -1,6 +1,7 @@
 package io.tandem.batching;
 
 import static io.tandem.results.TestingResults.deadLetterIds;
+import static io.tandem.results.TestingResults.deadLetterPlaces;
 import static io.tandem.results.TestingResults.deadLetterReasons;
 import static io.tandem.results.TestingResults.ids;
 import static io.tandem.results.TestingResults.outputIds;
@@ -80,6 +81,8 @@ class LocalModelOperatorTest {
                             "forward pass of model 'ner' failed: java.lang.IllegalStateException: "
                                     + TestingModel.forwardFailure(2)),
                     deadLetterReasons(h.getOutput()));
+            assertEquals(
+                    List.of("forward in ner, batch 1, device -1"), deadLetterPlaces(h.getOutput()));
         }
     }
 
@@ -94,6 +97,9 @@ class LocalModelOperatorTest {
             assertEquals(
                     List.of("injected preprocessing failure of short"),
                     deadLetterReasons(deadLetters));
+            assertEquals(
+                    List.of("preprocess in ner, batch -1, device -1"),
+                    deadLetterPlaces(deadLetters));
 
             h.prepareSnapshotPreBarrier(1);
             assertEquals(List.of("long", "longest", "medium"), outputIds(h.getOutput()));

@@ -1,6 +1,7 @@
 package io.tandem.join;
 
 import static io.tandem.results.TestingResults.deadLetterIds;
+import static io.tandem.results.TestingResults.deadLetterPlaces;
 import static io.tandem.results.TestingResults.deadLetterReasons;
 import static io.tandem.results.TestingResults.ids;
 import static io.tandem.results.TestingResults.outputIds;
@@ -219,6 +220,11 @@ class PostprocessJoinTest {
                     "forward pass of model 'ner' failed: "
                             + "java.lang.IllegalStateException: CUDA error: out of memory";
             assertEquals(List.of(reason, reason), deadLetterReasons(join.harness.getOutput()));
+            assertEquals(
+                    List.of(
+                            "forward in ner, batch 0, device 1",
+                            "forward in ner, batch 0, device 1"),
+                    deadLetterPlaces(join.harness.getOutput()));
             assertEquals(CREDITS, join.batcher.available());
         }
     }

@@ -37,6 +37,26 @@ public final class TestingResults {
         return deadLetters(output).stream().map(DeadLetter::reason).toList();
     }
 
+    /**
+     * Where each dead letter failed: {@code "<stage>"}, then for a model stage {@code " in <model>,
+     * batch <batch>, device <device>"}.
+     */
+    public static List<String> deadLetterPlaces(Collection<?> output) {
+        return deadLetters(output).stream()
+                .map(
+                        d ->
+                                d.stage().label()
+                                        + (d.model() == null
+                                                ? ""
+                                                : " in "
+                                                        + d.model()
+                                                        + ", batch "
+                                                        + d.batch()
+                                                        + ", device "
+                                                        + d.device()))
+                .toList();
+    }
+
     public static List<DeadLetter> deadLetters(Collection<?> output) {
         return results(output).stream()
                 .filter(Result::isDeadLetter)
