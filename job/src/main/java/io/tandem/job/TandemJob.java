@@ -4,6 +4,7 @@ import io.tandem.batching.AbstractBatcher;
 import io.tandem.batching.BatchSize;
 import io.tandem.batching.DispatchBatcher;
 import io.tandem.batching.DocFinisher;
+import io.tandem.batching.FaultToleranceOptions;
 import io.tandem.batching.LocalModelOperator;
 import io.tandem.dispatch.DispatchPartitioner;
 import io.tandem.dispatch.DispatchSchedule;
@@ -11,7 +12,7 @@ import io.tandem.dispatch.ReturnToProducerPartitioner;
 import io.tandem.doc.Doc;
 import io.tandem.inference.Device;
 import io.tandem.inference.GpuAssigner;
-import io.tandem.inference.InferenceFunction;
+import io.tandem.inference.InferenceOperator;
 import io.tandem.inference.ModelComponent;
 import io.tandem.join.PostprocessJoin;
 import io.tandem.options.TandemOptions;
@@ -164,7 +165,12 @@ public final class TandemJob {
                                 .uid("parse")
                                 .setParallelism(cpuWorkers));
         DataStream<Result> parseDeadLetters = docs.getSideOutput(ParseFunction.DEAD_LETTERS);
-        DocFinisher<?> finisher = new DocFinisher<>(split.model(), split.after(), deadLetters);
+        DocFinisher<?> finisher =
+                new DocFinisher<>(
+                        split.model(),
+                        split.after(),
+                        deadLetters,
+                        FaultToleranceOptions.read(options));
         return gpuWorkers == 0
                 ? parseDeadLetters.union(localModel(docs, finisher))
                 : parseDeadLetters.union(splitModel(docs, finisher));
@@ -250,12 +256,15 @@ public final class TandemJob {
             DataStream<TensorBatch> batches, ModelComponent<F> model) {
         SingleOutputStreamOperator<OutputBatch> inference =
                 batches.partitionCustom(new DispatchPartitioner(), TensorBatch::key)
-                        .process(
-                                new InferenceFunction<>(
+                        .transform(
+                                "inference",
+                                TypeInformation.of(OutputBatch.class),
+                                new InferenceOperator<>(
                                         model,
                                         new GpuAssigner(gpuDevices),
                                         options.get(TandemOptions.DEVICE),
-                                        options.get(TandemOptions.INTRA_OP_THREADS)))
+                                        options.get(TandemOptions.INTRA_OP_THREADS),
+                                        options.get(FaultToleranceOptions.FORWARD_TIMEOUT)))
                         .name("inference")
                         .uid("inference")
                         .setParallelism(gpuWorkers)
