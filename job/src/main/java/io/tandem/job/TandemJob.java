@@ -1,7 +1,6 @@
 package io.tandem.job;
 
 import io.tandem.batching.AbstractBatcher;
-import io.tandem.batching.BatchSize;
 import io.tandem.batching.DispatchBatcher;
 import io.tandem.batching.DocFinisher;
 import io.tandem.batching.LocalModelOperator;
@@ -15,7 +14,6 @@ import io.tandem.inference.GpuAssigner;
 import io.tandem.inference.InferenceFunction;
 import io.tandem.inference.ModelComponent;
 import io.tandem.join.PostprocessJoin;
-import io.tandem.options.TandemOptions;
 import io.tandem.parse.AnnotateFunction;
 import io.tandem.parse.Annotator;
 import io.tandem.parse.DeadLetters;
@@ -60,7 +58,7 @@ public final class TandemJob {
      */
     private static final long FLUSH_EVERY_RECORD = 0;
 
-    private final Configuration options;
+    private final OperatorSettings settings;
     private final Pipeline pipeline;
     private final int cpuWorkers;
     private final int gpuWorkers;
@@ -82,12 +80,11 @@ public final class TandemJob {
         if (gpuWorkers < 0) {
             throw new IllegalArgumentException("gpuWorkers must be >= 0, got " + gpuWorkers);
         }
-        this.options = options;
+        this.settings = OperatorSettings.from(options); // fails at start-up, not in a task
         this.pipeline = pipeline;
         this.cpuWorkers = cpuWorkers;
         this.gpuWorkers = gpuWorkers;
         this.gpuDevices = List.copyOf(gpuDevices);
-        BatchSize.parse(options.get(TandemOptions.BATCH_SIZE)); // fail at startup, not in a task
     }
 
     /** Source to sink. */
@@ -130,9 +127,8 @@ public final class TandemJob {
      *     then run at the CPU task set's parallelism) instead of spreading them round-robin
      */
     public DataStream<ResultLine> annotate(DataStream<RawRecord> input, boolean keepPartitions) {
-        DeadLetters deadLetters =
-                new DeadLetters(options.get(TandemOptions.DEAD_LETTER_MAX_RAW_BYTES));
-        DocParser parser = new DocParser(options.get(TandemOptions.MAX_TEXT_CHARS));
+        DeadLetters deadLetters = new DeadLetters(settings.deadLetterMaxRawBytes());
+        DocParser parser = new DocParser(settings.maxTextChars());
         Pipeline.Split split = pipeline.split();
         // Round-robin, as the reference hands documents to its CPU workers; a Kafka partition
         // stays on one subtask instead, so its order can be kept.
@@ -158,27 +154,23 @@ public final class TandemJob {
                 : parseDeadLetters.union(splitModel(docs, finisher));
     }
 
-    private BatchSize batchSize() {
-        return BatchSize.parse(options.get(TandemOptions.BATCH_SIZE));
-    }
-
     private <F extends Serializable> DataStream<ResultLine> localModel(
             DataStream<Doc> docs, DocFinisher<F> finisher) {
-        Device device = options.get(TandemOptions.DEVICE) == Device.CUDA ? Device.CUDA : Device.CPU;
+        Device device = settings.device() == Device.CUDA ? Device.CUDA : Device.CPU;
         SingleOutputStreamOperator<ResultLine> results =
                 docs.transform(
                                 "model",
                                 TypeInformation.of(ResultLine.class),
                                 new LocalModelOperator<>(
                                         finisher,
-                                        batchSize(),
-                                        options.get(TandemOptions.CHUNK_SIZE),
-                                        options.get(TandemOptions.MAX_BATCH_DELAY).toMillis(),
+                                        settings.batchSize(),
+                                        settings.chunkSize(),
+                                        settings.maxBatchDelay().toMillis(),
                                         new ForwardContext(
                                                 device,
                                                 device == Device.CUDA ? 0 : ForwardContext.NO_GPU,
-                                                options.get(TandemOptions.INTRA_OP_THREADS)),
-                                        options.get(TandemOptions.DETERMINISTIC)))
+                                                settings.intraOpThreads()),
+                                        settings.deterministic()))
                         .uid("model")
                         .setParallelism(cpuWorkers);
         return results.union(results.getSideOutput(AbstractBatcher.DEAD_LETTERS));
@@ -193,9 +185,9 @@ public final class TandemJob {
                                 TypeInformation.of(TensorBatch.class),
                                 new DispatchBatcher<>(
                                         finisher,
-                                        batchSize(),
-                                        options.get(TandemOptions.CHUNK_SIZE),
-                                        options.get(TandemOptions.MAX_BATCH_DELAY).toMillis(),
+                                        settings.batchSize(),
+                                        settings.chunkSize(),
+                                        settings.maxBatchDelay().toMillis(),
                                         credits))
                         .uid("batcher")
                         .setParallelism(cpuWorkers)
@@ -210,10 +202,7 @@ public final class TandemJob {
                         .transform(
                                 "postprocess",
                                 TypeInformation.of(ResultLine.class),
-                                new PostprocessJoin<>(
-                                        finisher,
-                                        credits,
-                                        options.get(TandemOptions.DETERMINISTIC)))
+                                new PostprocessJoin<>(finisher, credits, settings.deterministic()))
                         .uid("postprocess")
                         .setParallelism(cpuWorkers);
         // The batcher (chained behind "parse") and the join of one producer index share a slot and
@@ -231,8 +220,8 @@ public final class TandemJob {
                         new InferenceFunction<>(
                                 model,
                                 new GpuAssigner(gpuDevices),
-                                options.get(TandemOptions.DEVICE),
-                                options.get(TandemOptions.INTRA_OP_THREADS)))
+                                settings.device(),
+                                settings.intraOpThreads()))
                 .name("inference")
                 .uid("inference")
                 .setParallelism(gpuWorkers)
@@ -252,7 +241,11 @@ public final class TandemJob {
                     Math.max(
                             maxLinks, (int) Arrays.stream(schedule.periodOf(p)).distinct().count());
         }
-        return options.get(TandemOptions.BATCHES_IN_FLIGHT_PER_LINK) * maxLinks;
+        return settings.batchesInFlightPerLink() * maxLinks;
+    }
+
+    public OperatorSettings settings() {
+        return settings;
     }
 
     public int cpuWorkers() {
