@@ -59,6 +59,7 @@ public final class JobSetup {
     public record FileIo(Inputs inputs, Path output, Path deadLetterOutput) {}
 
     private final Configuration configuration;
+    private final Pipeline pipeline;
     private final WorkerPlan plan;
     private final TandemJob job;
     private final FileIo files;
@@ -67,12 +68,14 @@ public final class JobSetup {
 
     private JobSetup(
             Configuration configuration,
+            Pipeline pipeline,
             WorkerPlan plan,
             TandemJob job,
             FileIo files,
             KafkaIo kafka,
             Duration progressInterval) {
         this.configuration = configuration;
+        this.pipeline = pipeline;
         this.plan = plan;
         this.job = job;
         this.files = files;
@@ -90,6 +93,10 @@ public final class JobSetup {
      */
     public Configuration configuration() {
         return configuration;
+    }
+
+    public Pipeline pipeline() {
+        return pipeline;
     }
 
     public WorkerPlan plan() {
@@ -117,11 +124,16 @@ public final class JobSetup {
     /** Everything the options decided, one line each, for the job log and for tests. */
     public String describe() {
         StringBuilder text = new StringBuilder();
+        text.append("pipeline: ").append(pipeline).append('\n');
         text.append("workers: ").append(plan.describe()).append('\n');
         text.append("inference subtasks: ").append(job.gpuWorkers()).append('\n');
         text.append("operators: ").append(job.settings()).append('\n');
         if (files != null) {
-            text.append("input: ").append(files.inputs().source()).append('\n');
+            text.append("input: ")
+                    .append(files.inputs().expectedRecords())
+                    .append(" records, source parallelism ")
+                    .append(files.inputs().parallelism())
+                    .append('\n');
             text.append("output: ").append(files.output()).append('\n');
             text.append("dead letters: ").append(files.deadLetterOutput()).append('\n');
             text.append("progress interval: ").append(progressInterval.toMillis()).append(" ms\n");
@@ -245,10 +257,17 @@ public final class JobSetup {
                                         Duration.ofMillis(1))
                                 : DEFAULT_KAFKA_CHECKPOINT_INTERVAL);
                 return new JobSetup(
-                        effective, plan, job, null, new KafkaIo(effective), progressInterval);
+                        effective,
+                        resolvedPipeline,
+                        plan,
+                        job,
+                        null,
+                        new KafkaIo(effective),
+                        progressInterval);
             }
             FileIo files = files(options, job.cpuWorkers(), createOutputs);
-            return new JobSetup(effective, plan, job, files, null, progressInterval);
+            return new JobSetup(
+                    effective, resolvedPipeline, plan, job, files, null, progressInterval);
         }
 
         private Pipeline loadPipeline(OptionReader options) {
