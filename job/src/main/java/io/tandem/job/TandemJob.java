@@ -16,13 +16,13 @@ import io.tandem.inference.ModelComponent;
 import io.tandem.join.PostprocessJoin;
 import io.tandem.parse.AnnotateFunction;
 import io.tandem.parse.Annotator;
-import io.tandem.parse.DeadLetters;
 import io.tandem.parse.DocParser;
 import io.tandem.parse.ParseFunction;
-import io.tandem.parse.ResultLine;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.records.OutputBatch;
 import io.tandem.records.TensorBatch;
+import io.tandem.results.DeadLetters;
+import io.tandem.results.Result;
 import io.tandem.source.RawRecord;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -92,7 +92,7 @@ public final class TandemJob {
             StreamExecutionEnvironment env,
             Source<RawRecord, ?, ?> source,
             int sourceParallelism,
-            Sink<ResultLine> sink) {
+            Sink<Result> sink) {
         DataStream<RawRecord> input =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "input")
                         .setParallelism(sourceParallelism);
@@ -105,7 +105,7 @@ public final class TandemJob {
      * subtask writes outputs and dead letters.
      */
     public void attachKafka(
-            StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source, Sink<ResultLine> sink) {
+            StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source, Sink<Result> sink) {
         DataStream<RawRecord> input =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-input")
                         .uid("kafka-input")
@@ -118,7 +118,7 @@ public final class TandemJob {
     }
 
     /** Everything between the raw records and the result lines, records spread round-robin. */
-    public DataStream<ResultLine> annotate(DataStream<RawRecord> input) {
+    public DataStream<Result> annotate(DataStream<RawRecord> input) {
         return annotate(input, false);
     }
 
@@ -126,7 +126,7 @@ public final class TandemJob {
      * @param keepPartitions forward records to the CPU subtask of the same index (the input must
      *     then run at the CPU task set's parallelism) instead of spreading them round-robin
      */
-    public DataStream<ResultLine> annotate(DataStream<RawRecord> input, boolean keepPartitions) {
+    public DataStream<Result> annotate(DataStream<RawRecord> input, boolean keepPartitions) {
         DeadLetters deadLetters = new DeadLetters(settings.deadLetterMaxRawBytes());
         DocParser parser = new DocParser(settings.maxTextChars());
         Pipeline.Split split = pipeline.split();
@@ -147,20 +147,20 @@ public final class TandemJob {
                         .name("parse")
                         .uid("parse")
                         .setParallelism(cpuWorkers);
-        DataStream<ResultLine> parseDeadLetters = docs.getSideOutput(ParseFunction.DEAD_LETTERS);
+        DataStream<Result> parseDeadLetters = docs.getSideOutput(ParseFunction.DEAD_LETTERS);
         DocFinisher<?> finisher = new DocFinisher<>(split.model(), split.after(), deadLetters);
         return gpuWorkers == 0
                 ? parseDeadLetters.union(localModel(docs, finisher))
                 : parseDeadLetters.union(splitModel(docs, finisher));
     }
 
-    private <F extends Serializable> DataStream<ResultLine> localModel(
+    private <F extends Serializable> DataStream<Result> localModel(
             DataStream<Doc> docs, DocFinisher<F> finisher) {
         Device device = settings.device() == Device.CUDA ? Device.CUDA : Device.CPU;
-        SingleOutputStreamOperator<ResultLine> results =
+        SingleOutputStreamOperator<Result> results =
                 docs.transform(
                                 "model",
-                                TypeInformation.of(ResultLine.class),
+                                TypeInformation.of(Result.class),
                                 new LocalModelOperator<>(
                                         finisher,
                                         settings.batchSize(),
@@ -176,7 +176,7 @@ public final class TandemJob {
         return results.union(results.getSideOutput(AbstractBatcher.DEAD_LETTERS));
     }
 
-    private <F extends Serializable> DataStream<ResultLine> splitModel(
+    private <F extends Serializable> DataStream<Result> splitModel(
             SingleOutputStreamOperator<Doc> docs, DocFinisher<F> finisher) {
         int credits = creditsPerProducer();
         SingleOutputStreamOperator<TensorBatch> batches =
@@ -193,7 +193,7 @@ public final class TandemJob {
                         .setParallelism(cpuWorkers)
                         .setBufferTimeout(FLUSH_EVERY_RECORD);
         DataStream<OutputBatch> outputs = inference(batches, finisher.model());
-        SingleOutputStreamOperator<ResultLine> joined =
+        SingleOutputStreamOperator<Result> joined =
                 batches.getSideOutput(DispatchBatcher.PENDING_DOCS)
                         .forward()
                         .connect(
@@ -201,7 +201,7 @@ public final class TandemJob {
                                         new ReturnToProducerPartitioner(), OutputBatch::producer))
                         .transform(
                                 "postprocess",
-                                TypeInformation.of(ResultLine.class),
+                                TypeInformation.of(Result.class),
                                 new PostprocessJoin<>(finisher, credits, settings.deterministic()))
                         .uid("postprocess")
                         .setParallelism(cpuWorkers);

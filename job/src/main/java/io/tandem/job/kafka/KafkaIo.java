@@ -3,7 +3,7 @@ package io.tandem.job.kafka;
 import io.tandem.job.OptionReader;
 import io.tandem.job.kafka.KafkaOptions.Delivery;
 import io.tandem.job.kafka.KafkaOptions.StartingOffsets;
-import io.tandem.parse.ResultLine;
+import io.tandem.results.Result;
 import io.tandem.source.RawRecord;
 import java.io.IOException;
 import java.io.Reader;
@@ -186,7 +186,7 @@ public final class KafkaIo {
         return builder.build();
     }
 
-    public KafkaSink<ResultLine> sink() {
+    public KafkaSink<Result> sink() {
         DeliveryGuarantee guarantee =
                 switch (delivery()) {
                     case EXACTLY_ONCE -> DeliveryGuarantee.EXACTLY_ONCE;
@@ -198,7 +198,7 @@ public final class KafkaIo {
         producer.setProperty(
                 ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
                 String.valueOf(transactionTimeout.toMillis()));
-        return KafkaSink.<ResultLine>builder()
+        return KafkaSink.<Result>builder()
                 .setBootstrapServers(bootstrap())
                 .setKafkaProducerConfig(producer)
                 .setDeliveryGuarantee(guarantee)
