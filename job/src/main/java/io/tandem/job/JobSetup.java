@@ -1,6 +1,8 @@
 package io.tandem.job;
 
 import io.tandem.batching.BatchingOptions;
+import io.tandem.inference.Device;
+import io.tandem.inference.GpuDetection;
 import io.tandem.inference.InferenceOptions;
 import io.tandem.job.kafka.KafkaIo;
 import io.tandem.job.kafka.KafkaOptions;
@@ -47,6 +49,7 @@ public final class JobSetup {
                     InferenceOptions.class,
                     ParseOptions.class,
                     WorkerOptions.class,
+                    SlotResourceOptions.class,
                     KafkaOptions.class);
 
     /** Checkpoint interval of a continuous job unless the configuration sets one. */
@@ -128,6 +131,7 @@ public final class JobSetup {
         text.append("workers: ").append(plan.describe()).append('\n');
         text.append("inference subtasks: ").append(job.gpuWorkers()).append('\n');
         text.append("operators: ").append(job.settings()).append('\n');
+        text.append("slot resources: ").append(job.describeSlotResources()).append('\n');
         if (files != null) {
             text.append("input: ")
                     .append(files.inputs().expectedRecords())
@@ -173,7 +177,8 @@ public final class JobSetup {
         private final Configuration configuration;
         private Pipeline pipeline;
         private CpuBudget cpuBudget;
-        private List<Integer> detectedGpuDevices;
+        private GpuDetection gpus;
+        private boolean submittedToCluster;
         private Map<String, String> environment;
 
         private Builder(Configuration configuration) {
@@ -192,9 +197,19 @@ public final class JobSetup {
             return this;
         }
 
-        /** GPU devices found on the machine or cluster; none when not set. */
-        public Builder detectedGpuDevices(List<Integer> devices) {
-            this.detectedGpuDevices = List.copyOf(devices);
+        /** This host's GPUs; null (the default) when none are known, as on a cluster's client. */
+        public Builder gpus(GpuDetection gpus) {
+            this.gpus = gpus;
+            return this;
+        }
+
+        /**
+         * Submitted to a cluster, the job declares its slot resources unless {@code
+         * tandem.slot-resources.declare} says otherwise: only a cluster's TaskManagers declare
+         * GPUs.
+         */
+        public Builder submittedToCluster(boolean submittedToCluster) {
+            this.submittedToCluster = submittedToCluster;
             return this;
         }
 
@@ -237,13 +252,22 @@ public final class JobSetup {
             Pipeline resolvedPipeline = pipeline != null ? pipeline : loadPipeline(options);
             WorkerPlan plan = workerPlan(options);
             int inferenceWorkers = resolvedPipeline.model().isPresent() ? plan.gpuWorkers() : 0;
+            OperatorSettings settings = OperatorSettings.from(effective);
+            if (submittedToCluster && !effective.contains(SlotResourceOptions.DECLARE)) {
+                effective.set(
+                        SlotResourceOptions.DECLARE,
+                        inferenceWorkers > 0 && settings.device() != Device.CPU);
+            }
+            // Without inference subtasks, the CPU subtasks share the detected GPUs.
+            List<Integer> devices =
+                    inferenceWorkers > 0 || gpus == null ? plan.gpuDevices() : gpus.devices();
             TandemJob job =
                     new TandemJob(
                             effective,
                             resolvedPipeline,
                             plan.cpuWorkers(),
                             inferenceWorkers,
-                            plan.gpuDevices());
+                            devices);
             Duration progressInterval =
                     options.duration(JobOptions.PROGRESS_INTERVAL, Duration.ofMillis(1));
             // Every record type on Tandem's edges has a dedicated serializer; Kryo would be a bug.
@@ -288,13 +312,24 @@ public final class JobSetup {
                     });
         }
 
+        /**
+         * The worker plan alone, from the worker keys.
+         *
+         * @throws IllegalArgumentException naming the offending key
+         */
+        public WorkerPlan plan() {
+            Configuration effective = new Configuration(configuration);
+            refuseUnknownKeys(effective.keySet());
+            return workerPlan(new OptionReader(effective));
+        }
+
         private WorkerPlan workerPlan(OptionReader options) {
             WorkerPlan.Builder plan = WorkerPlan.builder();
             if (cpuBudget != null) {
                 plan.cpuBudget(cpuBudget);
             }
-            if (detectedGpuDevices != null) {
-                plan.detectedGpuDevices(detectedGpuDevices);
+            if (gpus != null) {
+                plan.detectedGpuDevices(gpus.devices());
             }
             if (environment != null) {
                 plan.environment(environment);

@@ -1,6 +1,7 @@
 package io.tandem.job.cli;
 
 import io.tandem.batching.BatchingOptions;
+import io.tandem.inference.GpuDetection;
 import io.tandem.inference.InferenceOptions;
 import io.tandem.job.Inputs;
 import io.tandem.job.JobOptions;
@@ -12,7 +13,9 @@ import io.tandem.job.kafka.KafkaOptions;
 import io.tandem.job.sink.JsonLinesFileSink;
 import io.tandem.job.sink.LocalProgress;
 import io.tandem.parse.ParseOptions;
+import io.tandem.plan.CpuBudget;
 import io.tandem.plan.WorkerOptions;
+import io.tandem.plan.WorkerPlan;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -238,8 +241,17 @@ public final class RunCommand implements Callable<Integer> {
             // Not on a cluster: there the logging configuration belongs to Flink's process.
             Configurator.setRootLevel(Level.INFO);
         }
-        JobSetup setup = setup();
+        // On a cluster this main runs in the client or the JobManager, whose GPUs are not the
+        // TaskManagers': there the TaskManagers declare theirs (external resources).
+        GpuDetection gpus = onCluster ? null : GpuDetection.detect();
+        if (gpus != null) {
+            LOG.info("{}", gpuLogLine(gpus));
+        }
+        JobSetup setup = setup(gpus);
         LOG.info("Worker plan: {}", setup.plan().describe());
+        if (setup.job().gpuWorkers() > 0) {
+            LOG.info("Slot resources: {}", setup.job().describeSlotResources());
+        }
         if (setup.kafka().isPresent()) {
             KafkaIo kafka = setup.kafka().get();
             try {
@@ -255,11 +267,16 @@ public final class RunCommand implements Callable<Integer> {
     /**
      * The setup the flags and {@code -D} options describe (its output files created).
      *
+     * @param gpus this host's GPUs; null when submitted to a cluster, whose TaskManagers declare
+     *     theirs
      * @throws TandemCli.UsageException with the problem in the user's terms
      */
-    JobSetup setup() {
+    JobSetup setup(GpuDetection gpus) {
         try {
-            return JobSetup.builder(configuration()).build();
+            return JobSetup.builder(configuration())
+                    .gpus(gpus)
+                    .submittedToCluster(onCluster)
+                    .build();
         } catch (IllegalArgumentException e) {
             throw new TandemCli.UsageException(inFlagTerms(e.getMessage()));
         }
@@ -406,5 +423,24 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The one line {@code run} logs about this host's GPUs. */
+    static String gpuLogLine(GpuDetection gpus) {
+        return gpus.found()
+                ? "GPUs: " + gpus.describe() + "; inference runs on them (CUDA when it loads)"
+                : "GPUs: " + gpus.describe() + "; the model runs on the CPU";
+    }
+
+    /**
+     * The worker plan for {@code options} on a host with {@code gpus} (null: none known) and the
+     * given CPU budget (null: this process's).
+     */
+    static WorkerPlan plan(Configuration options, GpuDetection gpus, CpuBudget budget) {
+        JobSetup.Builder setup = JobSetup.builder(options).gpus(gpus);
+        if (budget != null) {
+            setup.cpuBudget(budget);
+        }
+        return setup.plan();
     }
 }

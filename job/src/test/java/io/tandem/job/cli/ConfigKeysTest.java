@@ -65,6 +65,14 @@ class ConfigKeysTest {
         values.put("tandem.deterministic", "false");
         values.put("tandem.max-text-chars", "500");
         values.put("tandem.dead-letter.max-raw-bytes", "10");
+        values.put("tandem.slot-resources.declare", "false");
+        values.put("tandem.slot-resources.gpu.resource-name", "gpu2");
+        values.put("tandem.slot-resources.gpu.cpu-cores", "2.0");
+        values.put("tandem.slot-resources.gpu.task-heap-memory", "512m");
+        values.put("tandem.slot-resources.gpu.task-off-heap-memory", "512m");
+        values.put("tandem.slot-resources.cpu.cpu-cores", "2.0");
+        values.put("tandem.slot-resources.cpu.task-heap-memory", "512m");
+        values.put("tandem.slot-resources.cpu.task-off-heap-memory", "128m");
         values.put("tandem.kafka.bootstrap", "elsewhere:9092");
         values.put("tandem.kafka.input-topic", "in2");
         values.put("tandem.kafka.output-topic", "out2");
@@ -80,6 +88,13 @@ class ConfigKeysTest {
     }
 
     private List<String> baseOptions(String key) {
+        if (key.startsWith("tandem.slot-resources.")) {
+            // Slot resources are declared for inference subtasks only.
+            return List.of(
+                    "tandem.output=" + output,
+                    "tandem.gpu-workers=1",
+                    "tandem.slot-resources.declare=true");
+        }
         return key.startsWith("tandem.kafka.")
                 ? List.of(
                         "tandem.kafka.bootstrap=localhost:9092",
