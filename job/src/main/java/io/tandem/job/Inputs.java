@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.flink.api.connector.source.Source;
 
-/** Resolves the {@code --input} value: {@code sample:N} or a JSON Lines file. */
+/** Resolves the {@code tandem.input} value: {@code sample:N} or a JSON Lines file. */
 public record Inputs(Source<RawRecord, ?, ?> source, int parallelism, long expectedRecords) {
 
     public static Inputs resolve(String spec, int cpuWorkers) throws IOException {
@@ -22,13 +22,10 @@ public record Inputs(Source<RawRecord, ?, ?> source, int parallelism, long expec
         Path file = Path.of(spec);
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException(
-                    "Input file '"
-                            + spec
-                            + "' does not exist (expected a JSON Lines file or"
-                            + " sample:N)");
+                    "'" + spec + "' does not exist; expected a JSON Lines file or sample:N");
         }
         if (!Files.isReadable(file)) {
-            throw new IllegalArgumentException("Input file '" + spec + "' is not readable");
+            throw new IllegalArgumentException("'" + spec + "' is not readable");
         }
         return new Inputs(new JsonLinesFileSource(file), 1, countLines(file));
     }

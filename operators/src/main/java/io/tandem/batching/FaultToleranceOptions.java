@@ -3,7 +3,6 @@ package io.tandem.batching;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
-import org.apache.flink.configuration.ReadableConfig;
 
 /** The keys of {@link FaultTolerance}: the forward time limit and the circuit breaker. */
 public final class FaultToleranceOptions {
@@ -45,14 +44,4 @@ public final class FaultToleranceOptions {
                     .intType()
                     .defaultValue(FaultTolerance.DEFAULTS.breakerMinDocuments())
                     .withDescription("The circuit breaker judges only after this many documents.");
-
-    /** The settings the keys give; out-of-range values are refused naming the key. */
-    public static FaultTolerance read(ReadableConfig config) {
-        return new FaultTolerance(
-                config.get(FORWARD_TIMEOUT),
-                config.get(BREAKER_ENABLED),
-                config.get(BREAKER_FAILURE_RATIO),
-                config.get(BREAKER_WINDOW),
-                config.get(BREAKER_MIN_DOCUMENTS));
-    }
 }
