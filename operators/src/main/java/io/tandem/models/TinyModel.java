@@ -69,14 +69,32 @@ public final class TinyModel {
 
     /** The serialized ONNX model. */
     public byte[] onnxBytes() {
+        return onnxBytes(vocabulary.tokens().size());
+    }
+
+    /**
+     * The model with only the first {@code embeddingRows} rows of its embedding table, though it
+     * still declares the whole vocabulary: ONNX Runtime's {@code Gather} then rejects the ids past
+     * the table, and only documents holding one of them fail. A realistic poison for tests: a
+     * broken export fails this way.
+     */
+    public byte[] onnxBytes(int embeddingRows) {
         int vocabSize = vocabulary.tokens().size();
+        if (embeddingRows < 1 || embeddingRows > vocabSize) {
+            throw new IllegalArgumentException(
+                    "embeddingRows must be in [1, " + vocabSize + "], got " + embeddingRows);
+        }
         int labels = LABELS.size();
         OnnxGraphBuilder g = new OnnxGraphBuilder("tandem_tiny_token_classifier");
         g.metadata("labels", String.join(",", LABELS));
         g.metadata("vocab_size", Integer.toString(vocabSize));
         String ids = g.input("input_ids", TensorProto.DataType.INT64, "batch", "sequence");
         String mask = g.input("attention_mask", TensorProto.DataType.INT64, "batch", "sequence");
-        String table = g.floats("embeddings", new long[] {vocabSize, HIDDEN}, embeddings);
+        String table =
+                g.floats(
+                        "embeddings",
+                        new long[] {embeddingRows, HIDDEN},
+                        java.util.Arrays.copyOf(embeddings, embeddingRows * HIDDEN));
         String weight = g.floats("classifier.weight", new long[] {HIDDEN, labels}, projection);
         String biasName = g.floats("classifier.bias", new long[] {labels}, bias);
         String lastAxis = g.longs("last_axis", new long[] {1}, new long[] {-1});

@@ -1,0 +1,138 @@
+package io.tandem.job.faults;
+
+import io.tandem.inference.ForwardContext;
+import io.tandem.inference.ForwardRunner;
+import io.tandem.inference.ForwardingModelComponent;
+import io.tandem.ner.OnnxTokenClassifier;
+import io.tandem.ner.TokenClassifierFeatures;
+import io.tandem.tensor.TensorMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The tiny token classifier with faults injected into its forward pass, keyed on {@link #MARKER},
+ * a character of the tiny vocabulary that no sample note holds: a batch that holds a marked
+ * document throws, hangs until terminated, or does not fit in memory. Static counters are shared
+ * with the test, which runs the MiniCluster in its own JVM.
+ */
+final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifierFeatures> {
+    private static final long serialVersionUID = 1L;
+
+    /** In the tiny vocabulary, in no sample note. */
+    static final String MARKER = "±";
+
+    /** Forward passes that started, the start-up checks included. */
+    static final AtomicInteger FORWARDS = new AtomicInteger();
+
+    /** Counts down when a pass starts to hang. */
+    static volatile CountDownLatch hanging = new CountDownLatch(1);
+
+    enum Fault {
+        /** A batch that holds a marked document throws. */
+        THROW_ON_MARKER,
+        /** A batch that holds a marked document hangs until terminated. */
+        HANG_ON_MARKER,
+        /** Every pass but the start-up check hangs until terminated. */
+        HANG_ALWAYS,
+        /** Every pass but the start-up check throws, as a sticky device error would. */
+        THROW_ALWAYS,
+        /**
+         * A batch of more than {@link #MAX_ROWS} rows, or one holding a marked document, fails as
+         * ONNX Runtime's allocator does when memory runs out.
+         */
+        OUT_OF_MEMORY
+    }
+
+    static final int MAX_ROWS = 4;
+
+    private final Fault fault;
+
+    FaultInjectingModel(Fault fault) {
+        super(OnnxTokenClassifier.tiny());
+        this.fault = fault;
+    }
+
+    static void reset() {
+        FORWARDS.set(0);
+        hanging = new CountDownLatch(1);
+    }
+
+    @Override
+    public ForwardRunner openForward(ForwardContext context) throws Exception {
+        ForwardRunner runner = delegate.openForward(context);
+        int marker = ((OnnxTokenClassifier) delegate).tokenizer().vocab().id(MARKER);
+        return new ForwardRunner() {
+            private volatile CountDownLatch terminated = new CountDownLatch(1);
+            private boolean checked;
+
+            @Override
+            public TensorMap forward(TensorMap batch) throws Exception {
+                FORWARDS.incrementAndGet();
+                boolean startUpCheck = !checked;
+                checked = true;
+                boolean marked = holds(batch, marker);
+                switch (fault) {
+                    case THROW_ON_MARKER -> {
+                        if (marked) {
+                            throw new IllegalStateException("injected failure: a marked document");
+                        }
+                    }
+                    case HANG_ON_MARKER -> {
+                        if (marked) {
+                            hang();
+                        }
+                    }
+                    case HANG_ALWAYS -> {
+                        if (!startUpCheck) {
+                            hang();
+                        }
+                    }
+                    case THROW_ALWAYS -> {
+                        if (!startUpCheck) {
+                            throw new IllegalStateException("injected sticky device error");
+                        }
+                    }
+                    case OUT_OF_MEMORY -> {
+                        long rows = batch.get(OnnxTokenClassifier.INPUT_IDS).dim(0);
+                        if (marked || rows > MAX_ROWS) {
+                            throw new IllegalStateException(
+                                    "Failed to allocate memory for requested buffer of size "
+                                            + rows * 1_000_000);
+                        }
+                    }
+                }
+                return runner.forward(batch);
+            }
+
+            private void hang() throws InterruptedException {
+                // Each hang waits for its own terminate, as each ONNX Runtime run does.
+                terminated = new CountDownLatch(1);
+                hanging.countDown();
+                if (!terminated.await(10, TimeUnit.MINUTES)) {
+                    throw new AssertionError("never terminated");
+                }
+                throw new IllegalStateException("Exiting due to terminate flag being set to true.");
+            }
+
+            @Override
+            public void terminate() {
+                terminated.countDown();
+            }
+
+            @Override
+            public void close() throws Exception {
+                runner.close();
+            }
+        };
+    }
+
+    private static boolean holds(TensorMap batch, int id) {
+        for (long token : batch.get(OnnxTokenClassifier.INPUT_IDS).longs()) {
+            if (token == id) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
