@@ -39,6 +39,12 @@ public interface ModelComponent<F extends Serializable> extends Serializable {
     void postprocess(List<Doc> docs, List<F> features, TensorMap outputs);
 
     /**
+     * Releases what preprocess loaded on this subtask (a native tokenizer); the component may be
+     * used again afterwards, and loads it again.
+     */
+    default void close() {}
+
+    /**
      * Token counts of a collated batch for metrics. The default reads a 2-D {@code attention_mask};
      * components whose inputs have none override it.
      */
