@@ -192,7 +192,7 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
                 probabilities[p] =
                         softmax(scores, ((rowBase + w) * sequence + position) * labels.size());
             }
-            merge(docs.get(i), decode(docs.get(i).text(), f, probabilities));
+            merge(docs.get(i), decode(tags, aggregation, docs.get(i).text(), f, probabilities));
             rowBase += f.windowCount();
         }
     }
@@ -228,7 +228,8 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
     private record Word(int first, int last, int label, float score) {}
 
     /** Words of a document, each labelled by the aggregation. */
-    List<Word> words(TokenClassifierFeatures f, float[][] probabilities) {
+    private static List<Word> words(
+            Aggregation aggregation, TokenClassifierFeatures f, float[][] probabilities) {
         List<Word> words = new ArrayList<>();
         int p = 0;
         while (p < f.pieceCount()) {
@@ -236,16 +237,17 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
             while (last + 1 < f.pieceCount() && f.pieceWord(last + 1) == f.pieceWord(p)) {
                 last++;
             }
-            words.add(word(p, last, probabilities));
+            words.add(word(aggregation, p, last, probabilities));
             p = last + 1;
         }
         return words;
     }
 
-    private Word word(int first, int last, float[][] probabilities) {
+    private static Word word(
+            Aggregation aggregation, int first, int last, float[][] probabilities) {
         switch (aggregation) {
             case AVERAGE:
-                float[] mean = new float[labels.size()];
+                float[] mean = new float[probabilities[first].length];
                 for (int p = first; p <= last; p++) {
                     for (int l = 0; l < mean.length; l++) {
                         mean[l] += probabilities[p][l] / (last - first + 1);
@@ -270,12 +272,36 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
         }
     }
 
-    /** Groups labelled words into entities by the label scheme. */
+    /** Entities of one document, from its pieces' label probabilities. */
     List<Span> decode(String text, TokenClassifierFeatures f, float[][] probabilities) {
+        return decode(tags, aggregation, text, f, probabilities);
+    }
+
+    /** Labels words by the aggregation and groups them into entities by the label scheme. */
+    static List<Span> decode(
+            List<String> labels,
+            Aggregation aggregation,
+            String text,
+            TokenClassifierFeatures f,
+            float[][] probabilities) {
+        return decode(
+                labels.stream().map(LabelScheme::parse).toArray(LabelScheme[]::new),
+                aggregation,
+                text,
+                f,
+                probabilities);
+    }
+
+    private static List<Span> decode(
+            LabelScheme[] tags,
+            Aggregation aggregation,
+            String text,
+            TokenClassifierFeatures f,
+            float[][] probabilities) {
         List<Span> spans = new ArrayList<>();
         List<Word> open = new ArrayList<>();
         String type = null;
-        for (Word word : words(f, probabilities)) {
+        for (Word word : words(aggregation, f, probabilities)) {
             LabelScheme tag = tags[word.label()];
             boolean continues =
                     type != null
