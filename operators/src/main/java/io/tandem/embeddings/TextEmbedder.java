@@ -79,6 +79,17 @@ public final class TextEmbedder implements ModelComponent<TokenClassifierFeature
         return encoder;
     }
 
+    /** Loads the tokenizer in the operator's open(), so a bad file fails at start. */
+    @Override
+    public void open() {
+        encoder.open();
+    }
+
+    @Override
+    public int rowsOf(TokenClassifierFeatures features) {
+        return features.windowCount();
+    }
+
     @Override
     public TokenClassifierFeatures preprocess(Doc doc) {
         return encoder.preprocess(doc.text());

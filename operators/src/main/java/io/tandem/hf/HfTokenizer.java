@@ -161,6 +161,11 @@ public final class HfTokenizer implements Serializable, AutoCloseable {
         return tokenizer;
     }
 
+    /** Loads the native tokenizer if this instance has not yet. */
+    public void open() {
+        tokenizer();
+    }
+
     /** The pieces of {@code text}, special tokens excluded, with UTF-16 offsets into it. */
     public Pieces encode(String text) {
         Encoding encoding = tokenizer().encode(text, false, false);

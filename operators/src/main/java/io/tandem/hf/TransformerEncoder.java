@@ -358,6 +358,11 @@ public final class TransformerEncoder implements Serializable {
         return OnnxSession.open(export.model(), context);
     }
 
+    /** Loads the native tokenizer of this subtask now rather than on the first document. */
+    public void open() {
+        tokenizer.open();
+    }
+
     /** Releases the native tokenizer of this subtask. */
     public void close() {
         tokenizer.close();

@@ -132,6 +132,17 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
         return encoder.stride();
     }
 
+    /** Loads the tokenizer in the operator's open(), so a bad file fails at start. */
+    @Override
+    public void open() {
+        encoder.open();
+    }
+
+    @Override
+    public int rowsOf(TokenClassifierFeatures features) {
+        return features.windowCount();
+    }
+
     @Override
     public TokenClassifierFeatures preprocess(Doc doc) {
         return encoder.preprocess(doc.text());

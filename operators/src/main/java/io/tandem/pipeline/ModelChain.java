@@ -71,6 +71,13 @@ public final class ModelChain implements ModelComponent<ModelChain.Features> {
     }
 
     @Override
+    public void open() throws Exception {
+        for (ModelComponent<?> model : models) {
+            model.open();
+        }
+    }
+
+    @Override
     public Features preprocess(Doc doc) {
         ArrayList<Serializable> perModel = new ArrayList<>(models.size());
         for (ModelComponent<?> model : models) {
