@@ -60,6 +60,7 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
                 TransformerEncoder.open(
                         name, HfExport.resolve(builder.model), builder.maxLength, builder.stride);
         this.aggregation = builder.aggregation;
+        ModelSignature.Port logits = encoder.requireOutput(LOGITS);
         List<String> configured = encoder.config().labels();
         if (builder.labels != null) {
             this.labels = List.copyOf(builder.labels);
@@ -71,7 +72,6 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
                             + encoder.export().config()
                             + " has no id2label; give the labels in 'labels'");
         }
-        ModelSignature.Port logits = encoder.requireOutput(LOGITS);
         if (logits.lastDim() > 0 && logits.lastDim() != labels.size()) {
             throw new IllegalArgumentException(
                     "Model "
