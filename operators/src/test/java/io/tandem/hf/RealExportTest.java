@@ -112,6 +112,39 @@ class RealExportTest {
                 docs.size(), worst, worstBatched, docs.size());
     }
 
+    @Test
+    void aNerModelAndAnEmbedderRunAsOneChainWithTheResultsOfEachAlone() throws Exception {
+        OnnxTokenClassifier ner = OnnxTokenClassifier.tiny();
+        TextEmbedder embedder =
+                TextEmbedder.builder().model(miniLm.toString()).name("minilm").build();
+        Pipeline both = Pipeline.builder().model(ner).model(embedder).build();
+        assertTrue(both.split().model() instanceof io.tandem.pipeline.ModelChain);
+        String text = "Started metformin 500 mg and aspirin. 😀 Ça va.";
+        Doc chained = new Doc("d", text, 0, null, null);
+        Doc nerAlone = new Doc("d", text, 0, null, null);
+        Doc embedderAlone = new Doc("d", text, 0, null, null);
+        try (InProcessPipeline chain = new InProcessPipeline(both, ForwardContext.cpu(1));
+                InProcessPipeline first =
+                        new InProcessPipeline(
+                                Pipeline.builder().model(ner).build(), ForwardContext.cpu(1));
+                InProcessPipeline second =
+                        new InProcessPipeline(
+                                Pipeline.builder().model(embedder).build(),
+                                ForwardContext.cpu(1))) {
+            chain.process(chained);
+            first.process(nerAlone);
+            second.process(embedderAlone);
+        }
+        assertEquals(2, chained.entities().size(), chained.entities().toString());
+        assertEquals(nerAlone.entities(), chained.entities());
+        assertArrayEquals(embedderAlone.vectors().get("minilm"), chained.vectors().get("minilm"));
+        IllegalArgumentException between =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> Pipeline.builder().model(ner).tokenizer().model(embedder).build());
+        assertTrue(between.getMessage().contains("must be consecutive"), between.getMessage());
+    }
+
     static double cosine(float[] a, float[] b) {
         double dot = 0;
         double na = 0;
