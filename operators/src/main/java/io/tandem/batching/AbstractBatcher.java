@@ -86,6 +86,16 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
         this.sortChunks = sortChunks;
     }
 
+    /** Releases what the model's preprocess loaded here (its native tokenizer). */
+    @Override
+    public void close() throws Exception {
+        try {
+            model.close();
+        } finally {
+            super.close();
+        }
+    }
+
     @Override
     public void open() throws Exception {
         super.open();

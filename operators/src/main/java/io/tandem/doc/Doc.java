@@ -1,7 +1,10 @@
 package io.tandem.doc;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
@@ -23,6 +26,7 @@ public final class Doc {
     private final List<Token> tokens = new ArrayList<>();
     private final List<Sentence> sentences = new ArrayList<>();
     private final List<Span> entities = new ArrayList<>();
+    private final Map<String, float[]> vectors = new LinkedHashMap<>();
 
     public Doc(String id, String text, long seq, SourcePosition source, String metaJson) {
         this.id = Objects.requireNonNull(id, "id");
@@ -66,6 +70,11 @@ public final class Doc {
         return entities;
     }
 
+    /** Document vectors by the name of the component that computed them (embeddings). */
+    public Map<String, float[]> vectors() {
+        return vectors;
+    }
+
     /** The original text a token covers. */
     public String textOf(Token token) {
         return text.substring(token.start(), token.end());
@@ -91,7 +100,14 @@ public final class Doc {
                 && Objects.equals(d.metaJson, metaJson)
                 && d.tokens.equals(tokens)
                 && d.sentences.equals(sentences)
-                && d.entities.equals(entities);
+                && d.entities.equals(entities)
+                && sameVectors(d.vectors, vectors);
+    }
+
+    private static boolean sameVectors(Map<String, float[]> a, Map<String, float[]> b) {
+        return a.keySet().equals(b.keySet())
+                && a.entrySet().stream()
+                        .allMatch(e -> Arrays.equals(e.getValue(), b.get(e.getKey())));
     }
 
     @Override

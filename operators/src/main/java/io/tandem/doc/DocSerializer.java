@@ -27,7 +27,9 @@ import org.apache.flink.core.memory.DataOutputView;
  *   <li>span labels, sources and attribute keys through a per-document table, so each distinct one
  *       is written once ({@code "DISEASE"}, {@code "terms"}, {@code "negated"} repeat a lot);
  *   <li>attribute values with a one-byte type tag; values of a type registered with {@link
- *       AttributeTypes} through the job's Kryo serializer, any other type fails naming it.
+ *       AttributeTypes} through the job's Kryo serializer, any other type fails naming it;
+ *   <li>since version 2, the document vectors (name, length, floats) after the entities; a
+ *       serializer restored from a version 1 snapshot reads and writes without them.
  * </ul>
  *
  * <p>Copies are structural: strings and sentences are immutable and shared, tokens and spans are
@@ -38,7 +40,10 @@ public final class DocSerializer extends TypeSerializer<Doc> {
     private static final long serialVersionUID = 1L;
 
     /** The wire format this build writes; see {@link DocSerializerSnapshot} for changing it. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
+
+    /** The first format version with the vectors section (embeddings). */
+    static final int VECTORS_SINCE = 2;
 
     /** For jobs and tools without registered attribute types; safe to share between threads. */
     public static final DocSerializer INSTANCE = new DocSerializer(new SerializerConfigImpl());
@@ -57,14 +62,23 @@ public final class DocSerializer extends TypeSerializer<Doc> {
 
     private final AttributeTypes attributeTypes;
     private final TypeSerializer<Object> registeredValues;
+    private final int formatVersion;
 
     public DocSerializer(SerializerConfig config) {
         this(AttributeTypes.of(config), new KryoSerializer<>(Object.class, config));
     }
 
     DocSerializer(AttributeTypes attributeTypes, TypeSerializer<Object> registeredValues) {
+        this(attributeTypes, registeredValues, FORMAT_VERSION);
+    }
+
+    DocSerializer(
+            AttributeTypes attributeTypes,
+            TypeSerializer<Object> registeredValues,
+            int formatVersion) {
         this.attributeTypes = Objects.requireNonNull(attributeTypes, "attributeTypes");
         this.registeredValues = Objects.requireNonNull(registeredValues, "registeredValues");
+        this.formatVersion = formatVersion;
     }
 
     public AttributeTypes attributeTypes() {
@@ -81,7 +95,7 @@ public final class DocSerializer extends TypeSerializer<Doc> {
         // Without registered types the Kryo serializer is never used, so nothing is stateful.
         return attributeTypes.isEmpty()
                 ? this
-                : new DocSerializer(attributeTypes, registeredValues.duplicate());
+                : new DocSerializer(attributeTypes, registeredValues.duplicate(), formatVersion);
     }
 
     @Override
@@ -114,7 +128,12 @@ public final class DocSerializer extends TypeSerializer<Doc> {
                                     span.source(),
                                     attributes));
         }
+        copyVectors(from, copy);
         return copy;
+    }
+
+    private static void copyVectors(Doc from, Doc to) {
+        from.vectors().forEach((name, vector) -> to.vectors().put(name, vector.clone()));
     }
 
     private Object copyAttribute(Object value) {
@@ -201,6 +220,14 @@ public final class DocSerializer extends TypeSerializer<Doc> {
                 writeAttribute(a.getKey(), a.getValue(), out);
             }
         }
+        if (formatVersion >= VECTORS_SINCE) {
+            WireFormat.writeVarInt(doc.vectors().size(), out);
+            for (Map.Entry<String, float[]> vector : doc.vectors().entrySet()) {
+                WireFormat.writeString(vector.getKey(), out);
+                WireFormat.writeVarInt(vector.getValue().length, out);
+                WireFormat.writeFloats(vector.getValue(), out);
+            }
+        }
     }
 
     @Override
@@ -268,6 +295,15 @@ public final class DocSerializer extends TypeSerializer<Doc> {
                 attributes.put(key, readAttribute(key, in));
             }
             doc.entities().add(new Span(start, end, label, spanSource, attributes));
+        }
+        if (formatVersion >= VECTORS_SINCE) {
+            int vectorCount = WireFormat.readVarInt(in);
+            for (int i = 0; i < vectorCount; i++) {
+                String name = WireFormat.readString(in);
+                float[] vector = new float[WireFormat.readVarInt(in)];
+                WireFormat.readFloats(vector, in);
+                doc.vectors().put(name, vector);
+            }
         }
         return doc;
     }
@@ -338,7 +374,8 @@ public final class DocSerializer extends TypeSerializer<Doc> {
     public boolean equals(Object o) {
         return o instanceof DocSerializer d
                 && d.attributeTypes.equals(attributeTypes)
-                && d.registeredValues.equals(registeredValues);
+                && d.registeredValues.equals(registeredValues)
+                && d.formatVersion == formatVersion;
     }
 
     @Override
@@ -348,7 +385,7 @@ public final class DocSerializer extends TypeSerializer<Doc> {
 
     @Override
     public String toString() {
-        return "DocSerializer(format " + FORMAT_VERSION + ", " + attributeTypes + ")";
+        return "DocSerializer(format " + formatVersion + ", " + attributeTypes + ")";
     }
 
     @Override
@@ -447,7 +484,9 @@ public final class DocSerializer extends TypeSerializer<Doc> {
         @SuppressWarnings("unchecked")
         protected DocSerializer createOuterSerializerWithNestedSerializers(
                 TypeSerializer<?>[] nested) {
-            return new DocSerializer(attributeTypes, (TypeSerializer<Object>) nested[0]);
+            // A snapshot of an older format restores a reader of that format.
+            return new DocSerializer(
+                    attributeTypes, (TypeSerializer<Object>) nested[0], formatVersion());
         }
 
         private static void writeClassNames(List<Class<?>> classes, DataOutputView out)

@@ -56,6 +56,11 @@ public abstract class ForwardingModelComponent<F extends Serializable>
     }
 
     @Override
+    public void close() {
+        delegate.close();
+    }
+
+    @Override
     public BatchStats batchStats(TensorMap batch) {
         return delegate.batchStats(batch);
     }

@@ -46,6 +46,12 @@ public interface ModelComponent<F extends Serializable> extends Serializable {
     void postprocess(List<Doc> docs, List<F> features, TensorMap outputs);
 
     /**
+     * Releases what preprocess loaded on this subtask (a native tokenizer); the component may be
+     * used again afterwards, and loads it again.
+     */
+    default void close() {}
+
+    /**
      * How many rows of the batch axis a document's features take in {@code collate}'s tensors and
      * in the outputs (its windows): a failing batch can then be split between documents.
      */

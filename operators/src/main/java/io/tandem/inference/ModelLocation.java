@@ -34,7 +34,7 @@ public record ModelLocation(Kind kind, String path) implements Serializable {
         if (path.isEmpty()) {
             throw new IllegalArgumentException("Empty " + kind + " model location");
         }
-        if (kind == Kind.GENERATED && !path.equals(BenchModel.NAME)) {
+        if (kind == Kind.GENERATED && BenchModel.generatedFile(path) == null) {
             throw new IllegalArgumentException(
                     "Unknown generated model '" + path + "'; known: [" + BenchModel.NAME + "]");
         }
@@ -73,7 +73,7 @@ public record ModelLocation(Kind kind, String path) implements Serializable {
         try {
             return switch (kind) {
                 case FILE -> Files.readAllBytes(Path.of(path));
-                case GENERATED -> BenchModel.bytes();
+                case GENERATED -> BenchModel.generatedFile(path).get();
                 case CLASSPATH -> {
                     try (InputStream in = openClasspath()) {
                         yield in.readAllBytes();
@@ -89,9 +89,50 @@ public record ModelLocation(Kind kind, String path) implements Serializable {
     public InputStream open() throws IOException {
         return switch (kind) {
             case FILE -> Files.newInputStream(Path.of(path));
-            case GENERATED -> new ByteArrayInputStream(BenchModel.bytes());
+            case GENERATED -> new ByteArrayInputStream(BenchModel.generatedFile(path).get());
             case CLASSPATH -> openClasspath();
         };
+    }
+
+    /** A file of the folder this location names ({@code model.onnx}, {@code tokenizer.json}). */
+    public ModelLocation resolve(String file) {
+        return switch (kind) {
+            case FILE -> new ModelLocation(Kind.FILE, Path.of(path).resolve(file).toString());
+            case CLASSPATH -> classpath(path.endsWith("/") ? path + file : path + "/" + file);
+            case GENERATED -> generated(path + "/" + file);
+        };
+    }
+
+    /** The folder that holds this file. */
+    public ModelLocation parent() {
+        int slash = path.lastIndexOf('/');
+        return switch (kind) {
+            case FILE ->
+                    new ModelLocation(
+                            Kind.FILE, Path.of(path).toAbsolutePath().getParent().toString());
+            case CLASSPATH, GENERATED ->
+                    new ModelLocation(kind, slash < 0 ? path : path.substring(0, slash));
+        };
+    }
+
+    /** Whether the content can be read (a file, not a folder; a resource; a known model). */
+    public boolean exists() {
+        return switch (kind) {
+            case FILE -> Files.isRegularFile(Path.of(path));
+            case GENERATED -> true;
+            case CLASSPATH -> {
+                try (InputStream in = openClasspath()) {
+                    yield true;
+                } catch (IOException e) {
+                    yield false;
+                }
+            }
+        };
+    }
+
+    /** Whether this names a folder on the file system. */
+    public boolean isDirectory() {
+        return kind == Kind.FILE && Files.isDirectory(Path.of(path));
     }
 
     private InputStream openClasspath() throws IOException {

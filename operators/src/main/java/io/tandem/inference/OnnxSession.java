@@ -323,7 +323,9 @@ public final class OnnxSession implements ForwardRunner {
         long[] shape = tensor.getInfo().getShape();
         // The get*Buffer methods return heap copies, whose arrays become the tensor's data.
         return switch (tensor.getInfo().type) {
-            case FLOAT -> Tensor.ofFloats(name, shape, heapArray(tensor.getFloatBuffer()));
+            // ONNX Runtime widens half-precision outputs to float here.
+            case FLOAT, FLOAT16, BFLOAT16 ->
+                    Tensor.ofFloats(name, shape, heapArray(tensor.getFloatBuffer()));
             case INT64 -> Tensor.ofLongs(name, shape, tensor.getLongBuffer().array());
             case INT32 -> Tensor.ofInts(name, shape, tensor.getIntBuffer().array());
             default ->
@@ -334,7 +336,7 @@ public final class OnnxSession implements ForwardRunner {
                                     + modelName
                                     + " has element type "
                                     + tensor.getInfo().type
-                                    + "; supported: FLOAT, INT64, INT32");
+                                    + "; supported: FLOAT, FLOAT16, BFLOAT16, INT64, INT32");
         };
     }
 

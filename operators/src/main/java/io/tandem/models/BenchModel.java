@@ -41,6 +41,27 @@ public final class BenchModel {
 
     private BenchModel() {}
 
+    /**
+     * The files of {@code generated:bench} as an export folder: {@code bench} or {@code
+     * bench/model.onnx}, {@code bench/tokenizer.json} and {@code bench/config.json}; null for any
+     * other path.
+     */
+    public static java.util.function.Supplier<byte[]> generatedFile(String path) {
+        return switch (path) {
+            case NAME, NAME + "/model.onnx" -> BenchModel::bytes;
+            case NAME + "/tokenizer.json" ->
+                    () -> TokenizerJson.wordPiece(ClinicalVocabulary.build().tokens(), true);
+            case NAME + "/config.json" ->
+                    () ->
+                            TokenizerJson.tokenClassifierConfig(
+                                    "bert",
+                                    TinyModel.LABELS,
+                                    MAX_POSITIONS,
+                                    ClinicalVocabulary.build().tokens().size());
+            default -> null;
+        };
+    }
+
     /** The serialized model (about 14 MB); the same bytes on every call. */
     public static byte[] bytes() {
         return build();

@@ -8,8 +8,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Regenerates the committed tiny model and its vocabulary, and optionally writes the bench model.
- * From the {@code operators} folder:
+ * Regenerates the committed tiny model, its tokenizer.json and config.json, and optionally writes
+ * the bench model. From the {@code operators} folder:
  *
  * <pre>
  * mvn -B -q -o compile dependency:build-classpath -Dmdep.includeScope=runtime \
@@ -33,7 +33,8 @@ public final class ModelGenerator {
         Files.createDirectories(tinyDir);
         TinyModel tiny = TinyModel.create();
         write(tinyDir.resolve("model.onnx"), tiny.onnxBytes());
-        write(tinyDir.resolve("vocab.txt"), tiny.vocabulary().vocabTxt());
+        write(tinyDir.resolve("tokenizer.json"), tiny.tokenizerJson());
+        write(tinyDir.resolve("config.json"), tiny.configJson());
         if (args.length == 2) {
             Path bench = Path.of(args[1]);
             BenchModel.generate(bench);

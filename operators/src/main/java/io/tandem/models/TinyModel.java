@@ -18,7 +18,9 @@ public final class TinyModel {
     public static final List<String> LABELS = List.of("O", "B-DRUG", "I-DRUG");
     public static final String RESOURCE_DIR = "io/tandem/models/tiny/";
     public static final String MODEL_RESOURCE = RESOURCE_DIR + "model.onnx";
-    public static final String VOCAB_RESOURCE = RESOURCE_DIR + "vocab.txt";
+    public static final String TOKENIZER_RESOURCE = RESOURCE_DIR + "tokenizer.json";
+    public static final String CONFIG_RESOURCE = RESOURCE_DIR + "config.json";
+    public static final int MAX_POSITIONS = 512;
 
     static final int HIDDEN = 8;
     static final float LABEL_SIGNAL = 4f;
@@ -65,6 +67,17 @@ public final class TinyModel {
 
     public ClinicalVocabulary vocabulary() {
         return vocabulary;
+    }
+
+    /** Its {@code tokenizer.json}: BERT uncased WordPiece on the clinical vocabulary. */
+    public byte[] tokenizerJson() {
+        return TokenizerJson.wordPiece(vocabulary.tokens(), true);
+    }
+
+    /** Its {@code config.json}: the labels as {@code id2label}. */
+    public byte[] configJson() {
+        return TokenizerJson.tokenClassifierConfig(
+                "bert", LABELS, MAX_POSITIONS, vocabulary.tokens().size());
     }
 
     /** The serialized ONNX model. */

@@ -2,93 +2,95 @@ package io.tandem.ner;
 
 import io.tandem.doc.Doc;
 import io.tandem.doc.Span;
+import io.tandem.hf.HfExport;
+import io.tandem.hf.TransformerEncoder;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
 import io.tandem.inference.ModelComponent;
 import io.tandem.inference.ModelLocation;
-import io.tandem.inference.OnnxSession;
+import io.tandem.inference.ModelSignature;
 import io.tandem.models.TinyModel;
 import io.tandem.tensor.Tensor;
 import io.tandem.tensor.TensorMap;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
- * A WordPiece token classifier (BIO tags) on an ONNX model taking {@code input_ids} and {@code
- * attention_mask} ({@code int64 [rows, sequence]}) and returning {@code logits} ({@code float
- * [rows, sequence, labels]}).
+ * A token classifier on any Hugging Face token-classification export (BERT, CamemBERT, RoBERTa,
+ * XLM-R, ...): see {@link TransformerEncoder} for the tokenizer, windows and model inputs.
  *
  * <ul>
- *   <li>preprocess: word pieces with offsets in the original text, cut into windows of at most
- *       {@code maxLength} tokens ({@code [CLS]} and {@code [SEP]} included) overlapping by {@code
- *       stride} pieces, so long documents fit the model;
- *   <li>collate: one row per window, padded with {@code [PAD]}/0 to the longest row of the batch;
- *   <li>forward: an {@link OnnxSession};
- *   <li>postprocess: each piece takes its logits from the window where it is most central, then
- *       argmax and BIO decoding (an {@code I-} without {@code B-} starts a span; spans end at
- *       {@code O} or a type change); a span runs from its first piece's start to its last piece's
- *       end. Spans overlapping an entity already on the document (rule-based ones) are dropped; the
- *       rest join {@link Doc#entities()} with source {@value #SOURCE}, kept sorted by start.
+ *   <li>postprocess: {@code logits} ({@code [rows, sequence, labels]}, float32 or float16) are
+ *       turned into probabilities; each piece reads them from the window where it is most central;
+ *       each word takes a label by {@link Aggregation} ({@code first} by default), so entities are
+ *       always whole words; consecutive words group into entities by the label scheme (BIO,
+ *       BIOES/BILOU, IO or plain labels, see {@link LabelScheme}). An entity's score, the mean of
+ *       its words' probabilities, goes into {@code attributes.score}.
+ *   <li>Entities overlapping one already on the document (rule-based ones, or an earlier model's)
+ *       are dropped; the rest join {@link Doc#entities()} with source {@value #SOURCE}, kept sorted
+ *       by start.
  * </ul>
  *
- * The default model is the committed tiny DRUG model; {@code generated:bench} runs the benchmark
- * encoder on the same vocabulary and labels.
+ * Labels come from {@code config.json}'s {@code id2label} unless {@code labels} overrides them. The
+ * default model is the committed tiny DRUG model; {@code generated:bench} runs the benchmark
+ * encoder on the same tokenizer and labels.
  */
 public final class OnnxTokenClassifier implements ModelComponent<TokenClassifierFeatures> {
     private static final long serialVersionUID = 1L;
 
     public static final String SOURCE = "ner";
-    public static final String INPUT_IDS = "input_ids";
-    public static final String ATTENTION_MASK = "attention_mask";
+    public static final String INPUT_IDS = TransformerEncoder.INPUT_IDS;
+    public static final String ATTENTION_MASK = TransformerEncoder.ATTENTION_MASK;
     public static final String LOGITS = "logits";
+    public static final String SCORE_ATTRIBUTE = "score";
     public static final int DEFAULT_MAX_LENGTH = 128;
     public static final int DEFAULT_STRIDE = 32;
 
-    /** Model metadata key listing the labels, comma-separated, checked against {@link #labels}. */
-    public static final String LABELS_METADATA = "labels";
-
-    public static final String VOCAB_SIZE_METADATA = "vocab_size";
-
     private final String name;
-    private final ModelLocation model;
-    private final ModelLocation vocab;
+    private final TransformerEncoder encoder;
     private final List<String> labels;
-    private final int maxLength;
-    private final int stride;
-
-    /** Parsed labels: index -> BIO tag. */
-    private final BioTag[] tags;
-
-    /** Loaded on first use in each subtask: components ship without their resources. */
-    private transient WordPieceTokenizer tokenizer;
+    private final Aggregation aggregation;
+    private final LabelScheme[] tags;
 
     private OnnxTokenClassifier(Builder builder) {
         this.name = Objects.requireNonNull(builder.name, "name");
-        this.model = Objects.requireNonNull(builder.model, "model");
-        this.vocab = Objects.requireNonNull(builder.vocab, "vocab");
-        this.labels = List.copyOf(builder.labels);
-        this.maxLength = builder.maxLength;
-        this.stride = builder.stride;
-        if (maxLength < 3) {
+        this.encoder =
+                TransformerEncoder.open(
+                        name, HfExport.resolve(builder.model), builder.maxLength, builder.stride);
+        this.aggregation = builder.aggregation;
+        ModelSignature.Port logits = encoder.requireOutput(LOGITS);
+        List<String> configured = encoder.config().labels();
+        if (builder.labels != null) {
+            this.labels = List.copyOf(builder.labels);
+        } else if (!configured.isEmpty()) {
+            this.labels = configured;
+        } else {
             throw new IllegalArgumentException(
-                    "maxLength must be >= 3 ([CLS], one piece, [SEP]), got " + maxLength);
+                    "Model config "
+                            + encoder.export().config()
+                            + " has no id2label; give the labels in 'labels'");
         }
-        if (stride < 0 || stride >= maxLength - 2) {
+        if (logits.lastDim() > 0 && logits.lastDim() != labels.size()) {
             throw new IllegalArgumentException(
-                    "stride must be in [0, maxLength - 2 = "
-                            + (maxLength - 2)
-                            + "), got "
-                            + stride
-                            + " (it is the overlap between consecutive windows)");
+                    "Model "
+                            + encoder.export().model()
+                            + " returns "
+                            + LOGITS
+                            + " of width "
+                            + logits.lastDim()
+                            + " but "
+                            + (builder.labels != null
+                                    ? "'labels' has "
+                                    : encoder.export().config() + " id2label has ")
+                            + labels.size()
+                            + " labels "
+                            + labels);
         }
-        this.tags = new BioTag[labels.size()];
+        this.tags = new LabelScheme[labels.size()];
         for (int i = 0; i < tags.length; i++) {
-            tags[i] = BioTag.parse(labels.get(i));
+            tags[i] = LabelScheme.parse(labels.get(i));
         }
     }
 
@@ -96,7 +98,7 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
         return new Builder();
     }
 
-    /** The tiny DRUG model with its vocabulary and default windows. */
+    /** The tiny DRUG model with its tokenizer and default windows. */
     public static OnnxTokenClassifier tiny() {
         return builder().build();
     }
@@ -106,29 +108,34 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
         return name;
     }
 
-    public ModelLocation model() {
-        return model;
+    public TransformerEncoder encoder() {
+        return encoder;
     }
 
-    public ModelLocation vocab() {
-        return vocab;
+    public ModelLocation model() {
+        return encoder.export().model();
     }
 
     public List<String> labels() {
         return labels;
     }
 
+    public Aggregation aggregation() {
+        return aggregation;
+    }
+
     public int maxLength() {
-        return maxLength;
+        return encoder.maxLength();
     }
 
     public int stride() {
-        return stride;
+        return encoder.stride();
     }
 
+    /** Loads the tokenizer in the operator's open(), so a bad file fails at start. */
     @Override
     public void open() {
-        tokenizer();
+        encoder.open();
     }
 
     @Override
@@ -136,153 +143,24 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
         return features.windowCount();
     }
 
-    public WordPieceTokenizer tokenizer() {
-        if (tokenizer == null) {
-            tokenizer = new WordPieceTokenizer(WordPieceVocab.load(vocab));
-        }
-        return tokenizer;
-    }
-
     @Override
     public TokenClassifierFeatures preprocess(Doc doc) {
-        WordPieceTokenizer.Encoding pieces = tokenizer().encode(doc.text());
-        int[][] windows = windows(pieces.size(), maxLength - 2, stride);
-        return new TokenClassifierFeatures(
-                pieces.ids(), pieces.starts(), pieces.ends(), windows[0], windows[1]);
-    }
-
-    /**
-     * Windows of at most {@code maxPieces} pieces, each starting {@code maxPieces - stride} after
-     * the previous one, until one reaches the end: {@code {starts, ends}}. No pieces still give one
-     * (empty) window, so every document has a row.
-     */
-    static int[][] windows(int pieces, int maxPieces, int stride) {
-        int step = maxPieces - stride;
-        int count = pieces <= maxPieces ? 1 : 1 + ceilDiv(pieces - maxPieces, step);
-        int[] starts = new int[count];
-        int[] ends = new int[count];
-        for (int w = 0; w < count; w++) {
-            starts[w] = w * step;
-            ends[w] = Math.min(starts[w] + maxPieces, pieces);
-        }
-        return new int[][] {starts, ends};
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
-    }
-
-    /**
-     * For each piece, the window where it is most central: the largest distance to the nearer
-     * window edge, the earlier window on ties.
-     */
-    static int[] mostCentralWindows(TokenClassifierFeatures features) {
-        int[] best = new int[features.pieceCount()];
-        int[] bestScore = new int[features.pieceCount()];
-        Arrays.fill(bestScore, -1);
-        for (int w = 0; w < features.windowCount(); w++) {
-            int start = features.windowStart(w);
-            int end = features.windowEnd(w);
-            for (int p = start; p < end; p++) {
-                int score = Math.min(p - start, end - 1 - p);
-                if (score > bestScore[p]) {
-                    bestScore[p] = score;
-                    best[p] = w;
-                }
-            }
-        }
-        return best;
+        return encoder.preprocess(doc.text());
     }
 
     @Override
     public TensorMap collate(List<TokenClassifierFeatures> features) {
-        if (features.isEmpty()) {
-            throw new IllegalArgumentException("Cannot collate an empty batch");
-        }
-        WordPieceVocab vocabulary = tokenizer().vocab();
-        int rows = 0;
-        int sequence = 0;
-        for (TokenClassifierFeatures f : features) {
-            rows += f.windowCount();
-            sequence = Math.max(sequence, f.maxWindowLength());
-        }
-        long[] ids = new long[rows * sequence];
-        long[] mask = new long[rows * sequence];
-        if (vocabulary.padId() != 0) {
-            Arrays.fill(ids, vocabulary.padId());
-        }
-        int row = 0;
-        for (TokenClassifierFeatures f : features) {
-            for (int w = 0; w < f.windowCount(); w++, row++) {
-                int at = row * sequence;
-                ids[at] = vocabulary.clsId();
-                mask[at] = 1;
-                at++;
-                for (int p = f.windowStart(w); p < f.windowEnd(w); p++, at++) {
-                    ids[at] = f.pieceId(p);
-                    mask[at] = 1;
-                }
-                ids[at] = vocabulary.sepId();
-                mask[at] = 1;
-            }
-        }
-        long[] shape = {rows, sequence};
-        return TensorMap.of(
-                Tensor.ofLongs(INPUT_IDS, shape, ids), Tensor.ofLongs(ATTENTION_MASK, shape, mask));
+        return encoder.collate(features);
     }
 
     @Override
     public ForwardRunner openForward(ForwardContext context) throws Exception {
-        OnnxSession session = OnnxSession.open(model, context);
-        try {
-            checkModel(session);
-            return session;
-        } catch (Exception e) {
-            // Checked OrtExceptions too: the session must not outlive a failed check.
-            session.close();
-            throw e;
-        }
+        return encoder.openForward(context);
     }
 
-    private void checkModel(OnnxSession session) throws Exception {
-        Set<String> expectedInputs = Set.of(INPUT_IDS, ATTENTION_MASK);
-        if (!session.inputNames().equals(expectedInputs)
-                || !session.outputNames().contains(LOGITS)) {
-            throw new IllegalArgumentException(
-                    "Model "
-                            + model
-                            + " takes "
-                            + session.inputNames()
-                            + " and returns "
-                            + session.outputNames()
-                            + "; a token classifier needs inputs "
-                            + expectedInputs
-                            + " and output "
-                            + LOGITS);
-        }
-        Map<String, String> metadata = session.customMetadata();
-        String modelLabels = metadata.get(LABELS_METADATA);
-        if (modelLabels != null && !List.of(modelLabels.split(",")).equals(labels)) {
-            throw new IllegalArgumentException(
-                    "Model "
-                            + model
-                            + " predicts labels ["
-                            + modelLabels
-                            + "], configured "
-                            + labels);
-        }
-        String vocabSize = metadata.get(VOCAB_SIZE_METADATA);
-        if (vocabSize != null && Integer.parseInt(vocabSize) != tokenizer().vocab().size()) {
-            throw new IllegalArgumentException(
-                    "Model "
-                            + model
-                            + " embeds "
-                            + vocabSize
-                            + " tokens but vocabulary "
-                            + vocab
-                            + " has "
-                            + tokenizer().vocab().size());
-        }
+    @Override
+    public void close() {
+        encoder.close();
     }
 
     @Override
@@ -293,12 +171,8 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
                     "Got " + docs.size() + " documents for " + features.size() + " features");
         }
         Tensor logits = outputs.get(LOGITS);
-        int rows = 0;
-        int longest = 0;
-        for (TokenClassifierFeatures f : features) {
-            rows += f.windowCount();
-            longest = Math.max(longest, f.maxWindowLength());
-        }
+        int rows = TransformerEncoder.rows(features);
+        int longest = TransformerEncoder.longestRow(features);
         if (logits.rank() != 3
                 || logits.dim(0) != rows
                 || logits.dim(1) < longest
@@ -320,72 +194,172 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
         int rowBase = 0;
         for (int i = 0; i < docs.size(); i++) {
             TokenClassifierFeatures f = features.get(i);
-            int[] window = mostCentralWindows(f);
-            int[] predicted = new int[f.pieceCount()];
-            for (int p = 0; p < predicted.length; p++) {
+            int[] window = TransformerEncoder.mostCentralWindows(f);
+            int prefix = encoder.tokenizer().specials().prefix().length;
+            float[][] probabilities = new float[f.pieceCount()][];
+            for (int p = 0; p < probabilities.length; p++) {
                 int w = window[p];
-                int position = 1 + p - f.windowStart(w);
-                predicted[p] =
-                        argmax(scores, ((rowBase + w) * sequence + position) * labels.size());
+                int position = prefix + p - f.windowStart(w);
+                probabilities[p] =
+                        softmax(scores, ((rowBase + w) * sequence + position) * labels.size());
             }
-            merge(docs.get(i), decode(f, predicted));
+            merge(docs.get(i), decode(tags, aggregation, docs.get(i).text(), f, probabilities));
             rowBase += f.windowCount();
         }
     }
 
-    private int argmax(float[] scores, int offset) {
+    private float[] softmax(float[] logits, int offset) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int l = 0; l < labels.size(); l++) {
+            max = Math.max(max, logits[offset + l]);
+        }
+        float[] p = new float[labels.size()];
+        double sum = 0;
+        for (int l = 0; l < p.length; l++) {
+            p[l] = (float) Math.exp(logits[offset + l] - max);
+            sum += p[l];
+        }
+        for (int l = 0; l < p.length; l++) {
+            p[l] /= (float) sum;
+        }
+        return p;
+    }
+
+    private static int argmax(float[] values) {
         int best = 0;
-        for (int l = 1; l < labels.size(); l++) {
-            if (scores[offset + l] > scores[offset + best]) {
+        for (int l = 1; l < values.length; l++) {
+            if (values[l] > values[best]) {
                 best = l;
             }
         }
         return best;
     }
 
-    /**
-     * BIO decoding of piece labels into spans over the original text. A span must cover whole
-     * words: one that starts or ends inside a word (on a {@code ##} continuation piece) is a
-     * fragment, such as "rin" of "Drinks" labelled like the end of "aspirin", and is dropped.
-     */
-    List<Span> decode(TokenClassifierFeatures f, int[] predicted) {
+    /** A word: pieces {@code [first, last]}, its label and that label's probability. */
+    private record Word(int first, int last, int label, float score) {}
+
+    /** Words of a document, each labelled by the aggregation. */
+    private static List<Word> words(
+            Aggregation aggregation, TokenClassifierFeatures f, float[][] probabilities) {
+        List<Word> words = new ArrayList<>();
+        int p = 0;
+        while (p < f.pieceCount()) {
+            int last = p;
+            while (last + 1 < f.pieceCount() && f.pieceWord(last + 1) == f.pieceWord(p)) {
+                last++;
+            }
+            words.add(word(aggregation, p, last, probabilities));
+            p = last + 1;
+        }
+        return words;
+    }
+
+    private static Word word(
+            Aggregation aggregation, int first, int last, float[][] probabilities) {
+        switch (aggregation) {
+            case AVERAGE:
+                float[] mean = new float[probabilities[first].length];
+                for (int p = first; p <= last; p++) {
+                    for (int l = 0; l < mean.length; l++) {
+                        mean[l] += probabilities[p][l] / (last - first + 1);
+                    }
+                }
+                int label = argmax(mean);
+                return new Word(first, last, label, mean[label]);
+            case MAX:
+                int best = first;
+                for (int p = first + 1; p <= last; p++) {
+                    if (probabilities[p][argmax(probabilities[p])]
+                            > probabilities[best][argmax(probabilities[best])]) {
+                        best = p;
+                    }
+                }
+                int bestLabel = argmax(probabilities[best]);
+                return new Word(first, last, bestLabel, probabilities[best][bestLabel]);
+            case FIRST:
+            default:
+                int firstLabel = argmax(probabilities[first]);
+                return new Word(first, last, firstLabel, probabilities[first][firstLabel]);
+        }
+    }
+
+    /** Entities of one document, from its pieces' label probabilities. */
+    List<Span> decode(String text, TokenClassifierFeatures f, float[][] probabilities) {
+        return decode(tags, aggregation, text, f, probabilities);
+    }
+
+    /** Labels words by the aggregation and groups them into entities by the label scheme. */
+    static List<Span> decode(
+            List<String> labels,
+            Aggregation aggregation,
+            String text,
+            TokenClassifierFeatures f,
+            float[][] probabilities) {
+        return decode(
+                labels.stream().map(LabelScheme::parse).toArray(LabelScheme[]::new),
+                aggregation,
+                text,
+                f,
+                probabilities);
+    }
+
+    private static List<Span> decode(
+            LabelScheme[] tags,
+            Aggregation aggregation,
+            String text,
+            TokenClassifierFeatures f,
+            float[][] probabilities) {
         List<Span> spans = new ArrayList<>();
+        List<Word> open = new ArrayList<>();
         String type = null;
-        int first = -1;
-        int last = -1;
-        for (int p = 0; p < predicted.length; p++) {
-            BioTag tag = tags[predicted[p]];
-            boolean continues = tag.inside() && tag.type().equals(type);
-            if (type != null && !continues) {
-                addWholeWords(spans, f, first, last, type);
+        for (Word word : words(aggregation, f, probabilities)) {
+            LabelScheme tag = tags[word.label()];
+            boolean continues =
+                    type != null
+                            && tag.type() != null
+                            && tag.type().equals(type)
+                            && (tag.position() == LabelScheme.Position.INSIDE
+                                    || tag.position() == LabelScheme.Position.END);
+            if (!continues && type != null) {
+                spans.add(span(text, f, open, type));
+                open.clear();
                 type = null;
             }
             if (tag.isOutside()) {
                 continue;
             }
-            if (!continues) {
-                type = tag.type();
-                first = p;
+            type = tag.type();
+            open.add(word);
+            if (tag.position() == LabelScheme.Position.END
+                    || tag.position() == LabelScheme.Position.SINGLE) {
+                spans.add(span(text, f, open, type));
+                open.clear();
+                type = null;
             }
-            last = p;
         }
         if (type != null) {
-            addWholeWords(spans, f, first, last, type);
+            spans.add(span(text, f, open, type));
         }
         return spans;
     }
 
-    private void addWholeWords(
-            List<Span> spans, TokenClassifierFeatures f, int first, int last, String type) {
-        boolean startsInsideWord = isContinuation(f, first);
-        boolean endsInsideWord = last + 1 < f.pieceCount() && isContinuation(f, last + 1);
-        if (!startsInsideWord && !endsInsideWord) {
-            spans.add(new Span(f.pieceStart(first), f.pieceEnd(last), type, SOURCE));
+    private static Span span(
+            String text, TokenClassifierFeatures f, List<Word> words, String type) {
+        int start = f.pieceStart(words.get(0).first());
+        int end = f.pieceEnd(words.get(words.size() - 1).last());
+        // Byte-level BPE pieces may carry the space before a word.
+        while (start < end && Character.isWhitespace(text.charAt(start))) {
+            start++;
         }
-    }
-
-    private boolean isContinuation(TokenClassifierFeatures f, int piece) {
-        return tokenizer().vocab().token(f.pieceId(piece)).startsWith(WordPieceVocab.CONTINUATION);
+        double score = 0;
+        for (Word word : words) {
+            score += word.score();
+        }
+        score /= words.size();
+        Span span = new Span(start, end, type, SOURCE);
+        // Rounded so that the output does not depend on the last bits of a batch's arithmetic.
+        span.attributes().put(SCORE_ATTRIBUTE, Math.round(score * 10_000) / 10_000.0);
+        return span;
     }
 
     private static void merge(Doc doc, List<Span> predicted) {
@@ -400,49 +374,31 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
         entities.sort(Comparator.comparingInt(Span::start));
     }
 
-    /** One label: {@code O}, {@code B-TYPE} or {@code I-TYPE}. */
-    record BioTag(boolean inside, String type) implements java.io.Serializable {
-        static BioTag parse(String label) {
-            if (label.equals("O")) {
-                return new BioTag(false, null);
-            }
-            if ((label.startsWith("B-") || label.startsWith("I-")) && label.length() > 2) {
-                return new BioTag(label.startsWith("I-"), label.substring(2));
-            }
-            throw new IllegalArgumentException(
-                    "Label '" + label + "' is not a BIO label: expected O, B-<type> or I-<type>");
-        }
-
-        boolean isOutside() {
-            return type == null;
-        }
-    }
-
     @Override
     public String toString() {
         return "OnnxTokenClassifier["
                 + name
                 + ", model="
-                + model
-                + ", vocab="
-                + vocab
+                + encoder
                 + ", labels="
                 + labels
+                + ", aggregation="
+                + aggregation
                 + ", maxLength="
-                + maxLength
+                + maxLength()
                 + ", stride="
-                + stride
+                + stride()
                 + "]";
     }
 
     /** Options, defaulting to the tiny DRUG model. */
     public static final class Builder {
         private String name = "ner";
-        private ModelLocation model = ModelLocation.classpath(TinyModel.MODEL_RESOURCE);
-        private ModelLocation vocab = ModelLocation.classpath(TinyModel.VOCAB_RESOURCE);
-        private List<String> labels = TinyModel.LABELS;
+        private ModelLocation model = ModelLocation.classpath(TinyModel.RESOURCE_DIR);
+        private List<String> labels;
         private int maxLength = DEFAULT_MAX_LENGTH;
         private int stride = DEFAULT_STRIDE;
+        private Aggregation aggregation = Aggregation.FIRST;
 
         private Builder() {}
 
@@ -451,6 +407,7 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
             return this;
         }
 
+        /** An export folder, its {@code .onnx} file, or {@code generated:bench}. */
         public Builder model(ModelLocation model) {
             this.model = model;
             return this;
@@ -461,15 +418,7 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
             return model(ModelLocation.parse(location));
         }
 
-        public Builder vocab(ModelLocation vocab) {
-            this.vocab = vocab;
-            return this;
-        }
-
-        public Builder vocab(String location) {
-            return vocab(ModelLocation.parse(location));
-        }
-
+        /** Overrides the labels of {@code config.json}'s {@code id2label}. */
         public Builder labels(List<String> labels) {
             this.labels = labels;
             return this;
@@ -485,6 +434,16 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
             return this;
         }
 
+        public Builder aggregation(Aggregation aggregation) {
+            this.aggregation = Objects.requireNonNull(aggregation, "aggregation");
+            return this;
+        }
+
+        /**
+         * Reads and checks the export.
+         *
+         * @throws IllegalArgumentException naming the file and what was expected
+         */
         public OnnxTokenClassifier build() {
             return new OnnxTokenClassifier(this);
         }

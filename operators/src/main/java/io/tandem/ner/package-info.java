@@ -1,6 +1,6 @@
 /**
- * Named-entity recognition with a WordPiece token classifier: the BERT uncased tokenizer with
- * offsets into the original text, and {@link io.tandem.ner.OnnxTokenClassifier}, a {@link
- * io.tandem.inference.ModelComponent} with sliding windows and BIO decoding.
+ * Named-entity recognition with a token classifier on any Hugging Face token-classification export:
+ * {@link io.tandem.ner.OnnxTokenClassifier}, a {@link io.tandem.inference.ModelComponent} with
+ * sliding windows, word aggregation and BIO/BIOES/IO decoding.
  */
 package io.tandem.ner;

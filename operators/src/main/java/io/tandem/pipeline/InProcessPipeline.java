@@ -47,6 +47,9 @@ public final class InProcessPipeline implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (split.model() != null) {
+            split.model().close();
+        }
         if (runner != null) {
             runner.close();
         }

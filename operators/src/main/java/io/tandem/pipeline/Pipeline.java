@@ -48,30 +48,35 @@ public final class Pipeline implements Serializable {
         return components;
     }
 
-    /** The pipeline's model component, if it has one. */
+    /** The pipeline's model component (a {@link ModelChain} of several), if it has one. */
     public java.util.Optional<ModelComponent<?>> model() {
         return java.util.Optional.ofNullable(split().model());
     }
 
     /**
-     * Splits at the model component: components before it run per document ahead of batching,
-     * components after it run per document after postprocessing. Without a model, everything is
-     * "before".
+     * Splits at the model components, which are consecutive ({@link Builder#sanityCheck()}):
+     * components before them run per document ahead of batching, components after them run per
+     * document after postprocessing; several models run as one {@link ModelChain}. Without a model,
+     * everything is "before".
      */
     public Split split() {
-        int at = -1;
+        int first = -1;
+        int last = -1;
+        List<ModelComponent<?>> models = new ArrayList<>();
         for (int i = 0; i < components.size(); i++) {
-            if (components.get(i) instanceof ModelStep) {
-                at = i;
+            if (components.get(i) instanceof ModelStep step) {
+                first = first < 0 ? i : first;
+                last = i;
+                models.add(step.model());
             }
         }
-        if (at < 0) {
+        if (first < 0) {
             return new Split(this, null, new Pipeline(List.of()));
         }
         return new Split(
-                new Pipeline(components.subList(0, at)),
-                ((ModelStep) components.get(at)).model(),
-                new Pipeline(components.subList(at + 1, components.size())));
+                new Pipeline(components.subList(0, first)),
+                models.size() == 1 ? models.get(0) : new ModelChain(models),
+                new Pipeline(components.subList(last + 1, components.size())));
     }
 
     /** A pipeline cut around its model component ({@code model} is null when it has none). */
@@ -136,6 +141,7 @@ public final class Pipeline implements Serializable {
             }
             Set<String> seen = new HashSet<>();
             int models = 0;
+            Set<String> modelNames = new HashSet<>();
             for (int i = 0; i < components.size(); i++) {
                 String name = components.get(i).name();
                 if (name.equals(Tokenizer.NAME) && seen.contains(Tokenizer.NAME)) {
@@ -160,13 +166,26 @@ public final class Pipeline implements Serializable {
                                     + i
                                     + ") needs sentences: put 'sentences' before it");
                 }
-                if (components.get(i) instanceof ModelStep && models++ > 0) {
-                    throw new IllegalArgumentException(
-                            "Component '"
-                                    + name
-                                    + "' (position "
-                                    + i
-                                    + ") is a second model component: a pipeline has at most one");
+                if (components.get(i) instanceof ModelStep) {
+                    if (models++ > 0 && !(components.get(i - 1) instanceof ModelStep)) {
+                        throw new IllegalArgumentException(
+                                "Component '"
+                                        + name
+                                        + "' (position "
+                                        + i
+                                        + ") is a model component after a per-document one:"
+                                        + " model components run as one batched stage, so they"
+                                        + " must be consecutive");
+                    }
+                    if (modelNames.contains(name)) {
+                        throw new IllegalArgumentException(
+                                "Model component name '"
+                                        + name
+                                        + "' (position "
+                                        + i
+                                        + ") is used twice: give each model its own 'name'");
+                    }
+                    modelNames.add(name);
                 }
                 seen.add(name);
             }

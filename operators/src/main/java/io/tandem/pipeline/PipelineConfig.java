@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tandem.embeddings.TextEmbedder;
+import io.tandem.ner.Aggregation;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.pipeline.components.NegationQualifier;
 import io.tandem.pipeline.components.Normalizer;
@@ -82,8 +84,30 @@ public final class PipelineConfig {
                 PipelineConfig::negation);
         registerComponentType(
                 "ner",
-                Set.of("model", "vocab", "labels", "max_length", "stride", "name"),
+                Set.of("model", "labels", "max_length", "stride", "aggregation", "name"),
                 PipelineConfig::ner);
+        registerComponentType(
+                TextEmbedder.TYPE,
+                Set.of("model", "pooling", "normalize", "max_length", "stride", "name"),
+                PipelineConfig::embeddings);
+    }
+
+    private static PipelineComponent embeddings(Entry e) {
+        if (!e.has("model")) {
+            throw new IllegalArgumentException(
+                    e.path + ".model: missing; expected a Hugging Face export folder");
+        }
+        TextEmbedder.Builder builder =
+                TextEmbedder.builder()
+                        .name(e.string("name", TextEmbedder.TYPE))
+                        .model(e.string("model", null))
+                        .pooling(TextEmbedder.Pooling.parse(e.string("pooling", "mean")))
+                        .normalize(e.bool("normalize", true))
+                        .maxLength(e.positiveInt("max_length", TextEmbedder.DEFAULT_MAX_LENGTH));
+        if (e.has("stride")) {
+            builder.stride(e.positiveInt("stride", 0));
+        }
+        return new ModelStep(builder.build());
     }
 
     private static PipelineComponent ner(Entry e) {
@@ -92,8 +116,8 @@ public final class PipelineConfig {
         if (e.has("model")) {
             builder.model(e.string("model", null));
         }
-        if (e.has("vocab")) {
-            builder.vocab(e.string("vocab", null));
+        if (e.has("aggregation")) {
+            builder.aggregation(Aggregation.parse(e.string("aggregation", null)));
         }
         if (e.has("labels")) {
             builder.labels(e.stringList("labels"));

@@ -42,7 +42,11 @@ public record PendingDocs(
         public static final Serializer INSTANCE = new Serializer(DocSerializer.INSTANCE);
 
         /** The wire format this build writes (the documents' format is the nested one's). */
-        public static final int FORMAT_VERSION = 1;
+        /**
+         * 2: the documents inside are in document format 2 (vectors); the framing is that of 1, and
+         * a version 1 snapshot restores a document reader of format 1.
+         */
+        public static final int FORMAT_VERSION = 2;
 
         private final TypeSerializer<Doc> docs;
 

@@ -74,6 +74,15 @@ public final class Tensor implements Serializable {
         return new Tensor(name, DType.FLOAT32, shape, null, null, data, data.length);
     }
 
+    /** The same data under another name (a model chain prefixes each model's tensors). */
+    public Tensor withName(String newName) {
+        int length =
+                longData != null
+                        ? longData.length
+                        : intData != null ? intData.length : floatData.length;
+        return new Tensor(newName, dtype, shape, longData, intData, floatData, length);
+    }
+
     private static long elementCount(String name, long[] shape) {
         long count = 1;
         for (long dim : shape) {

@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.doc.Doc;
 import io.tandem.doc.Span;
+import io.tandem.hf.HfTokenizer;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ModelLocation;
 import io.tandem.inference.OnnxSession;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.ner.TokenClassifierFeatures;
-import io.tandem.ner.WordPiece;
-import io.tandem.ner.WordPieceTokenizer;
-import io.tandem.ner.WordPieceVocab;
 import io.tandem.tensor.Tensor;
 import io.tandem.tensor.TensorMap;
 import java.util.ArrayList;
@@ -26,17 +24,22 @@ class TinyModelTest {
     private final TinyModel tiny = TinyModel.create();
 
     @Test
-    void committedModelAndVocabularyAreWhatTheGeneratorWrites() {
+    void committedModelTokenizerAndConfigAreWhatTheGeneratorWrites() {
         byte[] committedModel = ModelLocation.classpath(TinyModel.MODEL_RESOURCE).readBytes();
-        byte[] committedVocab = ModelLocation.classpath(TinyModel.VOCAB_RESOURCE).readBytes();
         assertEquals(
                 ModelGenerator.sha256(tiny.onnxBytes()),
                 ModelGenerator.sha256(committedModel),
                 "model.onnx differs: " + REGENERATE);
         assertEquals(
-                ModelGenerator.sha256(tiny.vocabulary().vocabTxt()),
-                ModelGenerator.sha256(committedVocab),
-                "vocab.txt differs: " + REGENERATE);
+                ModelGenerator.sha256(tiny.tokenizerJson()),
+                ModelGenerator.sha256(
+                        ModelLocation.classpath(TinyModel.TOKENIZER_RESOURCE).readBytes()),
+                "tokenizer.json differs: " + REGENERATE);
+        assertEquals(
+                ModelGenerator.sha256(tiny.configJson()),
+                ModelGenerator.sha256(
+                        ModelLocation.classpath(TinyModel.CONFIG_RESOURCE).readBytes()),
+                "config.json differs: " + REGENERATE);
         // Generation itself is reproducible, not only equal to one past run.
         assertEquals(
                 ModelGenerator.sha256(TinyModel.create().onnxBytes()),
@@ -53,23 +56,29 @@ class TinyModelTest {
 
     @Test
     void everyLexiconDrugTermIsAStemThenAContinuation() {
-        WordPieceTokenizer tokenizer = committedTokenizer();
         int drugs = 0;
-        for (ClinicalVocabulary.LexiconTerm term : ClinicalVocabulary.readLexicon()) {
-            if (!term.label().equals("DRUG")) {
-                continue;
+        try (HfTokenizer tokenizer =
+                HfTokenizer.load(ModelLocation.classpath(TinyModel.TOKENIZER_RESOURCE))) {
+            for (ClinicalVocabulary.LexiconTerm term : ClinicalVocabulary.readLexicon()) {
+                if (!term.label().equals("DRUG")) {
+                    continue;
+                }
+                drugs++;
+                int[] ids = tokenizer.encode(term.term()).ids();
+                List<String> pieces =
+                        java.util.Arrays.stream(ids)
+                                .mapToObj(tiny.vocabulary().tokens()::get)
+                                .toList();
+                assertEquals(2, pieces.size(), term + " -> " + pieces);
+                assertEquals(
+                        ClinicalVocabulary.PieceLabel.DRUG_BEGIN,
+                        tiny.vocabulary().label(pieces.get(0)),
+                        term + " -> " + pieces);
+                assertEquals(
+                        ClinicalVocabulary.PieceLabel.DRUG_INSIDE,
+                        tiny.vocabulary().label(pieces.get(1)),
+                        term + " -> " + pieces);
             }
-            drugs++;
-            List<WordPiece> pieces = tokenizer.tokenize(term.term());
-            assertEquals(2, pieces.size(), term + " -> " + pieces);
-            assertEquals(
-                    ClinicalVocabulary.PieceLabel.DRUG_BEGIN,
-                    tiny.vocabulary().label(pieces.get(0).text()),
-                    term + " -> " + pieces);
-            assertEquals(
-                    ClinicalVocabulary.PieceLabel.DRUG_INSIDE,
-                    tiny.vocabulary().label(pieces.get(1).text()),
-                    term + " -> " + pieces);
         }
         assertEquals(18, drugs);
     }
@@ -158,11 +167,6 @@ class TinyModelTest {
         for (Doc doc : docs) {
             assertEquals(List.<Span>of(), doc.entities(), doc.text());
         }
-    }
-
-    private static WordPieceTokenizer committedTokenizer() {
-        return new WordPieceTokenizer(
-                WordPieceVocab.load(ModelLocation.classpath(TinyModel.VOCAB_RESOURCE)));
     }
 
     private static Long[] boxed(long[] values) {

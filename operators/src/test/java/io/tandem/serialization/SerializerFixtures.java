@@ -39,6 +39,12 @@ public final class SerializerFixtures {
     static List<Fixture<?>> current() {
         // Short texts keep the files small; the long-text case is DocSerializerTest's.
         List<Doc> docs = TestingRecords.handMadeDocs(300);
+        List<Doc> withVectors = new ArrayList<>(docs);
+        // Format 2: a document with vectors, as an embeddings component leaves it.
+        Doc embedded = new Doc("embedded", "Fever and cough.", 301, null, null);
+        embedded.vectors().put("embeddings", new float[] {0.25f, -0.5f, 0.75f});
+        embedded.vectors().put("second", new float[] {1f});
+        withVectors.add(embedded);
         List<Doc> withDosage = new ArrayList<>(docs);
         withDosage.add(TestingRecords.docWithDosage());
         TensorBatch[] batches = TestingRecords.tensorBatches();
@@ -48,7 +54,7 @@ public final class SerializerFixtures {
                         "doc",
                         DocSerializer.FORMAT_VERSION,
                         new DocSerializer(new SerializerConfigImpl()),
-                        docs),
+                        withVectors),
                 new Fixture<>(
                         "doc-with-attribute-types",
                         DocSerializer.FORMAT_VERSION,

@@ -140,6 +140,40 @@ class SerializerUpgradeTest {
     }
 
     /**
+     * Document format 2 added vectors: the committed version 1 snapshots of documents, and of the
+     * records that nest them, resolve to migration and read their version 1 records to the end.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {"doc", "doc-with-attribute-types", "pending-docs", "result"})
+    void version1DocumentFixturesStillReadAfterVectorsWereAdded(String name) throws IOException {
+        SerializerFixtures.Fixture<?> current =
+                SerializerFixtures.current().stream()
+                        .filter(f -> f.name().equals(name))
+                        .findFirst()
+                        .orElseThrow();
+        readsVersion1(current);
+    }
+
+    private static <T> void readsVersion1(SerializerFixtures.Fixture<T> current)
+            throws IOException {
+        String name = current.name();
+        TypeSerializerSnapshot<T> old =
+                TypeSerializerSnapshotSerializationUtil.readSerializerSnapshot(
+                        new DataInputDeserializer(resource(name + ".v1.snapshot")), CLASS_LOADER);
+        TypeSerializerSchemaCompatibility<T> compatibility =
+                current.serializer().snapshotConfiguration().resolveSchemaCompatibility(old);
+        assertTrue(compatibility.isCompatibleAfterMigration(), name + ": " + compatibility);
+        TypeSerializer<T> reader = old.restoreSerializer();
+        DataInputDeserializer in = new DataInputDeserializer(resource(name + ".v1.data"));
+        int count = in.readInt();
+        for (int i = 0; i < count; i++) {
+            assertNotNull(reader.deserialize(in));
+        }
+        assertEquals(0, in.available(), name + ": trailing bytes");
+    }
+
+    /**
      * The version bump path on a testing record: version 2 keeps a reader of version 1, so a
      * version-1 snapshot resolves to "compatible after migration" and restores the old reader.
      */

@@ -360,7 +360,10 @@ public final class Bench {
     /** Forward passes alone, on the batches {@code meter}'s run made, {@code runners} at once. */
     private double forwardOnly(OnnxTokenClassifier model, MeteredModel.Meter meter, int runners)
             throws Exception {
-        var batches = ForwardOnly.inputs(meter.shapes(), model.tokenizer().vocab().size());
+        var batches =
+                ForwardOnly.inputs(
+                        meter.shapes(),
+                        io.tandem.models.ClinicalVocabulary.build().tokens().size());
         double best = 0;
         for (int i = 0; i < settings.repeats(); i++) {
             best =

@@ -20,7 +20,8 @@ import java.util.Map;
  *
  * <ul>
  *   <li>A document: {@code {"id", "entities": [{"start", "end", "label", "text", "source",
- *       "attributes"}], "meta", "source"}}, entities sorted by start offset.
+ *       "attributes"}], "vectors", "meta", "source"}}, entities sorted by start offset; {@code
+ *       "vectors"} (name to array of floats) only when an embeddings component wrote one.
  *   <li>A dead letter: {@code {"seq", "source", "stage", "reason", "error", "raw", "raw_bytes",
  *       "raw_truncated"}}, plus {@code "id"} and {@code "meta"} once the record had parsed, and
  *       {@code "model"}, {@code "batch"} and {@code "device"} when a model stage failed. The raw
@@ -45,6 +46,17 @@ public final class JsonResults {
         doc.entities().stream()
                 .sorted(BY_POSITION)
                 .forEach(span -> entities.add(entityJson(doc, span)));
+        if (!doc.vectors().isEmpty()) {
+            ObjectNode vectors = node.putObject("vectors");
+            doc.vectors()
+                    .forEach(
+                            (name, vector) -> {
+                                ArrayNode values = vectors.putArray(name);
+                                for (float v : vector) {
+                                    values.add(v);
+                                }
+                            });
+        }
         if (doc.metaJson() != null) {
             node.set("meta", meta(doc.metaJson(), doc.id()));
         }
