@@ -10,6 +10,8 @@ import io.tandem.pipeline.PipelineConfig;
 import io.tandem.plan.WorkerPlan;
 import io.tandem.sink.JsonLinesFileSink;
 import io.tandem.sink.LocalProgress;
+import io.tandem.source.InputFormat;
+import io.tandem.source.SourceOptions;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -56,11 +58,30 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(
             names = "--input",
-            paramLabel = "<file.jsonl|sample:N>",
+            paramLabel = "<file|folder|glob|sample:N>",
             description =
-                    "JSON Lines input file, or sample:N generated documents (default: ${DEFAULT-VALUE}).",
+                    "Input: a .jsonl, .jsonl.gz or .parquet file, a folder or a glob of them, or"
+                            + " sample:N generated documents (default: ${DEFAULT-VALUE}).",
             defaultValue = TandemOptions.DEFAULT_INPUT)
     String input;
+
+    @Option(
+            names = "--input-format",
+            paramLabel = "jsonl|parquet",
+            description = "Format of every input file (default: told by each file's extension).")
+    String inputFormat;
+
+    @Option(
+            names = "--id-column",
+            paramLabel = "C",
+            description = "Parquet input: the column holding the document id (default: id).")
+    String idColumn;
+
+    @Option(
+            names = "--text-column",
+            paramLabel = "C",
+            description = "Parquet input: the column holding the document text (default: text).")
+    String textColumn;
 
     @Option(
             names = "--output",
@@ -252,7 +273,7 @@ public final class RunCommand implements Callable<Integer> {
         Path outputFile = checkWritable(output, "Output");
         Path deadLetterFile =
                 checkWritable(deadLetterPathFor(outputFile, deadLetter), "Dead-letter output");
-        Inputs inputs = Inputs.resolve(options.get(TandemOptions.INPUT), job.cpuWorkers());
+        Inputs inputs = Inputs.resolve(options, job.cpuWorkers());
         String progressKey = "run-" + UUID.randomUUID();
         if (!onCluster) {
             // The local MiniCluster gets exactly the slots the job needs; a cluster has its own.
@@ -336,6 +357,15 @@ public final class RunCommand implements Callable<Integer> {
     private Configuration toConfiguration() {
         Configuration options = Configuration.fromMap(flinkOptions);
         options.set(TandemOptions.INPUT, input);
+        if (inputFormat != null) {
+            try {
+                options.set(SourceOptions.INPUT_FORMAT, InputFormat.parse(inputFormat).lowerCase());
+            } catch (IllegalArgumentException e) {
+                throw new TandemCli.UsageException("--input-format " + e.getMessage());
+            }
+        }
+        setIfGiven(options, SourceOptions.ID_COLUMN, idColumn);
+        setIfGiven(options, SourceOptions.TEXT_COLUMN, textColumn);
         if (output != null) {
             options.set(TandemOptions.OUTPUT, output.toString());
         }
