@@ -39,8 +39,8 @@ public final class ParquetFiles {
      * Read options with Tandem's codecs and no filters. parquet-mr's builder cannot be used: its
      * constructor asks Hadoop's {@code ParquetInputFormat} for a record filter, which loads
      * Hadoop's MapReduce classes. So the options are made with their own (package-private)
-     * constructor, the one the builder calls, with the builder's defaults; {@code FileInputSourceITCase}
-     * reads real files through it, without Hadoop on the classpath.
+     * constructor, the one the builder calls, with the builder's defaults; {@code
+     * FileInputSourceITCase} reads real files through it, without Hadoop on the classpath.
      */
     public static ParquetReadOptions readOptions() {
         return READ_OPTIONS;
