@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * classpath (parent-first, as deploy/README.md recommends) and {@code ORT_DISABLE_TELEMETRY=1} in
  * their environment. The jar goes through the REST API, as {@code flink run} or a user would send
  * it. Each TaskManager declares two GPUs through Flink's external resource framework, reported by a
- * test driver installed as a plugin (no GPU here), so the inference subtasks bind to them.
+ * test driver installed as a plugin (no real GPU needed), so the inference subtasks bind to them.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterITCase {

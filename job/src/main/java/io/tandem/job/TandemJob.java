@@ -18,13 +18,13 @@ import io.tandem.join.PostprocessJoin;
 import io.tandem.options.TandemOptions;
 import io.tandem.parse.AnnotateFunction;
 import io.tandem.parse.Annotator;
-import io.tandem.parse.DeadLetters;
 import io.tandem.parse.DocParser;
 import io.tandem.parse.ParseFunction;
-import io.tandem.parse.ResultLine;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.records.OutputBatch;
 import io.tandem.records.TensorBatch;
+import io.tandem.results.DeadLetters;
+import io.tandem.results.Result;
 import io.tandem.source.RawRecord;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -95,7 +95,7 @@ public final class TandemJob {
             StreamExecutionEnvironment env,
             Source<RawRecord, ?, ?> source,
             int sourceParallelism,
-            Sink<ResultLine> sink) {
+            Sink<Result> sink) {
         DataStream<RawRecord> input =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "input")
                         .setParallelism(sourceParallelism);
@@ -108,7 +108,7 @@ public final class TandemJob {
      * subtask writes outputs and dead letters.
      */
     public void attachKafka(
-            StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source, Sink<ResultLine> sink) {
+            StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source, Sink<Result> sink) {
         DataStream<RawRecord> input =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-input")
                         .uid("kafka-input")
@@ -121,7 +121,7 @@ public final class TandemJob {
     }
 
     /** Everything between the raw records and the result lines, records spread round-robin. */
-    public DataStream<ResultLine> annotate(DataStream<RawRecord> input) {
+    public DataStream<Result> annotate(DataStream<RawRecord> input) {
         return annotate(input, false);
     }
 
@@ -129,7 +129,7 @@ public final class TandemJob {
      * @param keepPartitions forward records to the CPU subtask of the same index (the input must
      *     then run at the CPU task set's parallelism) instead of spreading them round-robin
      */
-    public DataStream<ResultLine> annotate(DataStream<RawRecord> input, boolean keepPartitions) {
+    public DataStream<Result> annotate(DataStream<RawRecord> input, boolean keepPartitions) {
         DeadLetters deadLetters =
                 new DeadLetters(options.get(TandemOptions.DEAD_LETTER_MAX_RAW_BYTES));
         DocParser parser = new DocParser(options.get(TandemOptions.MAX_TEXT_CHARS));
@@ -151,7 +151,7 @@ public final class TandemJob {
                         .name("parse")
                         .uid("parse")
                         .setParallelism(cpuWorkers);
-        DataStream<ResultLine> parseDeadLetters = docs.getSideOutput(ParseFunction.DEAD_LETTERS);
+        DataStream<Result> parseDeadLetters = docs.getSideOutput(ParseFunction.DEAD_LETTERS);
         DocFinisher<?> finisher = new DocFinisher<>(split.model(), split.after(), deadLetters);
         return gpuWorkers == 0
                 ? parseDeadLetters.union(localModel(docs, finisher))
@@ -162,13 +162,13 @@ public final class TandemJob {
         return BatchSize.parse(options.get(TandemOptions.BATCH_SIZE));
     }
 
-    private <F extends Serializable> DataStream<ResultLine> localModel(
+    private <F extends Serializable> DataStream<Result> localModel(
             DataStream<Doc> docs, DocFinisher<F> finisher) {
         Device device = options.get(TandemOptions.DEVICE) == Device.CUDA ? Device.CUDA : Device.CPU;
-        SingleOutputStreamOperator<ResultLine> results =
+        SingleOutputStreamOperator<Result> results =
                 docs.transform(
                                 "model",
-                                TypeInformation.of(ResultLine.class),
+                                TypeInformation.of(Result.class),
                                 new LocalModelOperator<>(
                                         finisher,
                                         batchSize(),
@@ -184,7 +184,7 @@ public final class TandemJob {
         return results.union(results.getSideOutput(AbstractBatcher.DEAD_LETTERS));
     }
 
-    private <F extends Serializable> DataStream<ResultLine> splitModel(
+    private <F extends Serializable> DataStream<Result> splitModel(
             SingleOutputStreamOperator<Doc> docs, DocFinisher<F> finisher) {
         int credits = creditsPerProducer();
         SingleOutputStreamOperator<TensorBatch> batches =
@@ -201,7 +201,7 @@ public final class TandemJob {
                         .setParallelism(cpuWorkers)
                         .setBufferTimeout(FLUSH_EVERY_RECORD);
         DataStream<OutputBatch> outputs = inference(batches, finisher.model());
-        SingleOutputStreamOperator<ResultLine> joined =
+        SingleOutputStreamOperator<Result> joined =
                 batches.getSideOutput(DispatchBatcher.PENDING_DOCS)
                         .forward()
                         .connect(
@@ -209,7 +209,7 @@ public final class TandemJob {
                                         new ReturnToProducerPartitioner(), OutputBatch::producer))
                         .transform(
                                 "postprocess",
-                                TypeInformation.of(ResultLine.class),
+                                TypeInformation.of(Result.class),
                                 new PostprocessJoin<>(
                                         finisher,
                                         credits,

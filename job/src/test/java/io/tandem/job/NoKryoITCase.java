@@ -13,14 +13,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.doc.AttributeTypes;
 import io.tandem.doc.Doc;
 import io.tandem.doc.Span;
+import io.tandem.job.sink.JsonLinesFileSink;
 import io.tandem.options.TandemOptions;
-import io.tandem.parse.ResultLine;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.pipeline.components.PipelineComponent;
 import io.tandem.records.OutputBatch;
 import io.tandem.records.PendingDocs;
 import io.tandem.records.TensorBatch;
-import io.tandem.sink.JsonLinesFileSink;
+import io.tandem.results.Result;
 import io.tandem.source.RawRecord;
 import io.tandem.source.SampleSource;
 import java.nio.file.Files;
@@ -102,14 +102,14 @@ class NoKryoITCase {
         assertEquals(List.of(), generic, "types that would be serialized with Kryo");
         Set<Class<?>> hotPath =
                 gpuWorkers == 0
-                        ? Set.of(RawRecord.class, Doc.class, ResultLine.class)
+                        ? Set.of(RawRecord.class, Doc.class, Result.class)
                         : Set.of(
                                 RawRecord.class,
                                 Doc.class,
                                 TensorBatch.class,
                                 OutputBatch.class,
                                 PendingDocs.class,
-                                ResultLine.class);
+                                Result.class);
         assertTrue(types.containsAll(hotPath), "the check saw " + types);
 
         // With generic types disabled, Flink itself refuses any Kryo type: the job must run.

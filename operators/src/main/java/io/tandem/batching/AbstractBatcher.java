@@ -3,7 +3,9 @@ package io.tandem.batching;
 import io.tandem.doc.Doc;
 import io.tandem.inference.BatchStats;
 import io.tandem.inference.ModelComponent;
-import io.tandem.parse.ResultLine;
+import io.tandem.results.DeadLetter;
+import io.tandem.results.Result;
+import io.tandem.results.Stage;
 import io.tandem.tensor.TensorMap;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -30,7 +32,7 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
     private static final long serialVersionUID = 1L;
 
     /** Documents that failed preprocessing or collation. */
-    public static final OutputTag<ResultLine> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
+    public static final OutputTag<Result> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
     protected final ModelComponent<F> model;
     protected final DocFinisher<F> finisher;
@@ -103,7 +105,16 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
         try {
             features = model.preprocess(doc);
         } catch (RuntimeException e) {
-            output.collect(DEAD_LETTERS, new StreamRecord<>(finisher.deadLetters().of(doc, e)));
+            output.collect(
+                    DEAD_LETTERS,
+                    new StreamRecord<>(
+                            Result.deadLetter(
+                                    finisher.deadLetters()
+                                            .of(doc, Stage.PREPROCESS, e)
+                                            .inModel(
+                                                    model.name(),
+                                                    DeadLetter.NO_BATCH,
+                                                    DeadLetter.NO_DEVICE))));
             return;
         }
         chunk.add(new Pending<>(doc, features, nextArrival++));
@@ -119,7 +130,9 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
 
     @Override
     public void onProcessingTime(long time) throws Exception {
-        // A timer of an already flushed chunk, or one that fires while a flush waits for credits.
+        // A timer of an already flushed chunk, or one that fires while a flush waits for the
+        // previous
+        // chunk's batches to leave the queue.
         if (time == timerDeadline && !flushing && !chunk.isEmpty()) {
             flush();
         }
@@ -162,7 +175,14 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
                                     output.collect(
                                             DEAD_LETTERS,
                                             new StreamRecord<>(
-                                                    finisher.deadLetters().of(p.doc(), e))));
+                                                    Result.deadLetter(
+                                                            finisher.deadLetters()
+                                                                    .of(p.doc(), Stage.COLLATE, e)
+                                                                    .inModel(
+                                                                            model.name(),
+                                                                            nextBatchSeq,
+                                                                            DeadLetter
+                                                                                    .NO_DEVICE)))));
                     continue;
                 }
                 BatchStats stats = model.batchStats(tensors);

@@ -2,10 +2,10 @@ package io.tandem.batching;
 
 import io.tandem.doc.Doc;
 import io.tandem.inference.ModelComponent;
-import io.tandem.parse.DeadLetters;
-import io.tandem.parse.OutputFormat;
-import io.tandem.parse.ResultLine;
 import io.tandem.pipeline.Pipeline;
+import io.tandem.results.DeadLetters;
+import io.tandem.results.Result;
+import io.tandem.results.Stage;
 import io.tandem.tensor.TensorMap;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -43,21 +43,43 @@ public final class DocFinisher<F extends Serializable> implements Serializable {
         return deadLetters;
     }
 
-    /** One result per document, in the order of {@code docs}. */
-    public List<ResultLine> finish(
-            List<Doc> docs, List<F> features, TensorMap outputs, String forwardError) {
-        List<ResultLine> results = new ArrayList<>(docs.size());
+    /**
+     * One result per document, in the order of {@code docs}.
+     *
+     * @param batch the batch's number at its producer, named by model-stage dead letters
+     * @param device the GPU index that ran the forward pass, or -1 for the CPU
+     */
+    public List<Result> finish(
+            List<Doc> docs,
+            List<F> features,
+            TensorMap outputs,
+            String forwardError,
+            long batch,
+            int device) {
+        List<Result> results = new ArrayList<>(docs.size());
         if (forwardError != null) {
             IllegalStateException error =
                     new IllegalStateException(
                             "forward pass of model '" + model.name() + "' failed: " + forwardError);
-            docs.forEach(doc -> results.add(deadLetters.of(doc, error)));
+            docs.forEach(
+                    doc ->
+                            results.add(
+                                    Result.deadLetter(
+                                            deadLetters
+                                                    .of(doc, Stage.FORWARD, error)
+                                                    .inModel(model.name(), batch, device))));
             return results;
         }
         try {
             model.postprocess(docs, features, outputs);
         } catch (RuntimeException e) {
-            docs.forEach(doc -> results.add(deadLetters.of(doc, e)));
+            docs.forEach(
+                    doc ->
+                            results.add(
+                                    Result.deadLetter(
+                                            deadLetters
+                                                    .of(doc, Stage.POSTPROCESS, e)
+                                                    .inModel(model.name(), batch, device))));
             return results;
         }
         for (Doc doc : docs) {
@@ -65,9 +87,9 @@ public final class DocFinisher<F extends Serializable> implements Serializable {
                 if (after != null) {
                     after.process(doc);
                 }
-                results.add(ResultLine.output(doc.seq(), doc.id(), OutputFormat.toJson(doc)));
+                results.add(Result.output(doc));
             } catch (RuntimeException e) {
-                results.add(deadLetters.of(doc, e));
+                results.add(Result.deadLetter(deadLetters.of(doc, Stage.COMPONENT, e)));
             }
         }
         return results;

@@ -3,7 +3,7 @@ package io.tandem.batching;
 import io.tandem.doc.Doc;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
-import io.tandem.parse.ResultLine;
+import io.tandem.results.Result;
 import io.tandem.tensor.TensorMap;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -16,8 +16,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * itself, then postprocesses in place: the graph has no partitioner and no join. In deterministic
  * mode a chunk's documents leave in arrival order, whatever order batching sorted them in.
  */
-public final class LocalModelOperator<F extends Serializable>
-        extends AbstractBatcher<F, ResultLine> {
+public final class LocalModelOperator<F extends Serializable> extends AbstractBatcher<F, Result> {
     private static final long serialVersionUID = 1L;
 
     private final ForwardContext forwardContext;
@@ -25,7 +24,7 @@ public final class LocalModelOperator<F extends Serializable>
     private transient ForwardRunner runner;
     private transient List<Ordered> finished;
 
-    private record Ordered(long arrival, ResultLine line) {}
+    private record Ordered(long arrival, Result result) {}
 
     public LocalModelOperator(
             DocFinisher<F> finisher,
@@ -59,7 +58,8 @@ public final class LocalModelOperator<F extends Serializable>
         }
         List<Doc> docs = new ArrayList<>(batch.size());
         batch.forEach(p -> docs.add(p.doc()));
-        List<ResultLine> results = finisher.finish(docs, features, outputs, error);
+        List<Result> results =
+                finisher.finish(docs, features, outputs, error, seq, forwardContext.gpuIndex());
         for (int i = 0; i < results.size(); i++) {
             if (deterministic) {
                 finished.add(new Ordered(batch.get(i).arrival(), results.get(i)));
@@ -72,7 +72,7 @@ public final class LocalModelOperator<F extends Serializable>
     @Override
     protected void afterFlush() {
         finished.sort(Comparator.comparingLong(Ordered::arrival));
-        finished.forEach(o -> output.collect(new StreamRecord<>(o.line())));
+        finished.forEach(o -> output.collect(new StreamRecord<>(o.result())));
         finished.clear();
     }
 

@@ -10,8 +10,8 @@
  *   <li>{@link io.tandem.dispatch.DispatchPartitioner} and {@link
  *       io.tandem.dispatch.ReturnToProducerPartitioner}: the two {@code partitionCustom} edges.
  *       Such edges refuse unaligned checkpoints, so Tandem uses aligned checkpoints.
- *   <li>{@link io.tandem.plan.CpuBudget} and {@link io.tandem.plan.WorkerPlan}: how many CPU and
- *       GPU workers to run.
  * </ul>
+ *
+ * <p>Why each edge is partitioned so: docs/ARCHITECTURE.md.
  */
 package io.tandem.dispatch;

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * manager's command line (about 5 KB) overflows a 1 MB task thread stack and kills the JVM with
  * SIGSEGV. Creating the environment on a dedicated thread with a large stack avoids it whatever
  * thread asks first; {@code ORT_DISABLE_TELEMETRY=1} in the process environment is the stronger fix
- * (see ARCHITECTURE.md).
+ * (docs/ARCHITECTURE.md, deploy/README.md).
  */
 public final class OnnxEnvironment {
     /** Enough for a command line of about 60 KB. */

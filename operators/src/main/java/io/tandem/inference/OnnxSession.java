@@ -136,7 +136,7 @@ public final class OnnxSession implements ForwardRunner {
         return env.createSession(model.readBytes(), options);
     }
 
-    /** {@code "CPU"} or {@code "CUDA:<gpu index>"}: where this session actually runs. */
+    /** {@code "CPU"} or {@code "CUDA:<gpu index>"}: where the session actually runs. */
     public String executionProvider() {
         return executionProvider;
     }

@@ -3,9 +3,9 @@ package io.tandem.join;
 import io.tandem.batching.BatchCredits;
 import io.tandem.batching.DocFinisher;
 import io.tandem.batching.FeatureCodec;
-import io.tandem.parse.ResultLine;
 import io.tandem.records.OutputBatch;
 import io.tandem.records.PendingDocs;
+import io.tandem.results.Result;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.List;
@@ -26,9 +26,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * before a barrier is joined before this operator sees the barrier on both inputs, so at a snapshot
  * nothing waits here; the snapshot checks that invariant instead of storing state.
  */
-public final class PostprocessJoin<F extends Serializable>
-        extends AbstractStreamOperator<ResultLine>
-        implements TwoInputStreamOperator<PendingDocs, OutputBatch, ResultLine> {
+public final class PostprocessJoin<F extends Serializable> extends AbstractStreamOperator<Result>
+        implements TwoInputStreamOperator<PendingDocs, OutputBatch, Result> {
     private static final long serialVersionUID = 1L;
 
     private final DocFinisher<F> finisher;
@@ -37,7 +36,7 @@ public final class PostprocessJoin<F extends Serializable>
 
     private transient Map<Long, PendingDocs> docsBySeq;
     private transient Map<Long, OutputBatch> outputsBySeq;
-    private transient TreeMap<Long, ResultLine> ready;
+    private transient TreeMap<Long, Result> ready;
     private transient long nextArrival;
     private transient long docsAwaiting;
     private transient long docsAwaitingMax;
@@ -105,8 +104,14 @@ public final class PostprocessJoin<F extends Serializable>
         outputsBySeq.remove(seq);
         docsAwaiting -= pending.docs().size();
         List<F> features = FeatureCodec.decode(pending.features(), getUserCodeClassloader());
-        List<ResultLine> results =
-                finisher.finish(pending.docs(), features, outputs.outputs(), outputs.error());
+        List<Result> results =
+                finisher.finish(
+                        pending.docs(),
+                        features,
+                        outputs.outputs(),
+                        outputs.error(),
+                        seq,
+                        outputs.device());
         credits.release();
         for (int i = 0; i < results.size(); i++) {
             if (deterministic) {

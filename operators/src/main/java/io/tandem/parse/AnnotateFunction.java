@@ -1,6 +1,7 @@
 package io.tandem.parse;
 
 import io.tandem.doc.Doc;
+import io.tandem.results.Result;
 import io.tandem.source.RawRecord;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -8,10 +9,10 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * The whole CPU task set of a pipeline without a model component: parse, annotate, format. Each
- * record ends as exactly one {@link ResultLine}, the document's output or its dead letter.
+ * The whole CPU task set of a pipeline without a model component: parse and annotate. Each record
+ * ends as exactly one {@link Result}, the document's output or its dead letter.
  */
-public final class AnnotateFunction extends ProcessFunction<RawRecord, ResultLine> {
+public final class AnnotateFunction extends ProcessFunction<RawRecord, Result> {
     private static final long serialVersionUID = 1L;
 
     private final Annotator annotator;
@@ -32,7 +33,7 @@ public final class AnnotateFunction extends ProcessFunction<RawRecord, ResultLin
     }
 
     @Override
-    public void processElement(RawRecord record, Context ctx, Collector<ResultLine> out) {
+    public void processElement(RawRecord record, Context ctx, Collector<Result> out) {
         docsIn.inc();
         Doc doc =
                 annotator.annotate(
@@ -43,7 +44,7 @@ public final class AnnotateFunction extends ProcessFunction<RawRecord, ResultLin
                         });
         if (doc != null) {
             docsOut.inc();
-            out.collect(ResultLine.output(record.seq, doc.id(), OutputFormat.toJson(doc)));
+            out.collect(Result.output(doc));
         }
     }
 }

@@ -2,6 +2,9 @@ package io.tandem.parse;
 
 import io.tandem.doc.Doc;
 import io.tandem.pipeline.Pipeline;
+import io.tandem.results.DeadLetters;
+import io.tandem.results.Result;
+import io.tandem.results.Stage;
 import io.tandem.source.RawRecord;
 import java.io.Serializable;
 
@@ -28,13 +31,19 @@ public final class Annotator implements Serializable {
     }
 
     /** The annotated document, or null after {@code onDeadLetter} received its dead letter. */
-    public Doc annotate(RawRecord record, java.util.function.Consumer<ResultLine> onDeadLetter) {
+    public Doc annotate(RawRecord record, java.util.function.Consumer<Result> onDeadLetter) {
+        Doc doc;
         try {
-            Doc doc = parser.parse(record);
+            doc = parser.parse(record);
+        } catch (BadRecordException | RuntimeException e) {
+            onDeadLetter.accept(Result.deadLetter(deadLetters.of(record, Stage.PARSE, e)));
+            return null;
+        }
+        try {
             pipeline.process(doc);
             return doc;
-        } catch (BadRecordException | RuntimeException e) {
-            onDeadLetter.accept(deadLetters.of(record, e));
+        } catch (RuntimeException e) {
+            onDeadLetter.accept(Result.deadLetter(deadLetters.of(record, Stage.COMPONENT, e)));
             return null;
         }
     }

@@ -1,6 +1,7 @@
 package io.tandem.parse;
 
 import io.tandem.doc.Doc;
+import io.tandem.results.Result;
 import io.tandem.source.RawRecord;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -15,8 +16,7 @@ import org.apache.flink.util.OutputTag;
 public final class ParseFunction extends ProcessFunction<RawRecord, Doc> {
     private static final long serialVersionUID = 1L;
 
-    public static final OutputTag<ResultLine> DEAD_LETTERS =
-            new OutputTag<>("parse-dead-letters") {};
+    public static final OutputTag<Result> DEAD_LETTERS = new OutputTag<>("parse-dead-letters") {};
 
     private final Annotator annotator;
     private transient Counter docsIn;

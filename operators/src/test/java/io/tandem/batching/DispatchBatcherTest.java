@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tandem.doc.Doc;
 import io.tandem.ner.OnnxTokenClassifier;
-import io.tandem.parse.DeadLetters;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.records.PendingDocs;
 import io.tandem.records.TensorBatch;
+import io.tandem.results.DeadLetters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

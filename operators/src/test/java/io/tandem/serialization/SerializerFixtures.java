@@ -5,6 +5,7 @@ import io.tandem.doc.DocSerializer;
 import io.tandem.records.OutputBatch;
 import io.tandem.records.PendingDocs;
 import io.tandem.records.TensorBatch;
+import io.tandem.results.Result;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +71,14 @@ public final class SerializerFixtures {
                         new PendingDocs.Serializer(
                                 new DocSerializer(
                                         DocSerializerWithAttributeTypesTest.configWithDosage())),
-                        List.of(TestingRecords.pendingDocs(docs))));
+                        List.of(TestingRecords.pendingDocs(docs))),
+                new Fixture<>(
+                        "result",
+                        Result.Serializer.FORMAT_VERSION,
+                        new Result.Serializer(
+                                new DocSerializer(
+                                        DocSerializerWithAttributeTypesTest.configWithDosage())),
+                        List.of(TestingRecords.results(withDosage))));
     }
 
     static <T> byte[] snapshotBytes(TypeSerializer<T> serializer) throws IOException {

@@ -8,9 +8,14 @@ import io.tandem.doc.Token;
 import io.tandem.records.OutputBatch;
 import io.tandem.records.PendingDocs;
 import io.tandem.records.TensorBatch;
+import io.tandem.results.DeadLetters;
+import io.tandem.results.Result;
+import io.tandem.results.Stage;
 import io.tandem.sample.SampleCorpus;
+import io.tandem.source.RawRecord;
 import io.tandem.tensor.Tensor;
 import io.tandem.tensor.TensorMap;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -154,5 +159,37 @@ final class TestingRecords {
             new PendingDocs(0, 0, List.of(), new long[0], new byte[0]),
             new PendingDocs(1, 5, docs, new long[] {3, 1, 2}, new byte[] {1, 2, 3, -1}),
         };
+    }
+
+    /** Documents and dead letters of every stage, some with ids, meta and a model stage. */
+    static Result[] results(List<Doc> docs) {
+        DeadLetters deadLetters = new DeadLetters(16);
+        List<Result> results = new ArrayList<>();
+        docs.forEach(doc -> results.add(Result.output(doc)));
+        results.add(
+                Result.deadLetter(
+                        deadLetters.of(
+                                new RawRecord(
+                                        7,
+                                        SourcePosition.fileLine("notes.jsonl", 8),
+                                        "{\"id\": broken and much longer than sixteen bytes"
+                                                .getBytes(StandardCharsets.UTF_8)),
+                                Stage.PARSE,
+                                new IllegalArgumentException("malformed JSON"))));
+        Doc first = docs.get(0);
+        for (Stage stage : Stage.values()) {
+            results.add(
+                    Result.deadLetter(
+                            deadLetters
+                                    .of(first, stage, new IllegalStateException(stage + " failed"))
+                                    .inModel("ner", 3, stage.ordinal() - 1)));
+        }
+        results.add(
+                Result.deadLetter(
+                        deadLetters.of(
+                                new RawRecord(9, SourcePosition.kafka("notes", 2, 99), null),
+                                Stage.COMPONENT,
+                                new NullPointerException())));
+        return results.toArray(Result[]::new);
     }
 }

@@ -6,10 +6,10 @@ import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
 import io.tandem.inference.ModelComponent;
 import io.tandem.parse.Annotator;
-import io.tandem.parse.DeadLetters;
 import io.tandem.parse.DocParser;
-import io.tandem.parse.ResultLine;
 import io.tandem.pipeline.Pipeline;
+import io.tandem.results.DeadLetters;
+import io.tandem.results.Result;
 import io.tandem.source.RawRecord;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -43,16 +43,16 @@ final class Alternatives {
 
     private Alternatives() {}
 
-    static DataStream<ResultLine> perRecordMap(
+    static DataStream<Result> perRecordMap(
             DataStream<RawRecord> input, Pipeline pipeline, int parallelism) {
         return input.rebalance()
                 .flatMap(new PerRecordFunction<>(Parts.of(pipeline)))
-                .returns(ResultLine.class)
+                .returns(Result.class)
                 .name("per-record map")
                 .setParallelism(parallelism);
     }
 
-    static DataStream<ResultLine> countWindow(
+    static DataStream<Result> countWindow(
             DataStream<RawRecord> input, Pipeline pipeline, int parallelism) {
         Parts<?> parts = Parts.of(pipeline);
         int[] keys = keysSpreadOver(parallelism);
@@ -66,7 +66,7 @@ final class Alternatives {
                         TypeInformation.of(Integer.class))
                 .countWindow(WINDOW_DOCS)
                 .process(new WindowFunction<>(parts.finisher))
-                .returns(ResultLine.class)
+                .returns(Result.class)
                 .name("count window model")
                 .setParallelism(parallelism);
     }
@@ -113,21 +113,22 @@ final class Alternatives {
         }
     }
 
-    private static <F extends Serializable> List<ResultLine> runModel(
+    private static <F extends Serializable> List<Result> runModel(
             DocFinisher<F> finisher, ForwardRunner runner, List<Doc> docs) {
         ModelComponent<F> model = finisher.model();
         List<F> features = new ArrayList<>(docs.size());
         docs.forEach(doc -> features.add(model.preprocess(doc)));
         try {
-            return finisher.finish(docs, features, runner.forward(model.collate(features)), null);
+            return finisher.finish(
+                    docs, features, runner.forward(model.collate(features)), null, 0, -1);
         } catch (Exception e) {
-            return finisher.finish(docs, features, null, e.toString());
+            return finisher.finish(docs, features, null, e.toString(), 0, -1);
         }
     }
 
     /** Parse, components, model on the one document, output: all in one call. */
     static final class PerRecordFunction<F extends Serializable>
-            extends RichFlatMapFunction<RawRecord, ResultLine> {
+            extends RichFlatMapFunction<RawRecord, Result> {
         private static final long serialVersionUID = 1L;
         private final Parts<F> parts;
         private transient ForwardRunner runner;
@@ -145,7 +146,7 @@ final class Alternatives {
         }
 
         @Override
-        public void flatMap(RawRecord record, Collector<ResultLine> out) {
+        public void flatMap(RawRecord record, Collector<Result> out) {
             Doc doc = parts.annotator.annotate(record, out::collect);
             if (doc != null) {
                 runModel(parts.finisher, runner, List.of(doc)).forEach(out::collect);
@@ -185,7 +186,7 @@ final class Alternatives {
 
     /** The model on a window's documents, as they came. */
     static final class WindowFunction<F extends Serializable>
-            extends ProcessWindowFunction<Doc, ResultLine, Integer, GlobalWindow> {
+            extends ProcessWindowFunction<Doc, Result, Integer, GlobalWindow> {
         private static final long serialVersionUID = 1L;
         private final DocFinisher<F> finisher;
         private transient ForwardRunner runner;
@@ -202,7 +203,7 @@ final class Alternatives {
 
         @Override
         public void process(
-                Integer key, Context context, Iterable<Doc> elements, Collector<ResultLine> out) {
+                Integer key, Context context, Iterable<Doc> elements, Collector<Result> out) {
             List<Doc> docs = new ArrayList<>(WINDOW_DOCS);
             elements.forEach(docs::add);
             runModel(finisher, runner, docs).forEach(out::collect);

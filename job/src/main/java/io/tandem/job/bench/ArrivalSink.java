@@ -1,6 +1,6 @@
 package io.tandem.job.bench;
 
-import io.tandem.parse.ResultLine;
+import io.tandem.results.Result;
 import java.util.PriorityQueue;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -11,7 +11,7 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * lines back in sequence order, as the file sink does for deterministic output, and a line
  * "arrives" when it is released in order: the cost of ordering is part of what it measures.
  */
-final class ArrivalSink implements Sink<ResultLine> {
+final class ArrivalSink implements Sink<Result> {
     private static final long serialVersionUID = 1L;
 
     private final String runId;
@@ -23,11 +23,11 @@ final class ArrivalSink implements Sink<ResultLine> {
     }
 
     @Override
-    public SinkWriter<ResultLine> createWriter(WriterInitContext context) {
+    public SinkWriter<Result> createWriter(WriterInitContext context) {
         return new Writer(RunRecorder.of(runId), ordered);
     }
 
-    private static final class Writer implements SinkWriter<ResultLine> {
+    private static final class Writer implements SinkWriter<Result> {
         private final RunRecorder recorder;
         private final boolean ordered;
         private final PriorityQueue<Long> waiting = new PriorityQueue<>();
@@ -39,13 +39,13 @@ final class ArrivalSink implements Sink<ResultLine> {
         }
 
         @Override
-        public void write(ResultLine line, Context context) {
+        public void write(Result result, Context context) {
             if (!ordered) {
-                recorder.arrived(line.seq, System.nanoTime());
+                recorder.arrived(result.seq(), System.nanoTime());
                 return;
             }
-            waiting.add(line.seq);
-            if (line.seq != nextSeq) {
+            waiting.add(result.seq());
+            if (result.seq() != nextSeq) {
                 return;
             }
             long now = System.nanoTime();

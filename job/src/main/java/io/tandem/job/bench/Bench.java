@@ -9,10 +9,10 @@ import io.tandem.models.BenchModel;
 import io.tandem.models.GeneratedModel;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.options.TandemOptions;
-import io.tandem.parse.ResultLine;
 import io.tandem.pipeline.ModelStep;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.pipeline.components.PipelineComponent;
+import io.tandem.results.Result;
 import io.tandem.source.RawRecord;
 import java.io.PrintStream;
 import java.io.Serializable;
@@ -70,9 +70,10 @@ public final class Bench {
 
     /**
      * Batches in flight per producer-consumer link of the comparison run. The figures use Tandem's
-     * default (2); a batcher emits all the batches of a chunk at once and then waits for credits,
-     * so the report also gives the efficiency with many more credits, to show what the default
-     * leaves on the table.
+     * default (2). The batcher queues a flushed chunk's batches (one chunk at most) and sends one
+     * per returned credit while it preprocesses the next chunk, so a few credits should keep the
+     * accelerator fed; the report also gives the efficiency with many more credits, to show whether
+     * the default leaves anything on the table.
      */
     static final int MANY_BATCHES_IN_FLIGHT = 32;
 
@@ -578,7 +579,7 @@ public final class Bench {
 
     private double alternative(
             String name,
-            Function<DataStream<RawRecord>, DataStream<ResultLine>> graph,
+            Function<DataStream<RawRecord>, DataStream<Result>> graph,
             int parallelism,
             int expectedArrivals)
             throws Exception {
@@ -608,7 +609,7 @@ public final class Bench {
             boolean ordered,
             Duration bufferTimeout,
             int expectedArrivals,
-            Function<DataStream<RawRecord>, DataStream<ResultLine>> graph)
+            Function<DataStream<RawRecord>, DataStream<Result>> graph)
             throws Exception {
         RunRecorder recorder = RunRecorder.start(runId, docs);
         try (LocalClusters clusters = new LocalClusters()) {

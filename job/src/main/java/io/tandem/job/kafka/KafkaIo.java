@@ -2,7 +2,7 @@ package io.tandem.job.kafka;
 
 import io.tandem.options.TandemOptions;
 import io.tandem.options.TandemOptions.Delivery;
-import io.tandem.parse.ResultLine;
+import io.tandem.results.Result;
 import io.tandem.source.RawRecord;
 import java.io.IOException;
 import java.io.Reader;
@@ -135,7 +135,7 @@ public final class KafkaIo {
         return builder.build();
     }
 
-    public KafkaSink<ResultLine> sink() {
+    public KafkaSink<Result> sink() {
         DeliveryGuarantee guarantee =
                 switch (delivery()) {
                     case EXACTLY_ONCE -> DeliveryGuarantee.EXACTLY_ONCE;
@@ -147,7 +147,7 @@ public final class KafkaIo {
         producer.setProperty(
                 ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
                 String.valueOf(transactionTimeout().toMillis()));
-        return KafkaSink.<ResultLine>builder()
+        return KafkaSink.<Result>builder()
                 .setBootstrapServers(bootstrap())
                 .setKafkaProducerConfig(producer)
                 .setDeliveryGuarantee(guarantee)

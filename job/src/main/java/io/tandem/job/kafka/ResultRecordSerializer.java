@@ -1,6 +1,7 @@
 package io.tandem.job.kafka;
 
-import io.tandem.parse.ResultLine;
+import io.tandem.job.format.JsonResults;
+import io.tandem.results.Result;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -9,7 +10,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * Outputs go to the output topic keyed by document id, dead letters to the dead-letter topic; one
  * transactional sink writes both, so both commit with the same checkpoint.
  */
-final class ResultRecordSerializer implements KafkaRecordSerializationSchema<ResultLine> {
+final class ResultRecordSerializer implements KafkaRecordSerializationSchema<Result> {
     private static final long serialVersionUID = 1L;
 
     private final String outputTopic;
@@ -22,13 +23,13 @@ final class ResultRecordSerializer implements KafkaRecordSerializationSchema<Res
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(
-            ResultLine line, KafkaSinkContext context, Long timestamp) {
-        byte[] key = line.key == null ? null : line.key.getBytes(StandardCharsets.UTF_8);
+            Result result, KafkaSinkContext context, Long timestamp) {
+        String id = result.key();
         return new ProducerRecord<>(
-                line.deadLetter ? deadLetterTopic : outputTopic,
+                result.isDeadLetter() ? deadLetterTopic : outputTopic,
                 null,
                 timestamp,
-                key,
-                line.json.getBytes(StandardCharsets.UTF_8));
+                id == null ? null : id.getBytes(StandardCharsets.UTF_8),
+                JsonResults.encode(result).getBytes(StandardCharsets.UTF_8));
     }
 }

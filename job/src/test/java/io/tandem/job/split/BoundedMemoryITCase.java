@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.job.TandemJob;
+import io.tandem.job.sink.JsonLinesFileSink;
 import io.tandem.options.TandemOptions;
 import io.tandem.pipeline.Pipeline;
-import io.tandem.sink.JsonLinesFileSink;
 import io.tandem.source.SampleSource;
 import java.nio.file.Files;
 import java.nio.file.Path;

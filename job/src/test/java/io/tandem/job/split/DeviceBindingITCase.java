@@ -28,10 +28,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two inference subtasks in one TaskManager bind distinct GPU indices. A MiniCluster never hands
- * external resources to operators (see ARCHITECTURE.md), so the GPUs are declared the way a
+ * external resources to operators (docs/ARCHITECTURE.md), so the GPUs are declared the way a
  * MiniCluster can: as configured device indices ({@code --gpu-devices 0,1}); GpuAssignerTest covers
- * indices read from Flink's external resource infos. On this CPU-only machine the AUTO device falls
- * back to the CPU execution provider, so the forward passes still run.
+ * indices read from Flink's external resource infos. Without CUDA the AUTO device falls back to the
+ * CPU execution provider, so the forward passes still run.
  */
 class DeviceBindingITCase {
     @RegisterExtension

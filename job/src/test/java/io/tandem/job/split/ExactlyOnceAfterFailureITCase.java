@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.job.TandemJob;
+import io.tandem.job.sink.JsonLinesFileSink;
 import io.tandem.options.TandemOptions;
-import io.tandem.parse.ResultLine;
 import io.tandem.pipeline.Pipeline;
-import io.tandem.sink.JsonLinesFileSink;
+import io.tandem.results.Result;
 import io.tandem.source.RawRecord;
 import io.tandem.source.SampleSource;
 import java.nio.file.Files;
@@ -94,7 +94,7 @@ class ExactlyOnceAfterFailureITCase {
                         .map(new TestingCheckpointCounter())
                         .setParallelism(2);
         Path out = dir.resolve(name + ".jsonl");
-        DataStream<ResultLine> results = job.annotate(input);
+        DataStream<Result> results = job.annotate(input);
         results.sinkTo(new JsonLinesFileSink(out, dir.resolve(name + ".dead.jsonl"), true, null))
                 .setParallelism(1);
         env.execute(name);

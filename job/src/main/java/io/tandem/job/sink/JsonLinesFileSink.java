@@ -1,6 +1,6 @@
-package io.tandem.sink;
+package io.tandem.job.sink;
 
-import io.tandem.parse.ResultLine;
+import io.tandem.results.Result;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -12,16 +12,16 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * Writes processed documents to one JSON Lines file and dead letters to another, from a single
- * subtask. In ordered mode lines are written in sequence-number order (the input order of a file or
- * sample source, whose sequence numbers are 0, 1, 2, ... with every number ending in one of the two
- * files); otherwise as they arrive.
+ * Writes processed documents to one JSON Lines file and dead letters to another ({@link
+ * JsonResults}), from a single subtask. In ordered mode lines are written in sequence-number order
+ * (the input order of a file or sample source, whose sequence numbers are 0, 1, 2, ... with every
+ * number ending in one of the two files); otherwise as they arrive.
  *
  * <p>Exactly once across restarts: the writer checkpoints how many bytes of each file belong to the
  * checkpoint and truncates the files back to that on restore, so replayed records are written once.
  */
 public final class JsonLinesFileSink
-        implements Sink<ResultLine>, SupportsWriterState<ResultLine, FileSinkState> {
+        implements Sink<Result>, SupportsWriterState<Result, FileSinkState> {
     private static final long serialVersionUID = 1L;
 
     private final String outputPath;
@@ -45,13 +45,13 @@ public final class JsonLinesFileSink
     }
 
     @Override
-    public StatefulSinkWriter<ResultLine, FileSinkState> createWriter(WriterInitContext context)
+    public StatefulSinkWriter<Result, FileSinkState> createWriter(WriterInitContext context)
             throws IOException {
         return restoreWriter(context, List.of());
     }
 
     @Override
-    public StatefulSinkWriter<ResultLine, FileSinkState> restoreWriter(
+    public StatefulSinkWriter<Result, FileSinkState> restoreWriter(
             WriterInitContext context, Collection<FileSinkState> recoveredState)
             throws IOException {
         int parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();

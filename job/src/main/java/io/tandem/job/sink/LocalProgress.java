@@ -1,4 +1,4 @@
-package io.tandem.sink;
+package io.tandem.job.sink;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

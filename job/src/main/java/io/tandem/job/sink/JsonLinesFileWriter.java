@@ -1,6 +1,7 @@
-package io.tandem.sink;
+package io.tandem.job.sink;
 
-import io.tandem.parse.ResultLine;
+import io.tandem.job.format.JsonResults;
+import io.tandem.results.Result;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,12 +17,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 
 /** The single writer of a {@link JsonLinesFileSink}. */
-final class JsonLinesFileWriter implements StatefulSinkWriter<ResultLine, FileSinkState> {
+final class JsonLinesFileWriter implements StatefulSinkWriter<Result, FileSinkState> {
     private final TrackedFile output;
     private final TrackedFile deadLetters;
     private final boolean ordered;
     private final AtomicLong progress;
-    private final TreeMap<Long, ResultLine> waiting = new TreeMap<>();
+    private final TreeMap<Long, EncodedLine> waiting = new TreeMap<>();
     private long nextSeq;
 
     JsonLinesFileWriter(
@@ -36,14 +37,20 @@ final class JsonLinesFileWriter implements StatefulSinkWriter<ResultLine, FileSi
         this.ordered = ordered;
         this.progress = progress;
         this.nextSeq = state.nextSeq();
-        state.waiting().forEach(line -> waiting.put(line.seq, line));
+        state.waiting().forEach(line -> waiting.put(line.seq(), line));
         if (progress != null) {
             progress.set(nextSeq + waiting.size());
         }
     }
 
     @Override
-    public void write(ResultLine line, Context context) throws IOException {
+    public void write(Result result, Context context) throws IOException {
+        EncodedLine line =
+                new EncodedLine(
+                        result.seq(),
+                        result.isDeadLetter(),
+                        result.key(),
+                        JsonResults.encode(result));
         if (progress != null) {
             progress.incrementAndGet();
         }
@@ -51,12 +58,12 @@ final class JsonLinesFileWriter implements StatefulSinkWriter<ResultLine, FileSi
             append(line);
             return;
         }
-        if (line.seq < nextSeq || waiting.containsKey(line.seq)) {
+        if (line.seq() < nextSeq || waiting.containsKey(line.seq())) {
             throw new IllegalStateException(
-                    "Sequence number " + line.seq + " arrived twice: " + line);
+                    "Sequence number " + line.seq() + " arrived twice: " + result);
         }
-        waiting.put(line.seq, line);
-        ResultLine next;
+        waiting.put(line.seq(), line);
+        EncodedLine next;
         while ((next = waiting.get(nextSeq)) != null) {
             waiting.remove(nextSeq);
             append(next);
@@ -64,8 +71,8 @@ final class JsonLinesFileWriter implements StatefulSinkWriter<ResultLine, FileSi
         }
     }
 
-    private void append(ResultLine line) throws IOException {
-        (line.deadLetter ? deadLetters : output).writeLine(line.json);
+    private void append(EncodedLine line) throws IOException {
+        (line.deadLetter() ? deadLetters : output).writeLine(line.json());
     }
 
     @Override

@@ -1,6 +1,5 @@
-package io.tandem.sink;
+package io.tandem.job.sink;
 
-import io.tandem.parse.ResultLine;
 import java.util.List;
 
 /**
@@ -9,4 +8,4 @@ import java.util.List;
  * lines that arrived early and wait for their turn.
  */
 public record FileSinkState(
-        long outputBytes, long deadLetterBytes, long nextSeq, List<ResultLine> waiting) {}
+        long outputBytes, long deadLetterBytes, long nextSeq, List<EncodedLine> waiting) {}

@@ -1,6 +1,5 @@
-package io.tandem.sink;
+package io.tandem.job.sink;
 
-import io.tandem.parse.ResultLine;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,14 +23,14 @@ final class FileSinkStateSerializer implements SimpleVersionedSerializer<FileSin
         out.writeLong(state.deadLetterBytes());
         out.writeLong(state.nextSeq());
         out.writeInt(state.waiting().size());
-        for (ResultLine line : state.waiting()) {
-            out.writeLong(line.seq);
-            out.writeBoolean(line.deadLetter);
-            out.writeBoolean(line.key != null);
-            if (line.key != null) {
-                out.writeUTF(line.key);
+        for (EncodedLine line : state.waiting()) {
+            out.writeLong(line.seq());
+            out.writeBoolean(line.deadLetter());
+            out.writeBoolean(line.key() != null);
+            if (line.key() != null) {
+                out.writeUTF(line.key());
             }
-            byte[] json = line.json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] json = line.json().getBytes(java.nio.charset.StandardCharsets.UTF_8);
             out.writeInt(json.length);
             out.write(json);
         }
@@ -49,7 +48,7 @@ final class FileSinkStateSerializer implements SimpleVersionedSerializer<FileSin
         long deadLetterBytes = in.readLong();
         long nextSeq = in.readLong();
         int count = in.readInt();
-        List<ResultLine> waiting = new ArrayList<>(count);
+        List<EncodedLine> waiting = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             long seq = in.readLong();
             boolean deadLetter = in.readBoolean();
@@ -57,7 +56,7 @@ final class FileSinkStateSerializer implements SimpleVersionedSerializer<FileSin
             byte[] json = new byte[in.readInt()];
             in.readFully(json);
             waiting.add(
-                    new ResultLine(
+                    new EncodedLine(
                             seq,
                             deadLetter,
                             key,
