@@ -6,6 +6,7 @@ import io.tandem.job.TandemJob;
 import io.tandem.job.kafka.KafkaIo;
 import io.tandem.job.sink.JsonLinesFileSink;
 import io.tandem.job.sink.LocalProgress;
+import io.tandem.job.sink.ParquetDocs;
 import io.tandem.options.TandemOptions;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.pipeline.PipelineConfig;
@@ -88,6 +89,15 @@ public final class RunCommand implements Callable<Integer> {
             paramLabel = "<file.jsonl>",
             description = "Output JSON Lines file.")
     Path output;
+
+    @Option(
+            names = "--output-format",
+            paramLabel = "jsonl|parquet",
+            description =
+                    "jsonl: --output is one JSON Lines file; parquet: --output is a folder of"
+                            + " Parquet part files (default: ${DEFAULT-VALUE}).",
+            defaultValue = "jsonl")
+    String outputFormat;
 
     @Option(
             names = "--dead-letter",
@@ -270,11 +280,19 @@ public final class RunCommand implements Callable<Integer> {
             throw new TandemCli.UsageException(
                     "Missing --output <file.jsonl> (or --kafka-bootstrap with topics for a continuous job)");
         }
-        Path outputFile = checkWritable(output, "Output");
+        boolean parquet = parquetOutput();
+        Path outputFile = parquet ? checkFolder(output) : checkWritable(output, "Output");
         Path deadLetterFile =
                 checkWritable(deadLetterPathFor(outputFile, deadLetter), "Dead-letter output");
         Inputs inputs = Inputs.resolve(options, job.cpuWorkers());
-        String progressKey = "run-" + UUID.randomUUID();
+        if (parquet && !options.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
+            // Flink's FileSink commits part files on checkpoints only, the last one included:
+            // without
+            // checkpointing they would stay hidden in-progress files.
+            options.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
+        }
+        // The progress display counts the lines of the JSON Lines sink; Parquet has none to count.
+        String progressKey = parquet ? null : "run-" + UUID.randomUUID();
         if (!onCluster) {
             // The local MiniCluster gets exactly the slots the job needs; a cluster has its own.
             options.set(
@@ -283,15 +301,24 @@ public final class RunCommand implements Callable<Integer> {
         }
         try (LocalClusters clusters = new LocalClusters()) {
             StreamExecutionEnvironment env = clusters.environment(options);
-            job.attach(
-                    env,
-                    inputs.source(),
-                    inputs.parallelism(),
-                    new JsonLinesFileSink(
-                            outputFile,
-                            deadLetterFile,
-                            options.get(TandemOptions.DETERMINISTIC),
-                            progressKey));
+            if (parquet) {
+                job.attach(
+                        env,
+                        inputs.source(),
+                        inputs.parallelism(),
+                        ParquetDocs.sink(outputFile),
+                        JsonLinesFileSink.deadLettersOnly(deadLetterFile, null));
+            } else {
+                job.attach(
+                        env,
+                        inputs.source(),
+                        inputs.parallelism(),
+                        new JsonLinesFileSink(
+                                outputFile,
+                                deadLetterFile,
+                                options.get(TandemOptions.DETERMINISTIC),
+                                progressKey));
+            }
             if (onCluster) {
                 // Flink's client decides: an attached `flink run` waits for the result here, the
                 // REST API and a detached run return once the job is submitted. The progress
@@ -302,7 +329,10 @@ public final class RunCommand implements Callable<Integer> {
             try {
                 JobClient client = env.executeAsync("tandem: " + inputs.source());
                 boolean showProgress =
-                        !noProgress && System.console() != null && clusters.isLocal(env);
+                        progressKey != null
+                                && !noProgress
+                                && System.console() != null
+                                && clusters.isLocal(env);
                 try (ProgressDisplay progress =
                         showProgress
                                 ? new ProgressDisplay(
@@ -314,7 +344,9 @@ public final class RunCommand implements Callable<Integer> {
                     client.getJobExecutionResult().get();
                 }
             } finally {
-                LocalProgress.release(progressKey);
+                if (progressKey != null) {
+                    LocalProgress.release(progressKey);
+                }
             }
         }
         return 0;
@@ -506,6 +538,30 @@ public final class RunCommand implements Callable<Integer> {
                                                             .toLowerCase(java.util.Locale.ROOT)
                                                             .replace('_', '-'))
                                     .toList());
+        }
+    }
+
+    private boolean parquetOutput() {
+        return switch (outputFormat.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "jsonl" -> false;
+            case "parquet" -> true;
+            default ->
+                    throw new TandemCli.UsageException(
+                            "--output-format " + outputFormat + ": expected jsonl or parquet");
+        };
+    }
+
+    /** Creates the Parquet output folder now, so that an unwritable path fails before the job. */
+    private static Path checkFolder(Path folder) {
+        if (Files.isRegularFile(folder)) {
+            throw new TandemCli.UsageException(
+                    "Output '" + folder + "' is a file, expected a folder for Parquet part files");
+        }
+        try {
+            return Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw new TandemCli.UsageException(
+                    "Output folder '" + folder + "' cannot be created: " + e.getMessage());
         }
     }
 
