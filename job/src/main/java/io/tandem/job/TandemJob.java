@@ -10,7 +10,6 @@ import io.tandem.dispatch.DispatchSchedule;
 import io.tandem.dispatch.ReturnToProducerPartitioner;
 import io.tandem.doc.Doc;
 import io.tandem.inference.Device;
-import io.tandem.inference.ForwardContext;
 import io.tandem.inference.GpuAssigner;
 import io.tandem.inference.InferenceFunction;
 import io.tandem.inference.ModelComponent;
@@ -35,8 +34,11 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds Tandem's job graph from options, with the source and the sink injected: the command line
@@ -50,6 +52,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * inference subtasks (C = 0) the CPU subtasks run the forward pass themselves.
  */
 public final class TandemJob {
+    private static final Logger LOG = LoggerFactory.getLogger(TandemJob.class);
     public static final String GPU_SLOT_SHARING_GROUP = "gpu";
     public static final String PRODUCER_COLOCATION_GROUP = "tandem-producer";
 
@@ -65,6 +68,7 @@ public final class TandemJob {
     private final int cpuWorkers;
     private final int gpuWorkers;
     private final List<Integer> gpuDevices;
+    private final SlotResources slotResources;
 
     public TandemJob(Configuration options, Pipeline pipeline, int cpuWorkers) {
         this(options, pipeline, cpuWorkers, 0, List.of());
@@ -87,6 +91,7 @@ public final class TandemJob {
         this.cpuWorkers = cpuWorkers;
         this.gpuWorkers = gpuWorkers;
         this.gpuDevices = List.copyOf(gpuDevices);
+        this.slotResources = SlotResources.from(options); // fail at startup, not in a task
         BatchSize.parse(options.get(TandemOptions.BATCH_SIZE)); // fail at startup, not in a task
     }
 
@@ -97,9 +102,11 @@ public final class TandemJob {
             int sourceParallelism,
             Sink<Result> sink) {
         DataStream<RawRecord> input =
-                env.fromSource(source, WatermarkStrategy.noWatermarks(), "input")
-                        .setParallelism(sourceParallelism);
-        annotate(input).sinkTo(sink).name("output").setParallelism(1);
+                onCpu(
+                        env.fromSource(source, WatermarkStrategy.noWatermarks(), "input")
+                                .uid("input")
+                                .setParallelism(sourceParallelism));
+        onCpu(annotate(input).sinkTo(sink).name("output").uid("output").setParallelism(1));
     }
 
     /**
@@ -142,14 +149,16 @@ public final class TandemJob {
     public void attachKafka(
             StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source, Sink<Result> sink) {
         DataStream<RawRecord> input =
-                env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-input")
-                        .uid("kafka-input")
-                        .setParallelism(cpuWorkers);
-        annotate(input, true)
-                .sinkTo(sink)
-                .name("kafka-output")
-                .uid("kafka-output")
-                .setParallelism(cpuWorkers);
+                onCpu(
+                        env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-input")
+                                .uid("kafka-input")
+                                .setParallelism(cpuWorkers));
+        onCpu(
+                annotate(input, true)
+                        .sinkTo(sink)
+                        .name("kafka-output")
+                        .uid("kafka-output")
+                        .setParallelism(cpuWorkers));
     }
 
     /** Everything between the raw records and the result lines, records spread round-robin. */
@@ -170,19 +179,22 @@ public final class TandemJob {
         // stays on one subtask instead, so its order can be kept.
         DataStream<RawRecord> spread = keepPartitions ? input.forward() : input.rebalance();
         if (split.model() == null) {
-            return spread.process(
-                            new AnnotateFunction(new Annotator(parser, pipeline, deadLetters)))
-                    .name("annotate")
-                    .uid("annotate")
-                    .setParallelism(cpuWorkers);
+            return onCpu(
+                    spread.process(
+                                    new AnnotateFunction(
+                                            new Annotator(parser, pipeline, deadLetters)))
+                            .name("annotate")
+                            .uid("annotate")
+                            .setParallelism(cpuWorkers));
         }
         SingleOutputStreamOperator<Doc> docs =
-                spread.process(
-                                new ParseFunction(
-                                        new Annotator(parser, split.before(), deadLetters)))
-                        .name("parse")
-                        .uid("parse")
-                        .setParallelism(cpuWorkers);
+                onCpu(
+                        spread.process(
+                                        new ParseFunction(
+                                                new Annotator(parser, split.before(), deadLetters)))
+                                .name("parse")
+                                .uid("parse")
+                                .setParallelism(cpuWorkers));
         DataStream<Result> parseDeadLetters = docs.getSideOutput(ParseFunction.DEAD_LETTERS);
         DocFinisher<?> finisher = new DocFinisher<>(split.model(), split.after(), deadLetters);
         return gpuWorkers == 0
@@ -196,7 +208,9 @@ public final class TandemJob {
 
     private <F extends Serializable> DataStream<Result> localModel(
             DataStream<Doc> docs, DocFinisher<F> finisher) {
-        Device device = options.get(TandemOptions.DEVICE) == Device.CUDA ? Device.CUDA : Device.CPU;
+        // Each CPU subtask shares one of its TaskManager's GPUs (round-robin, see GpuLeases): the
+        // declared ones on a cluster, else the configured or detected ones.
+        Device device = options.get(TandemOptions.DEVICE);
         SingleOutputStreamOperator<Result> results =
                 docs.transform(
                                 "model",
@@ -206,19 +220,25 @@ public final class TandemJob {
                                         batchSize(),
                                         options.get(TandemOptions.CHUNK_SIZE),
                                         options.get(TandemOptions.MAX_BATCH_DELAY).toMillis(),
-                                        new ForwardContext(
-                                                device,
-                                                device == Device.CUDA ? 0 : ForwardContext.NO_GPU,
-                                                options.get(TandemOptions.INTRA_OP_THREADS)),
+                                        device,
+                                        options.get(TandemOptions.INTRA_OP_THREADS),
+                                        new GpuAssigner(gpuDevices),
                                         options.get(TandemOptions.DETERMINISTIC)))
                         .uid("model")
                         .setParallelism(cpuWorkers);
+        onCpu(results);
         return results.union(results.getSideOutput(AbstractBatcher.DEAD_LETTERS));
     }
 
     private <F extends Serializable> DataStream<Result> splitModel(
             SingleOutputStreamOperator<Doc> docs, DocFinisher<F> finisher) {
         int credits = creditsPerProducer();
+        // The schedule is fixed by (P, C), so a job restored at another parallelism states its own.
+        LOG.info(
+                "Dispatch schedule of {} CPU and {} inference subtasks: {}",
+                cpuWorkers,
+                gpuWorkers,
+                DispatchSchedule.of(cpuWorkers, gpuWorkers).summary());
         SingleOutputStreamOperator<TensorBatch> batches =
                 docs.transform(
                                 "batcher",
@@ -232,6 +252,7 @@ public final class TandemJob {
                         .uid("batcher")
                         .setParallelism(cpuWorkers)
                         .setBufferTimeout(FLUSH_EVERY_RECORD);
+        onCpu(batches);
         DataStream<OutputBatch> outputs = inference(batches, finisher.model());
         SingleOutputStreamOperator<Result> joined =
                 batches.getSideOutput(DispatchBatcher.PENDING_DOCS)
@@ -248,6 +269,7 @@ public final class TandemJob {
                                         options.get(TandemOptions.DETERMINISTIC)))
                         .uid("postprocess")
                         .setParallelism(cpuWorkers);
+        onCpu(joined);
         // The batcher (chained behind "parse") and the join of one producer index share a slot and
         // a JVM, where their credits meet.
         docs.getTransformation().setCoLocationGroupKey(PRODUCER_COLOCATION_GROUP);
@@ -258,18 +280,40 @@ public final class TandemJob {
     /** The inference operator: tensors in through the dispatch schedule, outputs out. */
     public <F extends Serializable> DataStream<OutputBatch> inference(
             DataStream<TensorBatch> batches, ModelComponent<F> model) {
-        return batches.partitionCustom(new DispatchPartitioner(), TensorBatch::key)
-                .process(
-                        new InferenceFunction<>(
-                                model,
-                                new GpuAssigner(gpuDevices),
-                                options.get(TandemOptions.DEVICE),
-                                options.get(TandemOptions.INTRA_OP_THREADS)))
-                .name("inference")
-                .uid("inference")
-                .setParallelism(gpuWorkers)
-                .setBufferTimeout(FLUSH_EVERY_RECORD)
-                .slotSharingGroup(GPU_SLOT_SHARING_GROUP);
+        SingleOutputStreamOperator<OutputBatch> inference =
+                batches.partitionCustom(new DispatchPartitioner(), TensorBatch::key)
+                        .process(
+                                new InferenceFunction<>(
+                                        model,
+                                        new GpuAssigner(gpuDevices),
+                                        options.get(TandemOptions.DEVICE),
+                                        options.get(TandemOptions.INTRA_OP_THREADS)))
+                        .name("inference")
+                        .uid("inference")
+                        .setParallelism(gpuWorkers)
+                        .setBufferTimeout(FLUSH_EVERY_RECORD);
+        return slotResources.gpu().isPresent()
+                ? inference.slotSharingGroup(slotResources.gpu().get())
+                : inference.slotSharingGroup(GPU_SLOT_SHARING_GROUP);
+    }
+
+    /**
+     * Puts a CPU-side operator into the declared CPU slot sharing group, so that it takes no GPU
+     * share (see {@link SlotResources}); without declared resources it stays where it is.
+     */
+    private <T> SingleOutputStreamOperator<T> onCpu(SingleOutputStreamOperator<T> operator) {
+        slotResources.cpu().ifPresent(operator::slotSharingGroup);
+        return operator;
+    }
+
+    private <T> DataStreamSink<T> onCpu(DataStreamSink<T> sink) {
+        slotResources.cpu().ifPresent(sink::slotSharingGroup);
+        return sink;
+    }
+
+    /** What the slot sharing groups declare, for the job log. */
+    public String describeSlotResources() {
+        return slotResources.describe(cpuWorkers, gpuWorkers);
     }
 
     /**

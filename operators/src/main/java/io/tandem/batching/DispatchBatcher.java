@@ -7,6 +7,7 @@ import io.tandem.tensor.TensorMap;
 import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -36,6 +37,7 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
     private transient int producer;
     private transient int producers;
     private transient ArrayDeque<Ready> ready;
+    private transient long nextSentArrival;
 
     /** A batch waiting for a credit: the records it will send. */
     private record Ready(PendingDocs docs, TensorBatch tensors) {}
@@ -90,7 +92,33 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
                         new PendingDocs(
                                 producer, seq, docs, arrivals, FeatureCodec.encode(features)),
                         new TensorBatch(producer, producers, seq, tensors)));
+    }
+
+    @Override
+    protected void afterFlush() {
+        numberSentArrivals();
         emitReady();
+    }
+
+    /**
+     * Numbers the flushed chunk's documents in arrival order, consecutively from the last chunk's:
+     * the documents of a batch that failed to collate went to the dead letters, and a deterministic
+     * join, which emits arrival n only after arrival n - 1, would wait for their numbers for good.
+     * The queue holds only this chunk's batches: the flush began by sending all.
+     */
+    private void numberSentArrivals() {
+        long[] arrivals =
+                ready.stream()
+                        .flatMapToLong(r -> Arrays.stream(r.docs().arrivals()))
+                        .sorted()
+                        .toArray();
+        for (Ready r : ready) {
+            long[] batch = r.docs().arrivals(); // made in emitBatch, not sent yet
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = nextSentArrival + Arrays.binarySearch(arrivals, batch[i]);
+            }
+        }
+        nextSentArrival += arrivals.length;
     }
 
     @Override

@@ -1,8 +1,10 @@
 package io.tandem.batching;
 
 import io.tandem.doc.Doc;
+import io.tandem.inference.Device;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
+import io.tandem.inference.GpuAssigner;
 import io.tandem.results.Result;
 import io.tandem.tensor.TensorMap;
 import java.io.Serializable;
@@ -10,6 +12,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Without inference subtasks (no GPU, or zero GPU workers) the CPU subtask runs the forward pass
@@ -18,14 +22,20 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  */
 public final class LocalModelOperator<F extends Serializable> extends AbstractBatcher<F, Result> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(LocalModelOperator.class);
 
     private final ForwardContext forwardContext;
+    private final Device device;
+    private final GpuAssigner gpus;
     private final boolean deterministic;
     private transient ForwardRunner runner;
     private transient List<Ordered> finished;
+    private transient int gpuIndex = GpuAssigner.NO_GPU;
+    private transient String leaseOwner;
 
     private record Ordered(long arrival, Result result) {}
 
+    /** Runs forward passes as {@code forwardContext} says. */
     public LocalModelOperator(
             DocFinisher<F> finisher,
             BatchSize batchSize,
@@ -35,6 +45,28 @@ public final class LocalModelOperator<F extends Serializable> extends AbstractBa
             boolean deterministic) {
         super(finisher, batchSize, chunkSize, maxDelayMillis, true);
         this.forwardContext = forwardContext;
+        this.device = forwardContext.device();
+        this.gpus = null;
+        this.deterministic = deterministic;
+    }
+
+    /**
+     * Each subtask takes a share of a GPU from {@code gpus} (round-robin across the GPUs of its
+     * TaskManager, across jobs) unless {@code device} is the CPU.
+     */
+    public LocalModelOperator(
+            DocFinisher<F> finisher,
+            BatchSize batchSize,
+            int chunkSize,
+            long maxDelayMillis,
+            Device device,
+            int intraOpThreads,
+            GpuAssigner gpus,
+            boolean deterministic) {
+        super(finisher, batchSize, chunkSize, maxDelayMillis, true);
+        this.forwardContext = ForwardContext.cpu(intraOpThreads);
+        this.device = device;
+        this.gpus = gpus;
         this.deterministic = deterministic;
     }
 
@@ -43,7 +75,41 @@ public final class LocalModelOperator<F extends Serializable> extends AbstractBa
         super.open();
         finisher.open();
         finished = new ArrayList<>();
-        runner = model.openForward(forwardContext);
+        runner = model.openForward(leaseDevice());
+    }
+
+    /** The context with the GPU this subtask shares, or the CPU when there is none. */
+    private ForwardContext leaseDevice() {
+        if (gpus == null) {
+            return forwardContext;
+        }
+        if (device == Device.CPU) {
+            return forwardContext;
+        }
+        leaseOwner =
+                getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks()
+                        + "@"
+                        + getRuntimeContext().getJobInfo().getJobId();
+        gpuIndex =
+                gpus.share(
+                        getRuntimeContext().getExternalResourceInfos(GpuAssigner.RESOURCE_NAME),
+                        leaseOwner);
+        if (gpuIndex == GpuAssigner.NO_GPU && device == Device.CUDA) {
+            throw new IllegalStateException(
+                    "Device CUDA for "
+                            + leaseOwner
+                            + ", but no GPU is declared (external resource '"
+                            + GpuAssigner.RESOURCE_NAME
+                            + "') or configured (--gpu-devices); expected at least one");
+        }
+        LOG.info(
+                "{} runs the model in place on {}",
+                leaseOwner,
+                gpuIndex == GpuAssigner.NO_GPU ? "the CPU" : "a share of GPU " + gpuIndex);
+        return new ForwardContext(
+                gpuIndex == GpuAssigner.NO_GPU ? Device.CPU : device,
+                gpuIndex,
+                forwardContext.intraOpThreads());
     }
 
     @Override
@@ -84,6 +150,8 @@ public final class LocalModelOperator<F extends Serializable> extends AbstractBa
                 runner = null;
             }
         } finally {
+            GpuAssigner.release(gpuIndex, leaseOwner);
+            gpuIndex = GpuAssigner.NO_GPU;
             super.close();
         }
     }

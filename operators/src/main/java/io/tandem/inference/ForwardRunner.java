@@ -11,4 +11,11 @@ public interface ForwardRunner extends AutoCloseable {
 
     /** Runs one batch as built by {@link ModelComponent#collate}; outputs are plain tensors. */
     TensorMap forward(TensorMap batch) throws Exception;
+
+    /**
+     * Asks a forward pass running on another thread to stop soon and throw: called by the time
+     * limit and on task cancellation. A runner that cannot be stopped ignores it (the default).
+     * Safe to call from any thread, also when nothing runs.
+     */
+    default void terminate() {}
 }

@@ -26,6 +26,16 @@ public abstract class ForwardingModelComponent<F extends Serializable>
     }
 
     @Override
+    public void open() throws Exception {
+        delegate.open();
+    }
+
+    @Override
+    public int rowsOf(F features) {
+        return delegate.rowsOf(features);
+    }
+
+    @Override
     public F preprocess(Doc doc) {
         return delegate.preprocess(doc);
     }

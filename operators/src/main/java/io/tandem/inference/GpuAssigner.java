@@ -26,15 +26,33 @@ public final class GpuAssigner implements Serializable {
     }
 
     /**
-     * Leases a device for {@code owner}; returns {@link #NO_GPU} when there is none to bind.
-     * Release it with {@link GpuLeases#release}.
+     * Leases a device to {@code owner} alone (an inference subtask); returns {@link #NO_GPU} when
+     * there is none to bind. Release it with {@link #release}.
      */
     public int assign(Set<ExternalResourceInfo> declared, String owner) {
-        List<Integer> candidates = declared.isEmpty() ? configuredDevices : indicesOf(declared);
-        if (candidates.isEmpty()) {
-            return NO_GPU;
+        List<Integer> candidates = candidates(declared);
+        return candidates.isEmpty() ? NO_GPU : GpuLeases.jvmWide().lease(candidates, owner);
+    }
+
+    /**
+     * Gives {@code owner} a share of the least shared device (a CPU subtask running the model in
+     * place: the subtasks of a TaskManager spread over its GPUs round-robin); returns {@link
+     * #NO_GPU} when there is none. Release it with {@link #release}.
+     */
+    public int share(Set<ExternalResourceInfo> declared, String owner) {
+        List<Integer> candidates = candidates(declared);
+        return candidates.isEmpty() ? NO_GPU : GpuLeases.jvmWide().share(candidates, owner);
+    }
+
+    /** Gives back what {@link #assign} or {@link #share} gave {@code owner}. */
+    public static void release(int device, String owner) {
+        if (device != NO_GPU) {
+            GpuLeases.jvmWide().release(device, owner);
         }
-        return GpuLeases.lease(candidates, owner);
+    }
+
+    private List<Integer> candidates(Set<ExternalResourceInfo> declared) {
+        return declared.isEmpty() ? configuredDevices : indicesOf(declared);
     }
 
     static List<Integer> indicesOf(Set<ExternalResourceInfo> declared) {

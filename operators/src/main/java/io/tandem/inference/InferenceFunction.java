@@ -110,10 +110,8 @@ public final class InferenceFunction<F extends Serializable>
                 runner = null;
             }
         } finally {
-            if (gpuIndex != GpuAssigner.NO_GPU) {
-                GpuLeases.release(gpuIndex, leaseOwner);
-                gpuIndex = GpuAssigner.NO_GPU;
-            }
+            GpuAssigner.release(gpuIndex, leaseOwner);
+            gpuIndex = GpuAssigner.NO_GPU;
         }
     }
 }

@@ -22,6 +22,13 @@ public interface ModelComponent<F extends Serializable> extends Serializable {
     /** The component's name in the pipeline configuration. */
     String name();
 
+    /**
+     * Loads what preprocessing, collation and postprocessing need (a vocabulary, labels), in the
+     * operator's {@code open()}: a missing or bad file then fails the job at start-up instead of
+     * turning every document into a dead letter. Idempotent.
+     */
+    default void open() throws Exception {}
+
     /** Computes one document's features (for example word pieces and windows). */
     F preprocess(Doc doc);
 
@@ -37,6 +44,14 @@ public interface ModelComponent<F extends Serializable> extends Serializable {
      * collate(features)}.
      */
     void postprocess(List<Doc> docs, List<F> features, TensorMap outputs);
+
+    /**
+     * How many rows of the batch axis a document's features take in {@code collate}'s tensors and
+     * in the outputs (its windows): a failing batch can then be split between documents.
+     */
+    default int rowsOf(F features) {
+        return 1;
+    }
 
     /**
      * Token counts of a collated batch for metrics. The default reads a 2-D {@code attention_mask};

@@ -21,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,13 +43,17 @@ public final class OnnxSession implements ForwardRunner {
     private final String executionProvider;
     private final Set<String> inputNames;
     private final Set<String> outputNames;
+    private static final AtomicInteger OPEN_SESSIONS = new AtomicInteger();
+
     private final Map<String, ByteBuffer> inputBuffers = new HashMap<>();
-    private boolean closed;
+    private final OrtSession.RunOptions runOptions;
+    private volatile boolean closed;
 
     private OnnxSession(
             String modelName,
             OrtSession.SessionOptions options,
             OrtSession session,
+            OrtSession.RunOptions runOptions,
             String executionProvider) {
         this.modelName = modelName;
         this.options = options;
@@ -56,6 +61,13 @@ public final class OnnxSession implements ForwardRunner {
         this.executionProvider = executionProvider;
         this.inputNames = new LinkedHashSet<>(session.getInputNames());
         this.outputNames = new LinkedHashSet<>(session.getOutputNames());
+        this.runOptions = runOptions;
+        OPEN_SESSIONS.incrementAndGet();
+    }
+
+    /** Sessions opened in this class loader and not yet closed: leak checks read it. */
+    public static int openSessions() {
+        return OPEN_SESSIONS.get();
     }
 
     /**
@@ -73,7 +85,7 @@ public final class OnnxSession implements ForwardRunner {
             try {
                 cudaOptions.addCUDA(context.gpuIndex());
                 OrtSession session = createSession(env, model, cudaOptions);
-                return new OnnxSession(
+                return withRunOptions(
                         model.toString(), cudaOptions, session, "CUDA:" + context.gpuIndex());
             } catch (OrtException | RuntimeException | LinkageError e) {
                 cudaOptions.close();
@@ -99,9 +111,29 @@ public final class OnnxSession implements ForwardRunner {
         OrtSession.SessionOptions cpuOptions = baseOptions(context);
         try {
             OrtSession session = createSession(env, model, cpuOptions);
-            return new OnnxSession(model.toString(), cpuOptions, session, "CPU");
+            return withRunOptions(model.toString(), cpuOptions, session, "CPU");
         } catch (OrtException | RuntimeException e) {
             cpuOptions.close();
+            throw e;
+        }
+    }
+
+    /** Owns {@code session} and {@code options} from here on: closes both if this fails. */
+    private static OnnxSession withRunOptions(
+            String modelName,
+            OrtSession.SessionOptions options,
+            OrtSession session,
+            String executionProvider)
+            throws OrtException {
+        try {
+            return new OnnxSession(
+                    modelName, options, session, new OrtSession.RunOptions(), executionProvider);
+        } catch (OrtException | RuntimeException e) {
+            try {
+                session.close();
+            } finally {
+                options.close();
+            }
             throw e;
         }
     }
@@ -183,7 +215,9 @@ public final class OnnxSession implements ForwardRunner {
             for (String name : inputNames) {
                 inputs.put(name, toOnnx(env, batch.get(name)));
             }
-            try (OrtSession.Result result = session.run(inputs)) {
+            // A terminate meant for an earlier run must not stop this one.
+            runOptions.setTerminate(false);
+            try (OrtSession.Result result = session.run(inputs, runOptions)) {
                 List<Tensor> outputs = new ArrayList<>(result.size());
                 for (Map.Entry<String, OnnxValue> output : result) {
                     outputs.add(fromOnnx(output.getKey(), output.getValue()));
@@ -194,6 +228,19 @@ public final class OnnxSession implements ForwardRunner {
             for (OnnxTensor input : inputs.values()) {
                 input.close();
             }
+        }
+    }
+
+    /** Stops a run in progress on another thread: ONNX Runtime checks between kernels. */
+    @Override
+    public void terminate() {
+        if (closed) {
+            return;
+        }
+        try {
+            runOptions.setTerminate(true);
+        } catch (OrtException e) {
+            LOG.warn("Could not ask the forward pass of {} to terminate", modelName, e);
         }
     }
 
@@ -309,11 +356,17 @@ public final class OnnxSession implements ForwardRunner {
             return;
         }
         closed = true;
+        OPEN_SESSIONS.decrementAndGet();
+        inputBuffers.values().forEach(DirectBuffers::free);
         inputBuffers.clear();
         try {
             session.close();
         } finally {
-            options.close();
+            try {
+                options.close();
+            } finally {
+                runOptions.close();
+            }
         }
     }
 

@@ -126,6 +126,16 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
         return stride;
     }
 
+    @Override
+    public void open() {
+        tokenizer();
+    }
+
+    @Override
+    public int rowsOf(TokenClassifierFeatures features) {
+        return features.windowCount();
+    }
+
     public WordPieceTokenizer tokenizer() {
         if (tokenizer == null) {
             tokenizer = new WordPieceTokenizer(WordPieceVocab.load(vocab));
@@ -227,7 +237,8 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
         try {
             checkModel(session);
             return session;
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Checked OrtExceptions too: the session must not outlive a failed check.
             session.close();
             throw e;
         }

@@ -17,9 +17,9 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * The documents of batch {@code seq} of producer {@code producer}, sent over a forward edge to the
  * same subtask index of the postprocess join while their tensors go to the GPU. {@code arrivals}
- * numbers each document in the order it reached the producer, so the join can restore that order
- * after sorted-chunk batching; {@code features} are the model component's preprocessed features,
- * serialized by the component's codec.
+ * numbers each document in the order it reached the producer, without gaps among the documents sent
+ * to the join, so the join can restore that order after sorted-chunk batching; {@code features} are
+ * the model component's preprocessed features, serialized by the component's codec.
  */
 @TypeInfo(PendingDocs.TypeFactory.class)
 public record PendingDocs(

@@ -2,6 +2,7 @@ package io.tandem.tensor;
 
 import java.io.Serializable;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -86,6 +87,106 @@ public final class Tensor implements Serializable {
             count = Math.multiplyExact(count, dim);
         }
         return count;
+    }
+
+    /**
+     * Rows {@code [from, to)} along the first axis (the batch axis): the tensor of those rows
+     * alone, its other dimensions unchanged.
+     */
+    public Tensor rows(int from, int to) {
+        if (shape.length == 0 || from < 0 || to > shape[0] || from > to) {
+            throw new IllegalArgumentException(
+                    "Rows ["
+                            + from
+                            + ", "
+                            + to
+                            + ") of tensor '"
+                            + name
+                            + "' with shape "
+                            + Arrays.toString(shape));
+        }
+        long[] sliced = shape.clone();
+        sliced[0] = to - from;
+        int row = Math.toIntExact(rowSize());
+        int start = from * row;
+        int end = to * row;
+        return switch (dtype) {
+            case INT64 -> ofLongs(name, sliced, Arrays.copyOfRange(longData, start, end));
+            case INT32 -> ofInts(name, sliced, Arrays.copyOfRange(intData, start, end));
+            case FLOAT32 -> ofFloats(name, sliced, Arrays.copyOfRange(floatData, start, end));
+        };
+    }
+
+    /**
+     * The tensors' rows one after the other along the first axis; all have this name, type and the
+     * same other dimensions.
+     */
+    public static Tensor concatRows(List<Tensor> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("Cannot concatenate no tensors");
+        }
+        Tensor first = parts.get(0);
+        if (parts.size() == 1) {
+            return first;
+        }
+        long rows = 0;
+        for (Tensor part : parts) {
+            if (part.dtype != first.dtype
+                    || part.shape.length != first.shape.length
+                    || part.shape.length == 0
+                    || !Arrays.equals(
+                            part.shape, 1, part.shape.length, first.shape, 1, first.shape.length)) {
+                throw new IllegalArgumentException(
+                        "Cannot concatenate tensor '"
+                                + part.name
+                                + "' "
+                                + part.dtype
+                                + Arrays.toString(part.shape)
+                                + " after "
+                                + first.dtype
+                                + Arrays.toString(first.shape));
+            }
+            rows += part.shape[0];
+        }
+        long[] shape = first.shape.clone();
+        shape[0] = rows;
+        int total = Math.toIntExact(rows * first.rowSize());
+        int at = 0;
+        switch (first.dtype) {
+            case INT64 -> {
+                long[] data = new long[total];
+                for (Tensor part : parts) {
+                    System.arraycopy(part.longData, 0, data, at, part.longData.length);
+                    at += part.longData.length;
+                }
+                return ofLongs(first.name, shape, data);
+            }
+            case INT32 -> {
+                int[] data = new int[total];
+                for (Tensor part : parts) {
+                    System.arraycopy(part.intData, 0, data, at, part.intData.length);
+                    at += part.intData.length;
+                }
+                return ofInts(first.name, shape, data);
+            }
+            default -> {
+                float[] data = new float[total];
+                for (Tensor part : parts) {
+                    System.arraycopy(part.floatData, 0, data, at, part.floatData.length);
+                    at += part.floatData.length;
+                }
+                return ofFloats(first.name, shape, data);
+            }
+        }
+    }
+
+    /** Elements per row of the first axis. */
+    private long rowSize() {
+        long size = 1;
+        for (int axis = 1; axis < shape.length; axis++) {
+            size *= shape[axis];
+        }
+        return size;
     }
 
     public String name() {

@@ -26,6 +26,10 @@ public final class TensorMap implements Serializable {
     }
 
     public static TensorMap of(List<Tensor> tensors) {
+        return new TensorMap(byName(tensors));
+    }
+
+    private static LinkedHashMap<String, Tensor> byName(List<Tensor> tensors) {
         LinkedHashMap<String, Tensor> byName = new LinkedHashMap<>();
         for (Tensor tensor : tensors) {
             Tensor previous = byName.putIfAbsent(tensor.name(), tensor);
@@ -34,7 +38,7 @@ public final class TensorMap implements Serializable {
                         "Two tensors are named '" + tensor.name() + "' in one TensorMap");
             }
         }
-        return new TensorMap(byName);
+        return byName;
     }
 
     /**
@@ -80,6 +84,34 @@ public final class TensorMap implements Serializable {
             bytes += tensor.sizeInBytes();
         }
         return bytes;
+    }
+
+    /** Rows {@code [from, to)} of every tensor, all of which have the batch as first axis. */
+    public TensorMap rows(int from, int to) {
+        List<Tensor> sliced = new ArrayList<>(tensors.size());
+        for (Tensor tensor : tensors.values()) {
+            sliced.add(tensor.rows(from, to));
+        }
+        return new TensorMap(byName(sliced));
+    }
+
+    /** The maps' tensors, each concatenated along its first axis, in the order of the maps. */
+    public static TensorMap concatRows(List<TensorMap> parts) {
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("Cannot concatenate no tensor maps");
+        }
+        List<Tensor> joined = new ArrayList<>();
+        for (String name : parts.get(0).names()) {
+            List<Tensor> column = new ArrayList<>(parts.size());
+            for (TensorMap part : parts) {
+                column.add(part.get(name));
+            }
+            joined.add(Tensor.concatRows(column));
+        }
+        return of(joined);
     }
 
     @Override

@@ -1,13 +1,15 @@
 package io.tandem.batching;
 
+import static io.tandem.results.TestingResults.deadLetterIds;
+import static io.tandem.results.TestingResults.deadLetterPlaces;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tandem.doc.Doc;
+import io.tandem.inference.ModelComponent;
+import io.tandem.inference.TestingModel;
 import io.tandem.ner.OnnxTokenClassifier;
-import io.tandem.pipeline.Pipeline;
 import io.tandem.records.PendingDocs;
 import io.tandem.records.TensorBatch;
-import io.tandem.results.DeadLetters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,15 +28,16 @@ import org.junit.jupiter.api.Timeout;
 class DispatchBatcherTest {
     private static final int CHUNK = 3;
     private static final int CREDITS = 1;
-    private static final Pipeline.Split SPLIT = Pipeline.defaultPipeline().split();
 
     private static OneInputStreamOperatorTestHarness<Doc, TensorBatch> harness() throws Exception {
+        return harness(OnnxTokenClassifier.tiny());
+    }
+
+    private static OneInputStreamOperatorTestHarness<Doc, TensorBatch> harness(
+            ModelComponent<?> model) throws Exception {
         DispatchBatcher<?> batcher =
                 new DispatchBatcher<>(
-                        new DocFinisher<>(
-                                OnnxTokenClassifier.builder().build(),
-                                SPLIT.after(),
-                                new DeadLetters(1024)),
+                        TestingDocs.finisher(model),
                         BatchSize.parse("1 docs"),
                         CHUNK,
                         60_000,
@@ -46,9 +49,7 @@ class DispatchBatcherTest {
     }
 
     private static StreamRecord<Doc> doc(long seq) {
-        Doc doc = new Doc("d" + seq, "Patient " + seq + " takes aspirin daily.", seq, null, null);
-        SPLIT.before().process(doc);
-        return new StreamRecord<>(doc);
+        return new StreamRecord<>(TestingDocs.doc("d" + seq, seq, 3));
     }
 
     private static List<Long> sentSeqs(OneInputStreamOperatorTestHarness<Doc, TensorBatch> h) {
@@ -59,6 +60,17 @@ class DispatchBatcherTest {
             }
         }
         return seqs;
+    }
+
+    /** The arrival numbers of the documents sent to the join, batch after batch. */
+    private static List<Long> sentArrivals(OneInputStreamOperatorTestHarness<?, ?> h) {
+        List<Long> arrivals = new ArrayList<>();
+        for (StreamRecord<PendingDocs> record : h.getSideOutput(DispatchBatcher.PENDING_DOCS)) {
+            for (long arrival : record.getValue().arrivals()) {
+                arrivals.add(arrival);
+            }
+        }
+        return arrivals;
     }
 
     private static BatchCredits credits(OneInputStreamOperatorTestHarness<?, ?> h) {
@@ -150,6 +162,32 @@ class DispatchBatcherTest {
                 h.prepareSnapshotPreBarrier(1);
             }
             assertEquals(List.of(0L, 1L, 2L, 3L), sentSeqs(h), "the open chunk too, in order");
+            join.leave();
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aBatchThatFailsToCollateLeavesNoGapInTheArrivalNumbersTheJoinWaitsFor() throws Exception {
+        try (OneInputStreamOperatorTestHarness<Doc, TensorBatch> h =
+                harness(TestingModel.failingCollateOf("fails"))) {
+            BatchCredits join = credits(h);
+            // Sorted by length the failing document's batch comes first; it arrived second.
+            h.processElement(new StreamRecord<>(TestingDocs.doc("first", 0, 3)));
+            h.processElement(new StreamRecord<>(TestingDocs.doc("fails", 1, 2)));
+            h.processElement(new StreamRecord<>(TestingDocs.doc("third", 2, 4)));
+            assertEquals(
+                    List.of("fails"), deadLetterIds(h.getSideOutput(AbstractBatcher.DEAD_LETTERS)));
+            assertEquals(
+                    List.of("collate in ner, batch 0, device -1"),
+                    deadLetterPlaces(h.getSideOutput(AbstractBatcher.DEAD_LETTERS)));
+
+            join.release();
+            runMails(h);
+            assertEquals(List.of(0L, 1L), sentSeqs(h));
+            // A deterministic join emits arrival n only after arrival n - 1: a number given to
+            // the dead letter would hold every later document back for good.
+            assertEquals(List.of(0L, 1L), sentArrivals(h));
             join.leave();
         }
     }

@@ -50,10 +50,10 @@ class GpuAssignerTest {
                                     "No free GPU for inference#2: devices [0, 1] of this TaskManager are all leased"),
                     e.getMessage());
         } finally {
-            GpuLeases.release(first, "inference#0");
-            GpuLeases.release(second, "inference#1");
+            GpuAssigner.release(first, "inference#0");
+            GpuAssigner.release(second, "inference#1");
         }
-        assertEquals(0, GpuLeases.leasedCount());
+        assertEquals(0, GpuLeases.jvmWide().heldCount());
     }
 
     @Test
@@ -61,7 +61,7 @@ class GpuAssignerTest {
         GpuAssigner assigner = new GpuAssigner(List.of(2, 3));
         int device = assigner.assign(Set.of(), "inference#0");
         assertEquals(2, device);
-        GpuLeases.release(device, "inference#0");
+        GpuAssigner.release(device, "inference#0");
     }
 
     @Test

@@ -49,6 +49,11 @@ public final class ClusterProcess {
         return name;
     }
 
+    /** The Flink log file of the process. */
+    public Path logFile() {
+        return log;
+    }
+
     public long pid() {
         return process.pid();
     }

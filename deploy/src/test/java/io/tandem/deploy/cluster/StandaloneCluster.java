@@ -81,6 +81,10 @@ public final class StandaloneCluster implements AutoCloseable {
      *     test shows what it sets rather than what its caller happened to export
      * @param plugins plugin jars by plugin folder name, installed under {@code plugins/}
      * @param startTimeout how long the JobManager and then the TaskManagers may take to come up
+     * @param taskManagerProperties per TaskManager (in start order), configuration entries that
+     *     override the shared configuration as dynamic properties ({@code -D key=value}), as a
+     *     heterogeneous pool sets them in each host's own configuration; may be shorter than the
+     *     TaskManagers
      */
     public record Settings(
             Path workDir,
@@ -90,7 +94,31 @@ public final class StandaloneCluster implements AutoCloseable {
             Map<String, String> taskManagerEnvironment,
             List<String> unsetEnvironment,
             Map<String, Path> plugins,
-            Duration startTimeout) {}
+            Duration startTimeout,
+            List<Map<String, String>> taskManagerProperties) {
+
+        /** Every TaskManager configured alike. */
+        public Settings(
+                Path workDir,
+                String classpath,
+                Map<String, Object> configuration,
+                int taskManagers,
+                Map<String, String> taskManagerEnvironment,
+                List<String> unsetEnvironment,
+                Map<String, Path> plugins,
+                Duration startTimeout) {
+            this(
+                    workDir,
+                    classpath,
+                    configuration,
+                    taskManagers,
+                    taskManagerEnvironment,
+                    unsetEnvironment,
+                    plugins,
+                    startTimeout,
+                    List.of());
+        }
+    }
 
     private final Settings settings;
     private final Path confDir;
@@ -163,14 +191,23 @@ public final class StandaloneCluster implements AutoCloseable {
 
         ResourceParameters taskManagerParameters = resourceParameters("GET_TM_RESOURCE_PARAMS");
         for (int i = 1; i <= settings.taskManagers(); i++) {
+            // Names the TaskManager in the REST API after its process.
+            List<String> properties =
+                    new ArrayList<>(List.of("-D", "taskmanager.resource-id=taskmanager-" + i));
+            if (i <= settings.taskManagerProperties().size()) {
+                settings.taskManagerProperties()
+                        .get(i - 1)
+                        .forEach(
+                                (key, value) ->
+                                        properties.addAll(List.of("-D", key + "=" + value)));
+            }
             taskManagers.add(
                     launch(
                             "taskmanager-" + i,
                             taskManagerParameters,
                             javaOptions,
                             "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
-                            // Names the TaskManager in the REST API after its process.
-                            List.of("-D", "taskmanager.resource-id=taskmanager-" + i),
+                            properties,
                             settings.taskManagerEnvironment()));
         }
         rest.awaitTaskManagers(settings.taskManagers(), settings.startTimeout(), this::checkAlive);

@@ -1,7 +1,10 @@
 package io.tandem.job.cli;
 
+import io.tandem.inference.Device;
+import io.tandem.inference.GpuDetection;
 import io.tandem.job.Inputs;
 import io.tandem.job.LocalClusters;
+import io.tandem.job.SlotResourceOptions;
 import io.tandem.job.TandemJob;
 import io.tandem.job.kafka.KafkaIo;
 import io.tandem.job.sink.JsonLinesFileSink;
@@ -10,6 +13,7 @@ import io.tandem.job.sink.ParquetDocs;
 import io.tandem.options.TandemOptions;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.pipeline.PipelineConfig;
+import io.tandem.plan.CpuBudget;
 import io.tandem.plan.WorkerPlan;
 import io.tandem.source.InputFormat;
 import io.tandem.source.SourceOptions;
@@ -264,12 +268,29 @@ public final class RunCommand implements Callable<Integer> {
         }
         Configuration options = toConfiguration();
         Pipeline pipeline = loadPipeline();
-        WorkerPlan plan = plan(options);
+        // On a cluster this main runs in the client or the JobManager, whose GPUs are not the
+        // TaskManagers': there the TaskManagers declare theirs (external resources).
+        GpuDetection gpus = onCluster ? null : GpuDetection.detect();
+        if (gpus != null) {
+            LOG.info("{}", gpuLogLine(gpus));
+        }
+        WorkerPlan plan = plan(options, gpus, null);
         int workers = plan.cpuWorkers();
         int inferenceWorkers = pipeline.model().isPresent() ? plan.gpuWorkers() : 0;
         LOG.info("Worker plan: {}", plan.describe());
-        TandemJob job =
-                new TandemJob(options, pipeline, workers, inferenceWorkers, plan.gpuDevices());
+        if (onCluster && !options.contains(SlotResourceOptions.DECLARE)) {
+            // Only a cluster's TaskManagers declare GPUs; a MiniCluster never does.
+            options.set(
+                    SlotResourceOptions.DECLARE,
+                    inferenceWorkers > 0 && options.get(TandemOptions.DEVICE) != Device.CPU);
+        }
+        // Without inference subtasks, the CPU subtasks share the detected GPUs.
+        List<Integer> devices =
+                inferenceWorkers > 0 || gpus == null ? plan.gpuDevices() : gpus.devices();
+        TandemJob job = new TandemJob(options, pipeline, workers, inferenceWorkers, devices);
+        if (inferenceWorkers > 0) {
+            LOG.info("Slot resources: {}", job.describeSlotResources());
+        }
         return options.getOptional(TandemOptions.KAFKA_BOOTSTRAP).isPresent()
                 ? runKafka(options, job)
                 : runFiles(options, job);
@@ -493,8 +514,25 @@ public final class RunCommand implements Callable<Integer> {
         return PipelineConfig.load(pipelineConfig);
     }
 
-    private static WorkerPlan plan(Configuration options) {
+    /** The one line {@code run} logs about this host's GPUs. */
+    static String gpuLogLine(GpuDetection gpus) {
+        return gpus.found()
+                ? "GPUs: " + gpus.describe() + "; inference runs on them (CUDA when it loads)"
+                : "GPUs: " + gpus.describe() + "; the model runs on the CPU";
+    }
+
+    /**
+     * The worker plan for {@code options} on a host with {@code gpus} (null: none known) and the
+     * given CPU budget (null: this process's).
+     */
+    static WorkerPlan plan(Configuration options, GpuDetection gpus, CpuBudget budget) {
         WorkerPlan.Builder plan = WorkerPlan.builder();
+        if (gpus != null) {
+            plan.detectedGpuDevices(gpus.devices());
+        }
+        if (budget != null) {
+            plan.cpuBudget(budget);
+        }
         options.getOptional(TandemOptions.CPU_WORKERS).ifPresent(plan::cpuWorkers);
         options.getOptional(TandemOptions.GPU_WORKERS).ifPresent(plan::gpuWorkers);
         options.getOptional(TandemOptions.GPU_DEVICES).ifPresent(plan::gpuDevices);

@@ -1,0 +1,287 @@
+package io.tandem.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tandem.deploy.cluster.ClusterProcess;
+import io.tandem.deploy.cluster.FlinkRest;
+import io.tandem.deploy.cluster.PluginJar;
+import io.tandem.deploy.cluster.StandaloneCluster;
+import io.tandem.deploy.config.FlinkYaml;
+import io.tandem.deploy.gpu.TestGpuDriverFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.externalresource.ExternalResourceDriverFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * GPU-aware placement on a heterogeneous standalone cluster (separate JVMs): TaskManager A declares
+ * two GPUs through the external resource framework (a test driver installed as a plugin),
+ * TaskManager B declares none. The inference slot sharing group asks for one {@code gpu} per
+ * subtask, so Flink's fine-grained slot manager puts every inference subtask on A, and a job that
+ * needs more GPUs than the cluster has fails without ever running inference on B.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class GpuPlacementITCase {
+    private static final String ENTRY_CLASS = "io.tandem.job.cli.TandemCli";
+    private static final Duration JOB_TIMEOUT = Duration.ofMinutes(2);
+    private static final String GPU_TASK_MANAGER = "taskmanager-1";
+    private static final String CPU_TASK_MANAGER = "taskmanager-2";
+
+    /** How long a slot request may stay unfulfilled before the job fails. */
+    private static final Duration SLOT_REQUEST_TIMEOUT = Duration.ofSeconds(15);
+
+    @TempDir static Path dir;
+
+    private static StandaloneCluster cluster;
+    private static FlinkRest rest;
+    private static String jarId;
+
+    @BeforeAll
+    static void startAClusterWithOneGpuTaskManagerAndOneCpuTaskManager() throws Exception {
+        Path jobJar = Path.of(System.getProperty("tandem.jobJar"));
+        Path deployDir = Path.of(System.getProperty("tandem.deployDir"));
+        String classpath =
+                Files.readString(
+                                Path.of(System.getProperty("tandem.clusterClasspathFile")),
+                                StandardCharsets.UTF_8)
+                        .trim();
+
+        Map<String, Object> configuration = new LinkedHashMap<>();
+        configuration.putAll(
+                FlinkYaml.readConfiguration(deployDir.resolve("standalone/config.yaml")));
+        configuration.putAll(
+                FlinkYaml.readConfiguration(deployDir.resolve("standalone/gpu-taskmanager.yaml")));
+        // Sized for a small CI machine; the job's slots below are sized to fit.
+        configuration.put("jobmanager.memory.process.size", "768m");
+        configuration.put("taskmanager.memory.process.size", "1280m");
+        configuration.put("taskmanager.memory.task.off-heap.size", "128m");
+        configuration.put("taskmanager.numberOfTaskSlots", "4");
+        configuration.put("external-resource.gpu.amount", "2");
+        configuration.put(
+                "external-resource.gpu.driver-factory.class", TestGpuDriverFactory.class.getName());
+        configuration.put("external-resource.gpu.param.indices", List.of("0", "1"));
+        configuration.put("slot.request.timeout", SLOT_REQUEST_TIMEOUT.toMillis() + " ms");
+        configuration.put("metrics.fetcher.update-interval", "500");
+        Path gpuPlugin =
+                PluginJar.write(
+                        dir.resolve("test-gpu-driver.jar"),
+                        ExternalResourceDriverFactory.class,
+                        TestGpuDriverFactory.class);
+
+        cluster =
+                StandaloneCluster.start(
+                        new StandaloneCluster.Settings(
+                                Files.createDirectories(dir.resolve("cluster")),
+                                classpath,
+                                configuration,
+                                2,
+                                Map.of("ORT_DISABLE_TELEMETRY", "1"),
+                                List.of("ORT_DISABLE_TELEMETRY"),
+                                Map.of("test-gpu", gpuPlugin),
+                                Duration.ofSeconds(90),
+                                // A: the shared GPU configuration. B: a CPU-only host's own.
+                                List.of(Map.of(), Map.of("external-resources", "none"))));
+        rest = cluster.rest();
+        jarId = rest.uploadJar(jobJar);
+    }
+
+    @AfterAll
+    static void stopCluster() throws InterruptedException {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void oneTaskManagerDeclaresTwoGpusAndTheOtherNone() throws Exception {
+        assertEquals(Map.of(GPU_TASK_MANAGER, 2.0, CPU_TASK_MANAGER, 0.0), declaredGpus());
+    }
+
+    @Test
+    @Order(2)
+    void twoInferenceSubtasksRunOnTheGpuTaskManagerOnDistinctGpus() throws Exception {
+        String jobId = submit(2, "two");
+        try {
+            rest.awaitAllRunning(jobId, JOB_TIMEOUT, cluster::checkAlive);
+            Map<String, List<String>> placement = placement(jobId);
+            System.out.println("Placement with 2 inference subtasks: " + placement);
+
+            String inference = rest.vertexId(jobId, "inference");
+            JsonNode subtasks = rest.subtasks(jobId, inference);
+            assertEquals(2, subtasks.size(), subtasks.toString());
+            Set<String> gpus = new HashSet<>();
+            for (JsonNode subtask : subtasks) {
+                int index = subtask.path("subtask").asInt();
+                assertEquals(
+                        GPU_TASK_MANAGER,
+                        subtask.path("taskmanager-id").asText(),
+                        "inference subtask " + index + ": " + placement);
+                String gpu = awaitMetric(jobId, inference, index, "tandemGpuIndex");
+                assertTrue(
+                        Set.of("0", "1").contains(gpu),
+                        "inference subtask " + index + " bound to '" + gpu + "'");
+                assertTrue(gpus.add(gpu), "GPU " + gpu + " leased twice: " + placement);
+            }
+        } finally {
+            rest.cancel(jobId);
+            rest.awaitTerminalState(jobId, JOB_TIMEOUT, cluster::checkAlive);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void threeInferenceSubtasksFailForMissingGpusAndNeverRunOnTheCpuTaskManager() throws Exception {
+        String jobId = submit(3, "three");
+        try {
+            String cause = awaitFailureCause(jobId);
+            System.out.println("Failure with 3 inference subtasks on 2 GPUs: " + cause);
+            assertTrue(
+                    cause.contains(
+                            "NoResourceAvailableException: Could not acquire the minimum required"
+                                    + " resources"),
+                    cause);
+            // Flink names no resource; the job's log line at submission says which.
+            String request =
+                    Files.readAllLines(cluster.jobManager().logFile()).stream()
+                            .filter(line -> line.contains("Slot resources: each of the 3 "))
+                            .findFirst()
+                            .orElseThrow(() -> new AssertionError("no slot resource line"));
+            System.out.println("Job log at submission: " + request);
+            assertTrue(request.contains("gpu=1"), request);
+            assertTrue(request.contains("The cluster must declare at least 3 free gpu"), request);
+        } finally {
+            if (!Set.of("FAILED", "CANCELED", "FINISHED").contains(rest.jobState(jobId))) {
+                rest.cancel(jobId);
+            }
+            rest.awaitTerminalState(jobId, JOB_TIMEOUT, cluster::checkAlive);
+        }
+        String cpuTaskManagerLog = Files.readString(taskManager(CPU_TASK_MANAGER).logFile());
+        assertFalse(
+                cpuTaskManagerLog.contains("inference ("),
+                "an inference subtask was deployed to " + CPU_TASK_MANAGER);
+    }
+
+    private static String submit(int inferenceSubtasks, String name) throws Exception {
+        Path output = Files.createDirectories(dir.resolve(name)).resolve("out.jsonl");
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "run",
+                                "--input",
+                                "sample:1000000",
+                                "--output",
+                                output.toString(),
+                                "--cpu-workers",
+                                "2",
+                                "--gpu-workers",
+                                Integer.toString(inferenceSubtasks),
+                                "--no-progress"));
+        // Slots small enough for the test's TaskManagers (2 CPU slots and the inference slots).
+        for (String option :
+                List.of(
+                        "tandem.slot-resources.gpu.cpu-cores=0.5",
+                        "tandem.slot-resources.gpu.task-heap-memory=48m",
+                        "tandem.slot-resources.gpu.task-off-heap-memory=16m",
+                        "tandem.slot-resources.cpu.cpu-cores=0.5",
+                        "tandem.slot-resources.cpu.task-heap-memory=48m",
+                        "tandem.slot-resources.cpu.task-off-heap-memory=16m")) {
+            args.add("-D");
+            args.add(option);
+        }
+        return rest.runJar(jarId, ENTRY_CLASS, args);
+    }
+
+    /** Vertex name to the TaskManager of each of its subtasks, in subtask order. */
+    private static Map<String, List<String>> placement(String jobId) throws Exception {
+        Map<String, List<String>> placement = new LinkedHashMap<>();
+        for (JsonNode vertex : rest.job(jobId).path("vertices")) {
+            List<String> taskManagers = new ArrayList<>();
+            for (JsonNode subtask : rest.subtasks(jobId, vertex.path("id").asText())) {
+                taskManagers.add(subtask.path("taskmanager-id").asText());
+            }
+            placement.put(vertex.path("name").asText(), taskManagers);
+        }
+        return placement;
+    }
+
+    private static Map<String, Double> declaredGpus() throws Exception {
+        Map<String, Double> gpus = new LinkedHashMap<>();
+        for (JsonNode taskManager : rest.taskManagers()) {
+            gpus.put(
+                    taskManager.path("id").asText(),
+                    taskManager
+                            .path("totalResource")
+                            .path("extendedResources")
+                            .path("gpu")
+                            .asDouble(0.0));
+        }
+        return gpus;
+    }
+
+    /** The job's first recorded failure; inference must never be placed on B meanwhile. */
+    private static String awaitFailureCause(String jobId) throws Exception {
+        long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            assertNoInferenceOn(CPU_TASK_MANAGER, jobId);
+            String cause = rest.failureCause(jobId);
+            if (!cause.equals("no exception recorded")) {
+                return cause;
+            }
+            cluster.checkAlive();
+            Thread.sleep(500);
+        }
+        throw new AssertionError("Job " + jobId + " did not fail within " + JOB_TIMEOUT);
+    }
+
+    private static void assertNoInferenceOn(String taskManager, String jobId) throws Exception {
+        for (JsonNode vertex : rest.job(jobId).path("vertices")) {
+            if (!vertex.path("name").asText().equals("inference")) {
+                continue;
+            }
+            for (JsonNode subtask : rest.subtasks(jobId, vertex.path("id").asText())) {
+                assertFalse(
+                        taskManager.equals(subtask.path("taskmanager-id").asText()),
+                        "inference subtask " + subtask.path("subtask") + " on " + taskManager);
+            }
+        }
+    }
+
+    private static String awaitMetric(String jobId, String vertexId, int subtask, String metric)
+            throws Exception {
+        long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            String value = rest.subtaskMetric(jobId, vertexId, subtask, metric);
+            if (value != null) {
+                return value;
+            }
+            cluster.checkAlive();
+            Thread.sleep(250);
+        }
+        throw new AssertionError("No metric " + metric + " for subtask " + subtask);
+    }
+
+    private static ClusterProcess taskManager(String name) {
+        return cluster.taskManagers().stream()
+                .filter(t -> t.name().equals(name))
+                .findFirst()
+                .orElseThrow();
+    }
+}

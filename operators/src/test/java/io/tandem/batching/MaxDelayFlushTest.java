@@ -1,0 +1,108 @@
+package io.tandem.batching;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.tandem.doc.Doc;
+import io.tandem.ner.OnnxTokenClassifier;
+import io.tandem.records.PendingDocs;
+import io.tandem.records.TensorBatch;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A chunk that does not fill up leaves when the maximum batch delay has passed since its first
+ * document, measured in processing time that the test sets by hand; the timer of a chunk that
+ * already left does nothing to the next one.
+ */
+class MaxDelayFlushTest {
+    private static final int CHUNK = 3;
+    private static final long MAX_DELAY = 1_000;
+    private static final int CREDITS = 8; // never short: this test is about time, not credits
+
+    private static OneInputStreamOperatorTestHarness<Doc, TensorBatch> harness() throws Exception {
+        DispatchBatcher<?> batcher =
+                new DispatchBatcher<>(
+                        TestingDocs.finisher(OnnxTokenClassifier.tiny()),
+                        BatchSize.parse("8 docs"),
+                        CHUNK,
+                        MAX_DELAY,
+                        CREDITS);
+        OneInputStreamOperatorTestHarness<Doc, TensorBatch> harness =
+                new OneInputStreamOperatorTestHarness<>(batcher);
+        harness.open();
+        harness.setProcessingTime(0);
+        return harness;
+    }
+
+    private static void arrives(
+            OneInputStreamOperatorTestHarness<Doc, TensorBatch> h, String id, long at)
+            throws Exception {
+        h.setProcessingTime(at);
+        h.processElement(new StreamRecord<>(TestingDocs.doc(id, 0, 3)));
+    }
+
+    /** Ids of the documents sent so far, batch after batch. */
+    private static List<String> sent(OneInputStreamOperatorTestHarness<Doc, TensorBatch> h) {
+        List<String> ids = new ArrayList<>();
+        var pending = h.getSideOutput(DispatchBatcher.PENDING_DOCS);
+        if (pending == null) {
+            return ids; // the harness makes a side output on its first record
+        }
+        for (StreamRecord<PendingDocs> record : pending) {
+            record.getValue().docs().forEach(doc -> ids.add(doc.id()));
+        }
+        return ids;
+    }
+
+    @Test
+    void aHalfFullChunkLeavesWhenTheMaximumDelayHasPassedSinceItsFirstDocument() throws Exception {
+        try (OneInputStreamOperatorTestHarness<Doc, TensorBatch> h = harness()) {
+            arrives(h, "a", 0);
+            arrives(h, "b", 400);
+
+            h.setProcessingTime(MAX_DELAY - 1);
+            assertEquals(List.of(), sent(h), "before the delay");
+
+            h.setProcessingTime(MAX_DELAY);
+            assertEquals(List.of("a", "b"), sent(h), "the delay counts from the first document");
+            assertEquals(1, h.getOutput().size(), "one batch");
+        }
+    }
+
+    @Test
+    void theTimerOfAChunkThatFilledUpDoesNotFlushTheNextChunkEarly() throws Exception {
+        try (OneInputStreamOperatorTestHarness<Doc, TensorBatch> h = harness()) {
+            arrives(h, "a", 0);
+            arrives(h, "b", 0);
+            arrives(h, "c", 0);
+            assertEquals(List.of("a", "b", "c"), sent(h), "a full chunk leaves at once");
+
+            arrives(h, "d", 500);
+            h.setProcessingTime(MAX_DELAY);
+            assertEquals(List.of("a", "b", "c"), sent(h), "the first chunk's timer fired");
+
+            h.setProcessingTime(500 + MAX_DELAY);
+            assertEquals(List.of("a", "b", "c", "d"), sent(h), "the second chunk's timer");
+        }
+    }
+
+    @Test
+    void theTimerOfAChunkFlushedAtABarrierDoesNotFlushTheNextChunkEarly() throws Exception {
+        try (OneInputStreamOperatorTestHarness<Doc, TensorBatch> h = harness()) {
+            arrives(h, "a", 0);
+            h.setProcessingTime(100);
+            h.prepareSnapshotPreBarrier(1);
+            assertEquals(List.of("a"), sent(h), "the barrier flushes the open chunk");
+
+            arrives(h, "b", 600);
+            h.setProcessingTime(MAX_DELAY);
+            assertEquals(List.of("a"), sent(h), "the flushed chunk's timer fired");
+
+            h.setProcessingTime(600 + MAX_DELAY);
+            assertEquals(List.of("a", "b"), sent(h));
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.tandem.inference;
+
+import io.tandem.doc.Doc;
+import io.tandem.ner.OnnxTokenClassifier;
+import io.tandem.ner.TokenClassifierFeatures;
+import io.tandem.tensor.TensorMap;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The tiny token classifier with failures injected where a test asks for them: preprocessing or
+ * collation throws on the document with a given id, the forward pass throws on its n-th call. It
+ * counts the runners it opened and closed, so a test sees native resources released.
+ */
+public final class TestingModel extends ForwardingModelComponent<TokenClassifierFeatures> {
+    private static final long serialVersionUID = 1L;
+
+    private static final String NO_DOC = null;
+    private static final int NO_CALL = 0;
+
+    private final String failPreprocessOf;
+    private final String failCollateOf;
+    private final int failForwardCall;
+
+    /** The features of {@code failCollateOf}, by identity: collate sees features, not documents. */
+    private final Set<TokenClassifierFeatures> marked =
+            Collections.newSetFromMap(new IdentityHashMap<>());
+
+    private final AtomicInteger runnersOpened = new AtomicInteger();
+    private final AtomicInteger runnersClosed = new AtomicInteger();
+
+    private TestingModel(String failPreprocessOf, String failCollateOf, int failForwardCall) {
+        super(OnnxTokenClassifier.tiny());
+        this.failPreprocessOf = failPreprocessOf;
+        this.failCollateOf = failCollateOf;
+        this.failForwardCall = failForwardCall;
+    }
+
+    /** The tiny model, unchanged. */
+    public static TestingModel tiny() {
+        return new TestingModel(NO_DOC, NO_DOC, NO_CALL);
+    }
+
+    /** Preprocessing throws on the document with id {@code docId}. */
+    public static TestingModel failingPreprocessOf(String docId) {
+        return new TestingModel(docId, NO_DOC, NO_CALL);
+    }
+
+    /** Collating throws on a batch that holds the document with id {@code docId}. */
+    public static TestingModel failingCollateOf(String docId) {
+        return new TestingModel(NO_DOC, docId, NO_CALL);
+    }
+
+    /** The {@code call}-th forward pass of each runner (counted from 1) throws. */
+    public static TestingModel failingForwardCall(int call) {
+        return new TestingModel(NO_DOC, NO_DOC, call);
+    }
+
+    /** The message of the injected forward failure of call {@code call}. */
+    public static String forwardFailure(int call) {
+        return "injected failure of forward call " + call;
+    }
+
+    public int runnersOpened() {
+        return runnersOpened.get();
+    }
+
+    public int runnersClosed() {
+        return runnersClosed.get();
+    }
+
+    @Override
+    public TokenClassifierFeatures preprocess(Doc doc) {
+        if (doc.id().equals(failPreprocessOf)) {
+            throw new IllegalArgumentException("injected preprocessing failure of " + doc.id());
+        }
+        TokenClassifierFeatures features = delegate.preprocess(doc);
+        if (doc.id().equals(failCollateOf)) {
+            marked.add(features);
+        }
+        return features;
+    }
+
+    @Override
+    public TensorMap collate(List<TokenClassifierFeatures> features) {
+        if (features.stream().anyMatch(marked::contains)) {
+            throw new IllegalArgumentException("injected collation failure of " + failCollateOf);
+        }
+        return delegate.collate(features);
+    }
+
+    @Override
+    public ForwardRunner openForward(ForwardContext context) throws Exception {
+        ForwardRunner runner = delegate.openForward(context);
+        runnersOpened.incrementAndGet();
+        return new ForwardRunner() {
+            private int calls;
+
+            @Override
+            public TensorMap forward(TensorMap batch) throws Exception {
+                if (++calls == failForwardCall) {
+                    throw new IllegalStateException(forwardFailure(calls));
+                }
+                return runner.forward(batch);
+            }
+
+            @Override
+            public void close() throws Exception {
+                runnersClosed.incrementAndGet();
+                runner.close();
+            }
+        };
+    }
+}

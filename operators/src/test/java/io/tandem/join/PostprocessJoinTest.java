@@ -1,0 +1,283 @@
+package io.tandem.join;
+
+import static io.tandem.results.TestingResults.deadLetterIds;
+import static io.tandem.results.TestingResults.deadLetterPlaces;
+import static io.tandem.results.TestingResults.deadLetterReasons;
+import static io.tandem.results.TestingResults.ids;
+import static io.tandem.results.TestingResults.outputIds;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tandem.batching.BatchCredits;
+import io.tandem.batching.FeatureCodec;
+import io.tandem.batching.TestingDocs;
+import io.tandem.doc.Doc;
+import io.tandem.inference.ForwardContext;
+import io.tandem.inference.ForwardRunner;
+import io.tandem.ner.OnnxTokenClassifier;
+import io.tandem.ner.TokenClassifierFeatures;
+import io.tandem.records.OutputBatch;
+import io.tandem.records.PendingDocs;
+import java.util.List;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
+import org.apache.flink.util.ExceptionUtils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The join pairs a batch's documents (input 1) with its outputs (input 2) whichever comes first,
+ * gives the batch's credit back, restores arrival order in deterministic mode, turns a failed batch
+ * into dead letters, and holds nothing at a checkpoint.
+ */
+class PostprocessJoinTest {
+    private static final int PRODUCER = 0;
+    private static final int CREDITS = 4;
+    private static final OnnxTokenClassifier MODEL = OnnxTokenClassifier.tiny();
+
+    private static ForwardRunner runner;
+
+    @BeforeAll
+    static void openRunner() throws Exception {
+        runner = MODEL.openForward(ForwardContext.cpu(1));
+    }
+
+    @AfterAll
+    static void closeRunner() throws Exception {
+        runner.close();
+    }
+
+    /** What the batcher and the inference subtask send the join for one batch. */
+    private record Batch(PendingDocs docs, OutputBatch outputs) {
+        List<String> ids() {
+            return docs.docs().stream().map(Doc::id).toList();
+        }
+    }
+
+    /**
+     * Batch {@code seq} of notes {@code ids}, the i-th having reached the producer {@code
+     * arrivals[i]}-th; its outputs come from a real forward pass.
+     */
+    private static Batch batch(long seq, List<String> ids, long... arrivals) throws Exception {
+        List<Doc> docs = ids.stream().map(id -> TestingDocs.doc(id, seq, 3)).toList();
+        List<TokenClassifierFeatures> features = docs.stream().map(MODEL::preprocess).toList();
+        return new Batch(
+                new PendingDocs(PRODUCER, seq, docs, arrivals, FeatureCodec.encode(features)),
+                new OutputBatch(
+                        PRODUCER,
+                        seq,
+                        ForwardContext.NO_GPU,
+                        runner.forward(MODEL.collate(features)),
+                        null));
+    }
+
+    // Sorted-chunk batching put arrivals 3 and 1 in batch 0, arrivals 2 and 0 in batch 1.
+    private static Batch first() throws Exception {
+        return batch(0, List.of("arrived-3", "arrived-1"), 3, 1);
+    }
+
+    private static Batch second() throws Exception {
+        return batch(1, List.of("arrived-2", "arrived-0"), 2, 0);
+    }
+
+    /** The join in a harness, and the batcher's side of its credits. */
+    private static final class Join implements AutoCloseable {
+        final TwoInputStreamOperatorTestHarness<PendingDocs, OutputBatch, ?> harness;
+        final BatchCredits batcher;
+
+        Join(boolean deterministic) throws Exception {
+            PostprocessJoin<TokenClassifierFeatures> join =
+                    new PostprocessJoin<>(TestingDocs.finisher(MODEL), CREDITS, deterministic);
+            harness = new TwoInputStreamOperatorTestHarness<>(join);
+            harness.open();
+            batcher = BatchCredits.forSubtask(join.getRuntimeContext(), CREDITS);
+        }
+
+        /** The batcher takes a credit for each batch it sends. */
+        void sent(Batch... batches) {
+            for (Batch batch : batches) {
+                assertTrue(batcher.tryAcquire(), "a credit for batch " + batch.docs().seq());
+            }
+        }
+
+        void docs(Batch batch) throws Exception {
+            harness.processElement1(batch.docs(), 0);
+        }
+
+        void outputs(Batch batch) throws Exception {
+            outputs(batch.outputs());
+        }
+
+        void outputs(OutputBatch outputs) throws Exception {
+            harness.processElement2(outputs, 0);
+        }
+
+        List<String> emitted() {
+            return outputIds(harness.getOutput());
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                harness.close();
+            } finally {
+                batcher.leave();
+            }
+        }
+    }
+
+    @Test
+    void aBatchIsJoinedWhicheverOfItsDocumentsAndOutputsArrivesFirst() throws Exception {
+        Batch docsFirst = batch(0, List.of("a"), 0);
+        Batch outputsFirst = batch(1, List.of("b"), 1);
+        try (Join join = new Join(true)) {
+            join.sent(docsFirst, outputsFirst);
+            join.docs(docsFirst);
+            join.outputs(outputsFirst);
+            assertEquals(List.of(), join.emitted());
+            assertEquals(CREDITS - 2, join.batcher.available(), "both batches are in flight");
+
+            join.outputs(docsFirst);
+            assertEquals(List.of("a"), join.emitted());
+            assertEquals(CREDITS - 1, join.batcher.available(), "a joined batch's credit is back");
+
+            join.docs(outputsFirst);
+            assertEquals(List.of("a", "b"), join.emitted());
+            assertEquals(CREDITS, join.batcher.available());
+        }
+    }
+
+    @Test
+    void deterministicModeEmitsDocumentsInArrivalOrderWhicheverBatchIsJoinedFirst()
+            throws Exception {
+        Batch first = first();
+        Batch second = second();
+        try (Join join = new Join(true)) {
+            join.sent(first, second);
+            join.docs(first);
+            join.docs(second);
+
+            join.outputs(second);
+            assertEquals(
+                    List.of("arrived-0"),
+                    join.emitted(),
+                    "arrival 2 waits for arrival 1, which is in the batch not yet joined");
+
+            join.outputs(first);
+            assertEquals(
+                    List.of("arrived-0", "arrived-1", "arrived-2", "arrived-3"), join.emitted());
+            assertEquals(CREDITS, join.batcher.available());
+        }
+    }
+
+    @Test
+    void unorderedModeEmitsEachBatchAsSoonAsItIsJoined() throws Exception {
+        Batch first = first();
+        Batch second = second();
+        try (Join join = new Join(false)) {
+            join.sent(first, second);
+            join.docs(first);
+            join.docs(second);
+
+            join.outputs(second);
+            assertEquals(second.ids(), join.emitted());
+
+            join.outputs(first);
+            assertEquals(
+                    List.of("arrived-2", "arrived-0", "arrived-3", "arrived-1"), join.emitted());
+        }
+    }
+
+    @Test
+    void aFailedBatchTurnsItsDocumentsIntoDeadLettersAndGivesItsCreditBack() throws Exception {
+        Batch failed = first();
+        Batch next = second();
+        try (Join join = new Join(true)) {
+            join.sent(failed, next);
+            join.docs(failed);
+            join.docs(next);
+            join.outputs(
+                    OutputBatch.failed(
+                            PRODUCER,
+                            0,
+                            1,
+                            new IllegalStateException("CUDA error: out of memory")));
+
+            assertEquals(
+                    CREDITS - 1, join.batcher.available(), "the failed batch's credit is back");
+            assertEquals(List.of(), ids(join.harness.getOutput()), "arrival 0 is not joined yet");
+
+            join.outputs(next);
+            assertEquals(
+                    List.of("arrived-0", "arrived-1", "arrived-2", "arrived-3"),
+                    ids(join.harness.getOutput()),
+                    "dead letters take their place in arrival order");
+            assertEquals(
+                    List.of("arrived-1", "arrived-3"), deadLetterIds(join.harness.getOutput()));
+            String reason =
+                    "forward pass of model 'ner' failed: "
+                            + "java.lang.IllegalStateException: CUDA error: out of memory";
+            assertEquals(List.of(reason, reason), deadLetterReasons(join.harness.getOutput()));
+            assertEquals(
+                    List.of(
+                            "forward in ner, batch 0, device 1",
+                            "forward in ner, batch 0, device 1"),
+                    deadLetterPlaces(join.harness.getOutput()));
+            assertEquals(CREDITS, join.batcher.available());
+        }
+    }
+
+    @Test
+    void aCheckpointWhileTheJoinHoldsBatchesFailsNamingThem() throws Exception {
+        Batch first = first();
+        Batch second = second();
+        try (Join join = new Join(true)) {
+            join.sent(first, second);
+            join.docs(first);
+            join.outputs(second);
+
+            Exception e = assertThrows(Exception.class, () -> join.harness.snapshot(1, 1));
+            IllegalStateException cause =
+                    ExceptionUtils.findThrowable(e, IllegalStateException.class).orElseThrow();
+            assertEquals(
+                    "Postprocess join of producer 0 still holds batches [0] / outputs [1] at a"
+                            + " checkpoint: checkpoints must be aligned (unaligned checkpoints are"
+                            + " not supported)",
+                    cause.getMessage());
+        }
+    }
+
+    @Test
+    void aJoinThatHoldsNothingTakesACheckpointWithoutState() throws Exception {
+        Batch batch = batch(0, List.of("b", "a"), 1, 0);
+        try (Join join = new Join(true)) {
+            assertFalse(join.harness.snapshot(1, 1).hasState(), "before any batch");
+
+            join.sent(batch);
+            join.docs(batch);
+            join.outputs(batch);
+            assertEquals(List.of("a", "b"), join.emitted());
+            assertFalse(join.harness.snapshot(2, 2).hasState(), "after every batch was joined");
+        }
+    }
+
+    @Test
+    void documentsOfAnotherProducerAreRefused() throws Exception {
+        PendingDocs docs = first().docs();
+        PendingDocs misrouted =
+                new PendingDocs(
+                        PRODUCER + 1, docs.seq(), docs.docs(), docs.arrivals(), docs.features());
+        try (Join join = new Join(true)) {
+            IllegalStateException e =
+                    assertThrows(
+                            IllegalStateException.class,
+                            () -> join.harness.processElement1(misrouted, 0));
+            assertEquals(
+                    "Join subtask 0 received the documents of batch 0 of producer 1: the return"
+                            + " edge must partition by producer",
+                    e.getMessage());
+        }
+    }
+}
