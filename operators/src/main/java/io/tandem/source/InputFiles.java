@@ -43,9 +43,10 @@ public record InputFiles(String spec, InputFormat format) implements Serializabl
                 }
                 if (!Files.isDirectory(path)) {
                     throw new IllegalArgumentException(
-                            "Input '"
+                            "Input file '"
                                     + spec
-                                    + "' does not exist (expected a file, a folder or a glob)");
+                                    + "' does not exist (expected a .jsonl, .jsonl.gz or .parquet"
+                                    + " file, a folder, a glob or sample:N)");
                 }
                 return walk(path, p -> true);
             }

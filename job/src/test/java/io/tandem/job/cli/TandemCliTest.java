@@ -61,7 +61,7 @@ class TandemCliTest {
                         "--no-progress"),
                 "tandem: Input file '"
                         + dir.resolve("nope.jsonl")
-                        + "' does not exist (expected a JSON Lines file or sample:N)");
+                        + "' does not exist (expected a .jsonl, .jsonl.gz or .parquet file, a folder, a glob or sample:N)");
     }
 
     @Test
