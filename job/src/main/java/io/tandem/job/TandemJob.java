@@ -1,7 +1,6 @@
 package io.tandem.job;
 
 import io.tandem.batching.AbstractBatcher;
-import io.tandem.batching.BatchSize;
 import io.tandem.batching.DispatchBatcher;
 import io.tandem.batching.DocFinisher;
 import io.tandem.batching.LocalModelOperator;
@@ -11,10 +10,9 @@ import io.tandem.dispatch.ReturnToProducerPartitioner;
 import io.tandem.doc.Doc;
 import io.tandem.inference.Device;
 import io.tandem.inference.GpuAssigner;
-import io.tandem.inference.InferenceFunction;
+import io.tandem.inference.InferenceOperator;
 import io.tandem.inference.ModelComponent;
 import io.tandem.join.PostprocessJoin;
-import io.tandem.options.TandemOptions;
 import io.tandem.parse.AnnotateFunction;
 import io.tandem.parse.Annotator;
 import io.tandem.parse.DocParser;
@@ -63,7 +61,7 @@ public final class TandemJob {
      */
     private static final long FLUSH_EVERY_RECORD = 0;
 
-    private final Configuration options;
+    private final OperatorSettings settings;
     private final Pipeline pipeline;
     private final int cpuWorkers;
     private final int gpuWorkers;
@@ -86,13 +84,12 @@ public final class TandemJob {
         if (gpuWorkers < 0) {
             throw new IllegalArgumentException("gpuWorkers must be >= 0, got " + gpuWorkers);
         }
-        this.options = options;
+        this.settings = OperatorSettings.from(options); // fails at start-up, not in a task
         this.pipeline = pipeline;
         this.cpuWorkers = cpuWorkers;
         this.gpuWorkers = gpuWorkers;
         this.gpuDevices = List.copyOf(gpuDevices);
         this.slotResources = SlotResources.from(options); // fail at startup, not in a task
-        BatchSize.parse(options.get(TandemOptions.BATCH_SIZE)); // fail at startup, not in a task
     }
 
     /** Source to sink. */
@@ -171,9 +168,8 @@ public final class TandemJob {
      *     then run at the CPU task set's parallelism) instead of spreading them round-robin
      */
     public DataStream<Result> annotate(DataStream<RawRecord> input, boolean keepPartitions) {
-        DeadLetters deadLetters =
-                new DeadLetters(options.get(TandemOptions.DEAD_LETTER_MAX_RAW_BYTES));
-        DocParser parser = new DocParser(options.get(TandemOptions.MAX_TEXT_CHARS));
+        DeadLetters deadLetters = new DeadLetters(settings.deadLetterMaxRawBytes());
+        DocParser parser = new DocParser(settings.maxTextChars());
         Pipeline.Split split = pipeline.split();
         // Round-robin, as the reference hands documents to its CPU workers; a Kafka partition
         // stays on one subtask instead, so its order can be kept.
@@ -196,34 +192,32 @@ public final class TandemJob {
                                 .uid("parse")
                                 .setParallelism(cpuWorkers));
         DataStream<Result> parseDeadLetters = docs.getSideOutput(ParseFunction.DEAD_LETTERS);
-        DocFinisher<?> finisher = new DocFinisher<>(split.model(), split.after(), deadLetters);
+        DocFinisher<?> finisher =
+                new DocFinisher<>(
+                        split.model(), split.after(), deadLetters, settings.faultTolerance());
         return gpuWorkers == 0
                 ? parseDeadLetters.union(localModel(docs, finisher))
                 : parseDeadLetters.union(splitModel(docs, finisher));
-    }
-
-    private BatchSize batchSize() {
-        return BatchSize.parse(options.get(TandemOptions.BATCH_SIZE));
     }
 
     private <F extends Serializable> DataStream<Result> localModel(
             DataStream<Doc> docs, DocFinisher<F> finisher) {
         // Each CPU subtask shares one of its TaskManager's GPUs (round-robin, see GpuLeases): the
         // declared ones on a cluster, else the configured or detected ones.
-        Device device = options.get(TandemOptions.DEVICE);
+        Device device = settings.device();
         SingleOutputStreamOperator<Result> results =
                 docs.transform(
                                 "model",
                                 TypeInformation.of(Result.class),
                                 new LocalModelOperator<>(
                                         finisher,
-                                        batchSize(),
-                                        options.get(TandemOptions.CHUNK_SIZE),
-                                        options.get(TandemOptions.MAX_BATCH_DELAY).toMillis(),
+                                        settings.batchSize(),
+                                        settings.chunkSize(),
+                                        settings.maxBatchDelay().toMillis(),
                                         device,
-                                        options.get(TandemOptions.INTRA_OP_THREADS),
+                                        settings.intraOpThreads(),
                                         new GpuAssigner(gpuDevices),
-                                        options.get(TandemOptions.DETERMINISTIC)))
+                                        settings.deterministic()))
                         .uid("model")
                         .setParallelism(cpuWorkers);
         onCpu(results);
@@ -245,9 +239,9 @@ public final class TandemJob {
                                 TypeInformation.of(TensorBatch.class),
                                 new DispatchBatcher<>(
                                         finisher,
-                                        batchSize(),
-                                        options.get(TandemOptions.CHUNK_SIZE),
-                                        options.get(TandemOptions.MAX_BATCH_DELAY).toMillis(),
+                                        settings.batchSize(),
+                                        settings.chunkSize(),
+                                        settings.maxBatchDelay().toMillis(),
                                         credits))
                         .uid("batcher")
                         .setParallelism(cpuWorkers)
@@ -263,10 +257,7 @@ public final class TandemJob {
                         .transform(
                                 "postprocess",
                                 TypeInformation.of(Result.class),
-                                new PostprocessJoin<>(
-                                        finisher,
-                                        credits,
-                                        options.get(TandemOptions.DETERMINISTIC)))
+                                new PostprocessJoin<>(finisher, credits, settings.deterministic()))
                         .uid("postprocess")
                         .setParallelism(cpuWorkers);
         onCpu(joined);
@@ -282,12 +273,15 @@ public final class TandemJob {
             DataStream<TensorBatch> batches, ModelComponent<F> model) {
         SingleOutputStreamOperator<OutputBatch> inference =
                 batches.partitionCustom(new DispatchPartitioner(), TensorBatch::key)
-                        .process(
-                                new InferenceFunction<>(
+                        .transform(
+                                "inference",
+                                TypeInformation.of(OutputBatch.class),
+                                new InferenceOperator<>(
                                         model,
                                         new GpuAssigner(gpuDevices),
-                                        options.get(TandemOptions.DEVICE),
-                                        options.get(TandemOptions.INTRA_OP_THREADS)))
+                                        settings.device(),
+                                        settings.intraOpThreads(),
+                                        settings.faultTolerance().forwardTimeout()))
                         .name("inference")
                         .uid("inference")
                         .setParallelism(gpuWorkers)
@@ -328,7 +322,11 @@ public final class TandemJob {
                     Math.max(
                             maxLinks, (int) Arrays.stream(schedule.periodOf(p)).distinct().count());
         }
-        return options.get(TandemOptions.BATCHES_IN_FLIGHT_PER_LINK) * maxLinks;
+        return settings.batchesInFlightPerLink() * maxLinks;
+    }
+
+    public OperatorSettings settings() {
+        return settings;
     }
 
     public int cpuWorkers() {

@@ -10,11 +10,11 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.batching.BatchingOptions;
 import io.tandem.doc.AttributeTypes;
 import io.tandem.doc.Doc;
 import io.tandem.doc.Span;
 import io.tandem.job.sink.JsonLinesFileSink;
-import io.tandem.options.TandemOptions;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.pipeline.components.PipelineComponent;
 import io.tandem.records.OutputBatch;
@@ -208,7 +208,7 @@ class NoKryoITCase {
                         .model(io.tandem.ner.OnnxTokenClassifier.tiny())
                         .build();
         Configuration options = new Configuration();
-        options.set(TandemOptions.BATCH_SIZE, "8 docs");
+        options.set(BatchingOptions.BATCH_SIZE, "8 docs");
         Path out = dir.resolve("out.jsonl");
         new TandemJob(options, pipeline, 2, 1, List.of())
                 .annotate(sample(env, 60))

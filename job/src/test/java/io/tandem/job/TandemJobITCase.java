@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.doc.Doc;
 import io.tandem.job.sink.JsonLinesFileSink;
-import io.tandem.options.TandemOptions;
+import io.tandem.parse.ParseOptions;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.pipeline.components.PipelineComponent;
 import io.tandem.source.FileInputSource;
@@ -113,7 +113,7 @@ class TandemJobITCase {
         Path dead = dir.resolve("out.dead-letter.jsonl");
 
         Configuration options = new Configuration();
-        options.set(TandemOptions.MAX_TEXT_CHARS, 200);
+        options.set(ParseOptions.MAX_TEXT_CHARS, 200);
         Pipeline pipeline =
                 Pipeline.builder()
                         .tokenizer()

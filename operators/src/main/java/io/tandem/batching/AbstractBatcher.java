@@ -2,8 +2,12 @@ package io.tandem.batching;
 
 import io.tandem.doc.Doc;
 import io.tandem.inference.BatchStats;
+import io.tandem.inference.Bisection;
+import io.tandem.inference.IsolatingForward;
 import io.tandem.inference.ModelComponent;
+import io.tandem.records.OutputBatch;
 import io.tandem.results.DeadLetter;
+import io.tandem.results.DeadLetterCounters;
 import io.tandem.results.Result;
 import io.tandem.results.Stage;
 import io.tandem.tensor.TensorMap;
@@ -50,6 +54,13 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
     private transient Counter docsIn;
     private transient Counter tokens;
     private transient Counter paddedTokens;
+    private transient Counter collateBisectionAttempts;
+    private transient DeadLetterCounters deadLetterCounters;
+    private transient double costScale;
+    private transient int batchesSinceShrink;
+
+    /** Counts each document's model-stage outcome; fails the job when most fail. */
+    protected transient CircuitBreaker breaker;
 
     /** A preprocessed document waiting in the chunk, numbered in arrival order. */
     protected record Pending<F>(Doc doc, F features, long arrival) {}
@@ -78,8 +89,22 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
     @Override
     public void open() throws Exception {
         super.open();
+        // The vocabulary and labels load here: a bad file fails the job at start-up.
+        model.open();
         chunk = new ArrayList<>();
+        costScale = 1;
+        breaker = new CircuitBreaker(finisher.faultTolerance(), model.name());
         var metrics = getMetricGroup();
+        collateBisectionAttempts = metrics.counter("tandemCollateBisectionAttempts");
+        deadLetterCounters =
+                new DeadLetterCounters(
+                        metrics,
+                        Stage.PREPROCESS,
+                        Stage.COLLATE,
+                        Stage.FORWARD,
+                        Stage.POSTPROCESS,
+                        Stage.COMPONENT);
+        metrics.gauge("tandemBatchCostScale", () -> costScale);
         batches = metrics.counter("tandemBatches");
         docsIn = metrics.counter("tandemBatchedDocuments");
         tokens = metrics.counter("tandemBatchTokens");
@@ -105,16 +130,14 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
         try {
             features = model.preprocess(doc);
         } catch (RuntimeException e) {
-            output.collect(
-                    DEAD_LETTERS,
-                    new StreamRecord<>(
-                            Result.deadLetter(
-                                    finisher.deadLetters()
-                                            .of(doc, Stage.PREPROCESS, e)
-                                            .inModel(
-                                                    model.name(),
-                                                    DeadLetter.NO_BATCH,
-                                                    DeadLetter.NO_DEVICE))));
+            emitDeadLetter(
+                    Result.deadLetter(
+                            finisher.deadLetters()
+                                    .of(doc, Stage.PREPROCESS, e)
+                                    .inModel(
+                                            model.name(),
+                                            DeadLetter.NO_BATCH,
+                                            DeadLetter.NO_DEVICE)));
             return;
         }
         chunk.add(new Pending<>(doc, features, nextArrival++));
@@ -161,42 +184,104 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
             List<Pending<F>> flushed = chunk;
             chunk = new ArrayList<>();
             timerDeadline = -1;
+            BatchSize size = currentBatchSize();
             for (List<Pending<F>> batch :
-                    ChunkBatcher.batches(
-                            flushed, p -> p.doc().wordCount(), batchSize, sortChunks)) {
-                List<F> features = new ArrayList<>(batch.size());
-                batch.forEach(p -> features.add(p.features()));
-                TensorMap tensors;
-                try {
-                    tensors = model.collate(features);
-                } catch (RuntimeException e) {
-                    batch.forEach(
-                            p ->
-                                    output.collect(
-                                            DEAD_LETTERS,
-                                            new StreamRecord<>(
-                                                    Result.deadLetter(
-                                                            finisher.deadLetters()
-                                                                    .of(p.doc(), Stage.COLLATE, e)
-                                                                    .inModel(
-                                                                            model.name(),
-                                                                            nextBatchSeq,
-                                                                            DeadLetter
-                                                                                    .NO_DEVICE)))));
-                    continue;
-                }
-                BatchStats stats = model.batchStats(tensors);
-                batches.inc();
-                docsIn.inc(batch.size());
-                tokens.inc(stats.tokens());
-                paddedTokens.inc(stats.paddedTokens());
-                emitBatch(nextBatchSeq++, batch, features, tensors);
+                    ChunkBatcher.batches(flushed, p -> p.doc().wordCount(), size, sortChunks)) {
+                collate(batch);
             }
             afterFlush();
         } finally {
             flushing = false;
         }
     }
+
+    /**
+     * Collates {@code batch} and hands it on; documents that make collation fail are split off
+     * until they stand alone, and become dead letters (the batch they were in never leaves, so they
+     * name no batch).
+     */
+    private void collate(List<Pending<F>> batch) throws Exception {
+        List<F> features = new ArrayList<>(batch.size());
+        batch.forEach(p -> features.add(p.features()));
+        Bisection.Outcome<TensorMap> outcome =
+                Bisection.isolate(
+                        batch.size(),
+                        (from, to) -> model.collate(features.subList(from, to)),
+                        error -> false);
+        collateBisectionAttempts.inc(outcome.extraAttempts());
+        for (OutputBatch.DocFailure failure : IsolatingForward.docFailures(outcome.failures())) {
+            emitDeadLetter(
+                    Result.deadLetter(
+                            finisher.deadLetters()
+                                    .of(
+                                            batch.get(failure.doc()).doc(),
+                                            Stage.COLLATE,
+                                            failure.errorClass(),
+                                            failure.message())
+                                    .inModel(
+                                            model.name(),
+                                            DeadLetter.NO_BATCH,
+                                            DeadLetter.NO_DEVICE)));
+        }
+        for (Bisection.Part<TensorMap> part : outcome.parts()) {
+            List<Pending<F>> docs = batch.subList(part.from(), part.to());
+            TensorMap tensors = part.value();
+            BatchStats stats = model.batchStats(tensors);
+            batches.inc();
+            docsIn.inc(docs.size());
+            tokens.inc(stats.tokens());
+            paddedTokens.inc(stats.paddedTokens());
+            emitBatch(
+                    nextBatchSeq++,
+                    new ArrayList<>(docs),
+                    features.subList(part.from(), part.to()),
+                    tensors);
+        }
+    }
+
+    /**
+     * A dead letter of the model stage, to the dead-letter output: counted, and judged by the
+     * circuit breaker.
+     */
+    protected final void emitDeadLetter(Result deadLetter) {
+        countResult(deadLetter);
+        output.collect(DEAD_LETTERS, new StreamRecord<>(deadLetter));
+    }
+
+    /** Counts a model-stage outcome in the metrics and the circuit breaker. */
+    protected final void countResult(Result result) {
+        deadLetterCounters.count(result);
+        breaker.record(result);
+    }
+
+    /** The batch size, made smaller while batches do not fit in memory. */
+    private BatchSize currentBatchSize() {
+        if (costScale >= 1) {
+            return batchSize;
+        }
+        return new BatchSize(
+                Math.max(1, (int) Math.floor(batchSize.limit() * costScale)), batchSize.unit());
+    }
+
+    /**
+     * A batch did not fit in memory: halve the batch size (down to 1/64 of the configured one),
+     * which grows back by doubling after every {@value #BATCHES_TO_GROW_BACK} batches that fit.
+     */
+    protected final void batchDidNotFit() {
+        costScale = Math.max(costScale / 2, MIN_COST_SCALE);
+        batchesSinceShrink = 0;
+    }
+
+    /** A batch fit in memory: after enough of them, a reduced batch size grows back. */
+    protected final void batchFit() {
+        if (costScale < 1 && ++batchesSinceShrink >= BATCHES_TO_GROW_BACK) {
+            costScale = Math.min(1, costScale * 2);
+            batchesSinceShrink = 0;
+        }
+    }
+
+    private static final double MIN_COST_SCALE = 1.0 / 64;
+    private static final int BATCHES_TO_GROW_BACK = 32;
 
     /** Handles one collated batch; {@code batch.get(i)} has features {@code features.get(i)}. */
     protected abstract void emitBatch(

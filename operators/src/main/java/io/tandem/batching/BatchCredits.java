@@ -22,6 +22,7 @@ public final class BatchCredits {
 
     private final String key;
     private final AtomicInteger available;
+    private final AtomicInteger allocationFailures = new AtomicInteger();
     private final int capacity;
     private int users;
     private volatile MailboxExecutor waiter;
@@ -125,6 +126,21 @@ public final class BatchCredits {
                 // The batcher has finished; nobody waits any more.
             }
         }
+    }
+
+    /**
+     * The join saw batches of this producer that did not fit in memory at the inference subtask:
+     * the batcher makes its next batches smaller.
+     */
+    public void reportAllocationFailures(int count) {
+        if (count > 0) {
+            allocationFailures.addAndGet(count);
+        }
+    }
+
+    /** Allocation failures reported since the last call. */
+    public int takeAllocationFailures() {
+        return allocationFailures.getAndSet(0);
     }
 
     public int available() {

@@ -41,17 +41,22 @@ public record BatchSize(int limit, Unit unit) implements Serializable {
             for (Unit unit : Unit.values()) {
                 if (unit.spelling.equals(m.group(2))) {
                     try {
-                        return new BatchSize(Integer.parseInt(m.group(1)), unit);
-                    } catch (NumberFormatException e) {
-                        break;
+                        int limit = Integer.parseInt(m.group(1));
+                        if (limit > 0) {
+                            return new BatchSize(limit, unit);
+                        }
+                    } catch (NumberFormatException tooLarge) {
+                        // reported below
                     }
+                    break;
                 }
             }
         }
         throw new IllegalArgumentException(
-                "Invalid batch size '"
+                "'"
                         + expression
-                        + "': expected '<positive integer> docs|words|padded_words', e.g. '32 docs'");
+                        + "' is not a batch size; expected '<positive integer>"
+                        + " docs|words|padded_words', e.g. '32 docs'");
     }
 
     /** Cost of a batch of {@code docs} documents whose longest has {@code maxWords} words. */

@@ -76,6 +76,11 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
     @Override
     protected void beforeFlush() throws Exception {
         sendAllReady();
+        if (credits.takeAllocationFailures() > 0) {
+            batchDidNotFit();
+        } else {
+            batchFit();
+        }
     }
 
     @Override
@@ -83,15 +88,19 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
             throws Exception {
         List<Doc> docs = new ArrayList<>(batch.size());
         long[] arrivals = new long[batch.size()];
+        int[] docRows = new int[batch.size()];
         for (int i = 0; i < batch.size(); i++) {
             docs.add(batch.get(i).doc());
             arrivals[i] = batch.get(i).arrival();
+            docRows[i] = model.rowsOf(features.get(i));
+            // Its model stage goes on at the inference subtask and the join, which judge it there.
+            breaker.recordSuccess();
         }
         ready.add(
                 new Ready(
                         new PendingDocs(
                                 producer, seq, docs, arrivals, FeatureCodec.encode(features)),
-                        new TensorBatch(producer, producers, seq, tensors)));
+                        new TensorBatch(producer, producers, seq, tensors, docRows)));
     }
 
     @Override

@@ -1,8 +1,12 @@
 package io.tandem.batching;
 
 import io.tandem.doc.Doc;
+import io.tandem.doc.Span;
+import io.tandem.inference.Bisection;
+import io.tandem.inference.IsolatingForward;
 import io.tandem.inference.ModelComponent;
 import io.tandem.pipeline.Pipeline;
+import io.tandem.records.OutputBatch.DocFailure;
 import io.tandem.results.DeadLetters;
 import io.tandem.results.Result;
 import io.tandem.results.Stage;
@@ -10,11 +14,16 @@ import io.tandem.tensor.TensorMap;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.SimpleCounter;
 
 /**
- * The CPU side after a forward pass: the model's postprocess, the components that follow the model,
- * and the output format. A failure never fails the job: a failed forward pass or postprocess turns
- * the batch's documents into dead letters, a failing later component the one document.
+ * The CPU side of a model component after its forward pass: postprocess, the components that follow
+ * the model, and the dead letters of every model stage, with what the operators of the model stage
+ * share (the fault-tolerance settings). A failure never fails the job by itself: a document whose
+ * forward pass or postprocess failed alone becomes a dead letter, the others of its batch go on; a
+ * failing later component costs its one document. Only the {@link CircuitBreaker} fails the job.
  */
 public final class DocFinisher<F extends Serializable> implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -22,17 +31,35 @@ public final class DocFinisher<F extends Serializable> implements Serializable {
     private final ModelComponent<F> model;
     private final Pipeline after;
     private final DeadLetters deadLetters;
+    private final FaultTolerance faultTolerance;
+
+    private transient Counter bisectionAttempts;
 
     public DocFinisher(ModelComponent<F> model, Pipeline after, DeadLetters deadLetters) {
+        this(model, after, deadLetters, FaultTolerance.DEFAULTS);
+    }
+
+    public DocFinisher(
+            ModelComponent<F> model,
+            Pipeline after,
+            DeadLetters deadLetters,
+            FaultTolerance faultTolerance) {
         this.model = model;
         this.after = after;
         this.deadLetters = deadLetters;
+        this.faultTolerance = faultTolerance;
     }
 
-    public void open() {
+    /** Loads what postprocessing needs: a bad file fails the job here, at start-up. */
+    public void open(MetricGroup metrics) throws Exception {
+        model.open();
         if (after != null) {
             after.open();
         }
+        bisectionAttempts =
+                metrics == null
+                        ? new SimpleCounter()
+                        : metrics.counter("tandemPostprocessBisectionAttempts");
     }
 
     public ModelComponent<F> model() {
@@ -43,9 +70,15 @@ public final class DocFinisher<F extends Serializable> implements Serializable {
         return deadLetters;
     }
 
+    public FaultTolerance faultTolerance() {
+        return faultTolerance;
+    }
+
     /**
-     * One result per document, in the order of {@code docs}.
+     * One result per document of a batch, in the order of {@code docs}.
      *
+     * @param outputs the rows of the documents that did not fail, in batch order
+     * @param failures the documents whose forward pass failed, by index in {@code docs}
      * @param batch the batch's number at its producer, named by model-stage dead letters
      * @param device the GPU index that ran the forward pass, or -1 for the CPU
      */
@@ -53,45 +86,117 @@ public final class DocFinisher<F extends Serializable> implements Serializable {
             List<Doc> docs,
             List<F> features,
             TensorMap outputs,
-            String forwardError,
+            List<DocFailure> failures,
             long batch,
             int device) {
-        List<Result> results = new ArrayList<>(docs.size());
-        if (forwardError != null) {
-            IllegalStateException error =
-                    new IllegalStateException(
-                            "forward pass of model '" + model.name() + "' failed: " + forwardError);
-            docs.forEach(
-                    doc ->
-                            results.add(
-                                    Result.deadLetter(
-                                            deadLetters
-                                                    .of(doc, Stage.FORWARD, error)
-                                                    .inModel(model.name(), batch, device))));
-            return results;
+        Result[] results = new Result[docs.size()];
+        for (DocFailure failure : failures) {
+            if (failure.doc() == DocFailure.EVERY_DOCUMENT) {
+                for (int i = 0; i < docs.size(); i++) {
+                    results[i] = deadLetter(docs.get(i), Stage.FORWARD, failure, batch, device);
+                }
+                return List.of(results);
+            }
+            results[failure.doc()] =
+                    deadLetter(docs.get(failure.doc()), Stage.FORWARD, failure, batch, device);
         }
-        try {
-            model.postprocess(docs, features, outputs);
-        } catch (RuntimeException e) {
-            docs.forEach(
-                    doc ->
-                            results.add(
-                                    Result.deadLetter(
-                                            deadLetters
-                                                    .of(doc, Stage.POSTPROCESS, e)
-                                                    .inModel(model.name(), batch, device))));
-            return results;
+        List<Integer> survivors = new ArrayList<>(docs.size());
+        for (int i = 0; i < docs.size(); i++) {
+            if (results[i] == null) {
+                survivors.add(i);
+            }
         }
-        for (Doc doc : docs) {
+        postprocess(docs, features, outputs, survivors, results, batch, device);
+        for (int i : survivors) {
+            if (results[i] != null) {
+                continue; // its postprocess failed
+            }
+            Doc doc = docs.get(i);
             try {
                 if (after != null) {
                     after.process(doc);
                 }
-                results.add(Result.output(doc));
+                results[i] = Result.output(doc);
             } catch (RuntimeException e) {
-                results.add(Result.deadLetter(deadLetters.of(doc, Stage.COMPONENT, e)));
+                results[i] = Result.deadLetter(deadLetters.of(doc, Stage.COMPONENT, e));
             }
         }
-        return results;
+        return List.of(results);
+    }
+
+    /**
+     * Postprocesses the surviving documents; a failing range is split until the failing documents
+     * stand alone, their entities from the failed attempts taken back first.
+     */
+    private void postprocess(
+            List<Doc> docs,
+            List<F> features,
+            TensorMap outputs,
+            List<Integer> survivors,
+            Result[] results,
+            long batch,
+            int device) {
+        if (survivors.isEmpty()) {
+            return;
+        }
+        List<Doc> liveDocs = new ArrayList<>(survivors.size());
+        List<F> liveFeatures = new ArrayList<>(survivors.size());
+        int[] rowStart = new int[survivors.size() + 1];
+        for (int k = 0; k < survivors.size(); k++) {
+            int i = survivors.get(k);
+            liveDocs.add(docs.get(i));
+            liveFeatures.add(features.get(i));
+            rowStart[k + 1] = rowStart[k] + model.rowsOf(features.get(i));
+        }
+        Bisection.Outcome<Boolean> outcome;
+        try {
+            outcome =
+                    Bisection.isolate(
+                            survivors.size(),
+                            (from, to) -> {
+                                postprocessRange(
+                                        liveDocs, liveFeatures, outputs, rowStart, from, to);
+                                return Boolean.TRUE;
+                            },
+                            error -> false);
+        } catch (Exception e) {
+            throw new IllegalStateException("unreachable: no failure propagates", e);
+        }
+        bisectionAttempts.inc(outcome.extraAttempts());
+        for (DocFailure failure : IsolatingForward.docFailures(outcome.failures())) {
+            int i = survivors.get(failure.doc());
+            results[i] = deadLetter(docs.get(i), Stage.POSTPROCESS, failure, batch, device);
+        }
+    }
+
+    private void postprocessRange(
+            List<Doc> docs, List<F> features, TensorMap outputs, int[] rowStart, int from, int to) {
+        int[] entitiesBefore = new int[to - from];
+        for (int i = from; i < to; i++) {
+            entitiesBefore[i - from] = docs.get(i).entities().size();
+        }
+        try {
+            model.postprocess(
+                    docs.subList(from, to),
+                    features.subList(from, to),
+                    from == 0 && to == docs.size()
+                            ? outputs
+                            : outputs.rows(rowStart[from], rowStart[to]));
+        } catch (RuntimeException e) {
+            // A retry must not find the entities the failed attempt already added.
+            for (int i = from; i < to; i++) {
+                List<Span> entities = docs.get(i).entities();
+                entities.subList(entitiesBefore[i - from], entities.size()).clear();
+            }
+            throw e;
+        }
+    }
+
+    /** A document's dead letter from a model stage, naming the model, batch and device. */
+    public Result deadLetter(Doc doc, Stage stage, DocFailure failure, long batch, int device) {
+        return Result.deadLetter(
+                deadLetters
+                        .of(doc, stage, failure.errorClass(), failure.message())
+                        .inModel(model.name(), batch, device));
     }
 }

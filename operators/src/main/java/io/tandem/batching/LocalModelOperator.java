@@ -3,14 +3,16 @@ package io.tandem.batching;
 import io.tandem.doc.Doc;
 import io.tandem.inference.Device;
 import io.tandem.inference.ForwardContext;
-import io.tandem.inference.ForwardRunner;
 import io.tandem.inference.GpuAssigner;
+import io.tandem.inference.IsolatingForward;
 import io.tandem.results.Result;
 import io.tandem.tensor.TensorMap;
+import java.io.Closeable;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +30,9 @@ public final class LocalModelOperator<F extends Serializable> extends AbstractBa
     private final Device device;
     private final GpuAssigner gpus;
     private final boolean deterministic;
-    private transient ForwardRunner runner;
+    private transient IsolatingForward forward;
+    private transient Closeable cancelHook;
+    private transient Counter bisectionForwards;
     private transient List<Ordered> finished;
     private transient int gpuIndex = GpuAssigner.NO_GPU;
     private transient String leaseOwner;
@@ -73,9 +77,19 @@ public final class LocalModelOperator<F extends Serializable> extends AbstractBa
     @Override
     public void open() throws Exception {
         super.open();
-        finisher.open();
+        finisher.open(getMetricGroup());
         finished = new ArrayList<>();
-        runner = model.openForward(leaseDevice());
+        forward =
+                new IsolatingForward(
+                        model.openForward(leaseDevice()),
+                        model.name(),
+                        finisher.faultTolerance().forwardTimeout(),
+                        "tandem-forward-timer "
+                                + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks());
+        cancelHook = forward::cancel;
+        getContainingTask().getCancelables().registerCloseable(cancelHook);
+        forward.checkModel(model);
+        bisectionForwards = getMetricGroup().counter("tandemForwardBisectionAttempts");
     }
 
     /** The context with the GPU this subtask shares, or the CPU when there is none. */
@@ -113,20 +127,26 @@ public final class LocalModelOperator<F extends Serializable> extends AbstractBa
     }
 
     @Override
-    protected void emitBatch(
-            long seq, List<Pending<F>> batch, List<F> features, TensorMap tensors) {
-        TensorMap outputs = null;
-        String error = null;
-        try {
-            outputs = runner.forward(tensors);
-        } catch (Exception e) {
-            error = e.getClass().getName() + ": " + e.getMessage();
+    protected void emitBatch(long seq, List<Pending<F>> batch, List<F> features, TensorMap tensors)
+            throws Exception {
+        int[] docRows = new int[features.size()];
+        for (int i = 0; i < docRows.length; i++) {
+            docRows[i] = model.rowsOf(features.get(i));
+        }
+        IsolatingForward.Forwarded forwarded = forward.forward(tensors, docRows);
+        bisectionForwards.inc(forwarded.extraForwards());
+        if (forwarded.allocationFailures() > 0) {
+            batchDidNotFit();
+        } else {
+            batchFit();
         }
         List<Doc> docs = new ArrayList<>(batch.size());
         batch.forEach(p -> docs.add(p.doc()));
         List<Result> results =
-                finisher.finish(docs, features, outputs, error, seq, forwardContext.gpuIndex());
+                finisher.finish(
+                        docs, features, forwarded.outputs(), forwarded.failures(), seq, gpuIndex);
         for (int i = 0; i < results.size(); i++) {
+            countResult(results.get(i));
             if (deterministic) {
                 finished.add(new Ordered(batch.get(i).arrival(), results.get(i)));
             } else {
@@ -145,9 +165,13 @@ public final class LocalModelOperator<F extends Serializable> extends AbstractBa
     @Override
     public void close() throws Exception {
         try {
-            if (runner != null) {
-                runner.close();
-                runner = null;
+            if (cancelHook != null) {
+                getContainingTask().getCancelables().unregisterCloseable(cancelHook);
+                cancelHook = null;
+            }
+            if (forward != null) {
+                forward.close();
+                forward = null;
             }
         } finally {
             GpuAssigner.release(gpuIndex, leaseOwner);

@@ -1,11 +1,14 @@
 package io.tandem.join;
 
 import io.tandem.batching.BatchCredits;
+import io.tandem.batching.CircuitBreaker;
 import io.tandem.batching.DocFinisher;
 import io.tandem.batching.FeatureCodec;
 import io.tandem.records.OutputBatch;
 import io.tandem.records.PendingDocs;
+import io.tandem.results.DeadLetterCounters;
 import io.tandem.results.Result;
+import io.tandem.results.Stage;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.List;
@@ -42,6 +45,8 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
     private transient long docsAwaitingMax;
     private transient BatchCredits credits;
     private transient int producer;
+    private transient CircuitBreaker breaker;
+    private transient DeadLetterCounters deadLetterCounters;
 
     public PostprocessJoin(DocFinisher<F> finisher, int creditsPerProducer, boolean deterministic) {
         this.finisher = finisher;
@@ -52,7 +57,11 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
     @Override
     public void open() throws Exception {
         super.open();
-        finisher.open();
+        finisher.open(getMetricGroup());
+        breaker = new CircuitBreaker(finisher.faultTolerance(), finisher.model().name());
+        deadLetterCounters =
+                new DeadLetterCounters(
+                        getMetricGroup(), Stage.FORWARD, Stage.POSTPROCESS, Stage.COMPONENT);
         docsBySeq = new HashMap<>();
         outputsBySeq = new HashMap<>();
         ready = new TreeMap<>();
@@ -109,11 +118,14 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
                         pending.docs(),
                         features,
                         outputs.outputs(),
-                        outputs.error(),
+                        outputs.failures(),
                         seq,
                         outputs.device());
+        credits.reportAllocationFailures(outputs.allocationFailures());
         credits.release();
         for (int i = 0; i < results.size(); i++) {
+            deadLetterCounters.count(results.get(i));
+            breaker.record(results.get(i));
             if (deterministic) {
                 ready.put(pending.arrivals()[i], results.get(i));
             } else {

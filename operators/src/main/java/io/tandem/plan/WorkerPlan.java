@@ -17,13 +17,13 @@ import java.util.stream.Collectors;
  * <h2>Rules</h2>
  *
  * <ul>
- *   <li><b>GPU devices</b>: the explicit list ({@code --gpu-devices}) when given, else the detected
- *       devices. Indices must be 0 or more and distinct; when devices were detected, a listed one
- *       must be among them.
+ *   <li><b>GPU devices</b>: the explicit list ({@code tandem.gpu-devices}) when given, else the
+ *       detected devices. Indices must be 0 or more and distinct; when devices were detected, a
+ *       listed one must be among them.
  *   <li><b>GPU workers</b>:
  *       <ul>
- *         <li>with an explicit device list: one worker per listed device ({@code --gpu-workers}, if
- *             given too, must equal the list's size);
+ *         <li>with an explicit device list: one worker per listed device ({@code
+ *             tandem.gpu-workers}, if given too, must equal the list's size);
  *         <li>an explicit count N &gt; 0 with devices: N workers on the first N devices (N must not
  *             exceed the devices: two workers never share a GPU);
  *         <li>an explicit count N &gt; 0 with no device at all: N inference subtasks that run the
@@ -179,19 +179,19 @@ public final class WorkerPlan {
             return this;
         }
 
-        /** {@code --gpu-devices}: the devices to use, one GPU worker each. */
+        /** {@code tandem.gpu-devices}: the devices to use, one GPU worker each. */
         public Builder gpuDevices(List<Integer> devices) {
             this.gpuDevices = List.copyOf(devices);
             return this;
         }
 
-        /** {@code --gpu-workers}: the number of inference subtasks. */
+        /** {@code tandem.gpu-workers}: the number of inference subtasks. */
         public Builder gpuWorkers(int workers) {
             this.gpuWorkers = workers;
             return this;
         }
 
-        /** {@code --cpu-workers}: N &gt; 0 workers, or -N for all CPUs but N. */
+        /** {@code tandem.cpu-workers}: N &gt; 0 workers, or -N for all CPUs but N. */
         public Builder cpuWorkers(int workers) {
             this.cpuWorkers = workers;
             return this;
@@ -230,12 +230,13 @@ public final class WorkerPlan {
             int gpuCount;
             Inference inference;
             if (gpuDevices != null) {
-                checkDevices("--gpu-devices", gpuDevices);
+                checkDevices(WorkerOptions.GPU_DEVICES.key(), gpuDevices);
                 if (!detectedGpuDevices.isEmpty()) {
                     for (int device : gpuDevices) {
                         if (!detectedGpuDevices.contains(device)) {
                             throw new IllegalArgumentException(
-                                    "--gpu-devices "
+                                    WorkerOptions.GPU_DEVICES.key()
+                                            + " "
                                             + join(gpuDevices)
                                             + ": device "
                                             + device
@@ -246,13 +247,18 @@ public final class WorkerPlan {
                 }
                 if (gpuWorkers != null && gpuWorkers != gpuDevices.size()) {
                     throw new IllegalArgumentException(
-                            "--gpu-workers "
+                            WorkerOptions.GPU_WORKERS.key()
+                                    + " "
                                     + gpuWorkers
-                                    + " with --gpu-devices "
+                                    + " with "
+                                    + WorkerOptions.GPU_DEVICES.key()
+                                    + " "
                                     + join(gpuDevices)
                                     + ": each listed device gets one GPU worker, so expected "
                                     + gpuDevices.size()
-                                    + " (or leave --gpu-workers out)");
+                                    + " (or leave "
+                                    + WorkerOptions.GPU_WORKERS.key()
+                                    + " out)");
                 }
                 devices = gpuDevices;
                 gpuCount = gpuDevices.size();
@@ -260,7 +266,8 @@ public final class WorkerPlan {
             } else if (gpuWorkers != null) {
                 if (gpuWorkers < 0) {
                     throw new IllegalArgumentException(
-                            "--gpu-workers "
+                            WorkerOptions.GPU_WORKERS.key()
+                                    + " "
                                     + gpuWorkers
                                     + ": expected 0 (inference in the CPU workers) or more");
                 }
@@ -273,7 +280,8 @@ public final class WorkerPlan {
                     inference = Inference.CPU_STAND_IN;
                 } else if (gpuCount > detectedGpuDevices.size()) {
                     throw new IllegalArgumentException(
-                            "--gpu-workers "
+                            WorkerOptions.GPU_WORKERS.key()
+                                    + " "
                                     + gpuCount
                                     + " but only "
                                     + detectedGpuDevices.size()
@@ -301,14 +309,16 @@ public final class WorkerPlan {
                 cpuCount = Math.max(1, byBudget);
             } else if (cpuWorkers == 0) {
                 throw new IllegalArgumentException(
-                        "--cpu-workers 0: at least one CPU worker is needed"
+                        WorkerOptions.CPU_WORKERS.key()
+                                + " 0: at least one CPU worker is needed"
                                 + " (a negative value -N means all CPUs but N)");
             } else if (cpuWorkers < 0) {
                 int allBut = -cpuWorkers;
                 cpuCount = budget.cpus() - allBut;
                 if (cpuCount < 1) {
                     throw new IllegalArgumentException(
-                            "--cpu-workers "
+                            WorkerOptions.CPU_WORKERS.key()
+                                    + " "
                                     + cpuWorkers
                                     + " means all CPUs but "
                                     + allBut

@@ -29,7 +29,15 @@ public final class DeadLetters implements Serializable {
     /** A record that failed before it became a document. */
     public DeadLetter of(RawRecord record, Stage stage, Throwable error) {
         byte[] raw = record.value == null ? new byte[0] : record.value;
-        return make(record.seq, record.sourcePosition(), stage, error, raw, null, null);
+        return make(
+                record.seq,
+                record.sourcePosition(),
+                stage,
+                error.getClass().getName(),
+                error.getMessage() == null ? error.toString() : error.getMessage(),
+                raw,
+                null,
+                null);
     }
 
     /**
@@ -37,20 +45,30 @@ public final class DeadLetters implements Serializable {
      * from its id and text, and the dead letter keeps its id and meta.
      */
     public DeadLetter of(Doc doc, Stage stage, Throwable error) {
+        return of(
+                doc,
+                stage,
+                error.getClass().getName(),
+                error.getMessage() == null ? error.toString() : error.getMessage());
+    }
+
+    /** As {@link #of(Doc, Stage, Throwable)}, for an error that crossed the network as text. */
+    public DeadLetter of(Doc doc, Stage stage, String errorClass, String reason) {
         ObjectNode original = JSON.createObjectNode();
         original.put("id", doc.id());
         original.put("text", doc.text());
         byte[] raw = original.toString().getBytes(StandardCharsets.UTF_8);
         SourcePosition source =
                 doc.source() == null ? SourcePosition.fileLine("unknown", -1) : doc.source();
-        return make(doc.seq(), source, stage, error, raw, doc.id(), doc.metaJson());
+        return make(doc.seq(), source, stage, errorClass, reason, raw, doc.id(), doc.metaJson());
     }
 
     private DeadLetter make(
             long seq,
             SourcePosition source,
             Stage stage,
-            Throwable error,
+            String errorClass,
+            String reason,
             byte[] raw,
             String docId,
             String metaJson) {
@@ -58,8 +76,8 @@ public final class DeadLetters implements Serializable {
                 seq,
                 source,
                 stage,
-                error.getMessage() == null ? error.toString() : error.getMessage(),
-                error.getClass().getName(),
+                reason,
+                errorClass,
                 Arrays.copyOf(raw, truncationPoint(raw, maxRawBytes)),
                 raw.length,
                 docId,

@@ -86,6 +86,14 @@ public final class FileInputSource implements Source<RawRecord, FileSplit, FileE
 
     @Override
     public String toString() {
-        return "FileInputSource(" + files.spec() + ")";
+        return "FileInputSource("
+                + files.spec()
+                + ", format "
+                + (files.format() == null ? "by extension" : files.format().lowerCase())
+                + ", Parquet columns "
+                + idColumn
+                + "/"
+                + textColumn
+                + ")";
     }
 }

@@ -18,7 +18,7 @@ import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 
 /**
- * What {@code --input} names: one file, a folder (read recursively) or a glob such as {@code
+ * What {@code tandem.input} names: one file, a folder (read recursively) or a glob such as {@code
  * /data/notes/*.parquet}. Files are listed in path order, so that numbering them is the same at
  * every run. In a folder or a glob, names starting with {@code _} or {@code .} (markers such as
  * {@code _SUCCESS}, checksums) are skipped, and without a forced format only Tandem's extensions
@@ -43,10 +43,10 @@ public record InputFiles(String spec, InputFormat format) implements Serializabl
                 }
                 if (!Files.isDirectory(path)) {
                     throw new IllegalArgumentException(
-                            "Input file '"
+                            "'"
                                     + spec
-                                    + "' does not exist (expected a .jsonl, .jsonl.gz or .parquet"
-                                    + " file, a folder, a glob or sample:N)");
+                                    + "' does not exist; expected a .jsonl, .jsonl.gz or .parquet"
+                                    + " file, a folder, a glob or sample:N");
                 }
                 return walk(path, p -> true);
             }
@@ -95,10 +95,11 @@ public record InputFiles(String spec, InputFormat format) implements Serializabl
         InputFormat named = InputFormat.ofName(file);
         if (named == null) {
             throw new IllegalArgumentException(
-                    "Cannot tell the format of input file '"
+                    "cannot tell the format of input file '"
                             + file
-                            + "': expected a name ending in .jsonl, .jsonl.gz or .parquet, or"
-                            + " --input-format jsonl|parquet");
+                            + "'; expected a name ending in .jsonl, .jsonl.gz or .parquet, or "
+                            + SourceOptions.INPUT_FORMAT.key()
+                            + " jsonl|parquet");
         }
         return named;
     }

@@ -20,19 +20,11 @@ public enum InputFormat {
         return null;
     }
 
-    /** Gzip is told by the name, so that {@code --input-format jsonl} still reads {@code .gz}. */
+    /**
+     * Gzip is told by the name, so that {@code tandem.input-format jsonl} still reads {@code .gz}.
+     */
     public static boolean isGzip(String path) {
         return path.toLowerCase(Locale.ROOT).endsWith(".gz");
-    }
-
-    public static InputFormat parse(String value) {
-        for (InputFormat format : values()) {
-            if (format.name().equalsIgnoreCase(value.trim())) {
-                return format;
-            }
-        }
-        throw new IllegalArgumentException(
-                "Unknown input format '" + value + "': expected jsonl or parquet");
     }
 
     public String lowerCase() {

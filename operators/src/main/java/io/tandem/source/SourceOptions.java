@@ -1,15 +1,17 @@
 package io.tandem.source;
 
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
 /** Options of the file input: its format and, for Parquet, which columns hold id and text. */
+@Internal
 public final class SourceOptions {
     private SourceOptions() {}
 
-    public static final ConfigOption<String> INPUT_FORMAT =
+    public static final ConfigOption<InputFormat> INPUT_FORMAT =
             ConfigOptions.key("tandem.input-format")
-                    .stringType()
+                    .enumType(InputFormat.class)
                     .noDefaultValue()
                     .withDescription(
                             "Format of every input file, jsonl or parquet (default: told by each"

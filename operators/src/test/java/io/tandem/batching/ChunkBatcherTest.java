@@ -27,11 +27,10 @@ class ChunkBatcherTest {
             IllegalArgumentException e =
                     assertThrows(IllegalArgumentException.class, () -> BatchSize.parse(bad));
             assertEquals(
-                    bad.equals("0 docs")
-                            ? "Batch size must be positive, got 0"
-                            : "Invalid batch size '"
-                                    + bad
-                                    + "': expected '<positive integer> docs|words|padded_words', e.g. '32 docs'",
+                    "'"
+                            + bad
+                            + "' is not a batch size; expected '<positive integer>"
+                            + " docs|words|padded_words', e.g. '32 docs'",
                     e.getMessage());
         }
     }

@@ -179,7 +179,7 @@ class DispatchBatcherTest {
             assertEquals(
                     List.of("fails"), deadLetterIds(h.getSideOutput(AbstractBatcher.DEAD_LETTERS)));
             assertEquals(
-                    List.of("collate in ner, batch 0, device -1"),
+                    List.of("collate in ner, batch -1, device -1"),
                     deadLetterPlaces(h.getSideOutput(AbstractBatcher.DEAD_LETTERS)));
 
             join.release();

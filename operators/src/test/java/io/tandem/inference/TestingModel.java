@@ -24,6 +24,10 @@ public final class TestingModel extends ForwardingModelComponent<TokenClassifier
     private final String failPreprocessOf;
     private final String failCollateOf;
     private final int failForwardCall;
+    private final boolean failForwardOfMarker;
+
+    /** A character of the tiny vocabulary that no sample note holds. */
+    public static final String MARKER = "±";
 
     /** The features of {@code failCollateOf}, by identity: collate sees features, not documents. */
     private final Set<TokenClassifierFeatures> marked =
@@ -32,11 +36,30 @@ public final class TestingModel extends ForwardingModelComponent<TokenClassifier
     private final AtomicInteger runnersOpened = new AtomicInteger();
     private final AtomicInteger runnersClosed = new AtomicInteger();
 
-    private TestingModel(String failPreprocessOf, String failCollateOf, int failForwardCall) {
+    private TestingModel(
+            String failPreprocessOf,
+            String failCollateOf,
+            int failForwardCall,
+            boolean failForwardOfMarker) {
         super(OnnxTokenClassifier.tiny());
         this.failPreprocessOf = failPreprocessOf;
         this.failCollateOf = failCollateOf;
         this.failForwardCall = failForwardCall;
+        this.failForwardOfMarker = failForwardOfMarker;
+    }
+
+    private TestingModel(String failPreprocessOf, String failCollateOf, int failForwardCall) {
+        this(failPreprocessOf, failCollateOf, failForwardCall, false);
+    }
+
+    /** A forward pass throws when its batch holds a document with {@link #MARKER}. */
+    public static TestingModel failingForwardOfMarker() {
+        return new TestingModel(NO_DOC, NO_DOC, NO_CALL, true);
+    }
+
+    /** The message of the injected failure of a batch that holds the marker. */
+    public static String markerFailure() {
+        return "injected failure: the batch holds " + MARKER;
     }
 
     /** The tiny model, unchanged. */
@@ -92,6 +115,16 @@ public final class TestingModel extends ForwardingModelComponent<TokenClassifier
         return delegate.collate(features);
     }
 
+    private boolean holdsMarker(TensorMap batch) {
+        int marker = ((OnnxTokenClassifier) delegate).tokenizer().vocab().id(MARKER);
+        for (long id : batch.get(OnnxTokenClassifier.INPUT_IDS).longs()) {
+            if (id == marker) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public ForwardRunner openForward(ForwardContext context) throws Exception {
         ForwardRunner runner = delegate.openForward(context);
@@ -103,6 +136,9 @@ public final class TestingModel extends ForwardingModelComponent<TokenClassifier
             public TensorMap forward(TensorMap batch) throws Exception {
                 if (++calls == failForwardCall) {
                     throw new IllegalStateException(forwardFailure(calls));
+                }
+                if (failForwardOfMarker && holdsMarker(batch)) {
+                    throw new IllegalStateException(markerFailure());
                 }
                 return runner.forward(batch);
             }

@@ -80,7 +80,7 @@ class WorkerPlanTest {
     @Test
     void refusesZeroCpuWorkers() {
         assertEquals(
-                "--cpu-workers 0: at least one CPU worker is needed"
+                "tandem.cpu-workers 0: at least one CPU worker is needed"
                         + " (a negative value -N means all CPUs but N)",
                 failure(plan(8).cpuWorkers(0)));
     }
@@ -88,11 +88,11 @@ class WorkerPlanTest {
     @Test
     void refusesAllButMoreCpusThanThereAre() {
         assertEquals(
-                "--cpu-workers -5 means all CPUs but 5, which leaves -1 CPU workers with a budget"
+                "tandem.cpu-workers -5 means all CPUs but 5, which leaves -1 CPU workers with a budget"
                         + " of 4 CPUs; expected N below 4",
                 failure(plan(4).cpuWorkers(-5)));
         assertEquals(
-                "--cpu-workers -4 means all CPUs but 4, which leaves 0 CPU workers with a budget"
+                "tandem.cpu-workers -4 means all CPUs but 4, which leaves 0 CPU workers with a budget"
                         + " of 4 CPUs; expected N below 4",
                 failure(plan(4).cpuWorkers(-4)));
     }
@@ -151,21 +151,21 @@ class WorkerPlanTest {
     @Test
     void refusesAGpuWorkerCountThatContradictsTheDeviceList() {
         assertEquals(
-                "--gpu-workers 3 with --gpu-devices 0,1: each listed device gets one GPU worker,"
-                        + " so expected 2 (or leave --gpu-workers out)",
+                "tandem.gpu-workers 3 with tandem.gpu-devices 0,1: each listed device gets one GPU worker,"
+                        + " so expected 2 (or leave tandem.gpu-workers out)",
                 failure(plan(16).gpuDevices(List.of(0, 1)).gpuWorkers(3)));
     }
 
     @Test
     void refusesUnknownRepeatedOrNegativeDevices() {
         assertEquals(
-                "--gpu-devices 0,3: device 3 is not among the detected GPU devices [0, 1]",
+                "tandem.gpu-devices 0,3: device 3 is not among the detected GPU devices [0, 1]",
                 failure(plan(16, 0, 1).gpuDevices(List.of(0, 3))));
         assertEquals(
-                "--gpu-devices 1,1: device 1 is listed twice; each device takes one GPU worker",
+                "tandem.gpu-devices 1,1: device 1 is listed twice; each device takes one GPU worker",
                 failure(plan(16).gpuDevices(List.of(1, 1))));
         assertEquals(
-                "--gpu-devices -1: device index -1 is negative; expected 0 or more",
+                "tandem.gpu-devices -1: device index -1 is negative; expected 0 or more",
                 failure(plan(16).gpuDevices(List.of(-1))));
     }
 
@@ -174,11 +174,11 @@ class WorkerPlanTest {
         WorkerPlan plan = plan(16, 0, 1, 2).gpuWorkers(2).build();
         assertEquals(List.of(0, 1), plan.gpuDevices());
         assertEquals(
-                "--gpu-workers 3 but only 2 GPU devices [0, 1] were detected: each GPU worker"
+                "tandem.gpu-workers 3 but only 2 GPU devices [0, 1] were detected: each GPU worker"
                         + " needs its own device, so expected at most 2",
                 failure(plan(16, 0, 1).gpuWorkers(3)));
         assertEquals(
-                "--gpu-workers -1: expected 0 (inference in the CPU workers) or more",
+                "tandem.gpu-workers -1: expected 0 (inference in the CPU workers) or more",
                 failure(plan(16).gpuWorkers(-1)));
     }
 

@@ -105,7 +105,10 @@ class SerializerUpgradeTest {
                         () ->
                                 TypeSerializerSnapshot.readVersionedSnapshot(
                                         new DataInputDeserializer(newer), CLASS_LOADER));
-        assertTrue(error.getMessage().contains("format version 2"), error.getMessage());
+        assertTrue(
+                error.getMessage()
+                        .contains("format version " + (TensorBatch.Serializer.FORMAT_VERSION + 1)),
+                error.getMessage());
         assertTrue(error.getMessage().contains("newer Tandem"), error.getMessage());
     }
 

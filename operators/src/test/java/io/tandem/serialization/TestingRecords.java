@@ -130,23 +130,38 @@ final class TestingRecords {
 
     static TensorBatch[] tensorBatches() {
         return new TensorBatch[] {
-            new TensorBatch(0, 1, 0, TensorMap.of()),
-            new TensorBatch(1, 4, 7, inputs(2, 3, 1)),
-            new TensorBatch(3, 4, Long.MAX_VALUE, inputs(32, 128, 2)),
+            new TensorBatch(0, 1, 0, TensorMap.of(), new int[0]),
+            new TensorBatch(1, 4, 7, inputs(2, 3, 1), new int[] {2}),
+            new TensorBatch(3, 4, Long.MAX_VALUE, inputs(32, 128, 2), new int[] {1, 30, 1}),
             new TensorBatch(
                     0,
                     2,
                     1,
-                    TensorMap.of(Tensor.ofLongs("empty", new long[] {0, 128}, new long[0]))),
+                    TensorMap.of(Tensor.ofLongs("empty", new long[] {0, 128}, new long[0])),
+                    new int[0]),
         };
     }
 
     static OutputBatch[] outputBatches() {
         return new OutputBatch[] {
-            new OutputBatch(0, 0, -1, TensorMap.of(), null),
-            new OutputBatch(2, 9, 1, outputs(3, 5, 5, 3), null),
-            new OutputBatch(1, 10, 0, outputs(32, 128, 5, 4), null),
+            OutputBatch.succeeded(0, 0, -1, TensorMap.of()),
+            OutputBatch.succeeded(2, 9, 1, outputs(3, 5, 5, 3)),
+            OutputBatch.succeeded(1, 10, 0, outputs(32, 128, 5, 4)),
             OutputBatch.failed(0, 11, 0, new IllegalStateException("CUDA out of memory: ünï")),
+            new OutputBatch(
+                    3,
+                    12,
+                    -1,
+                    outputs(2, 5, 5, 5),
+                    List.of(
+                            new OutputBatch.DocFailure(
+                                    1, "ai.onnxruntime.OrtException", "indices out of bounds"),
+                            new OutputBatch.DocFailure(
+                                    3,
+                                    "java.lang.OutOfMemoryError",
+                                    "the document does not fit in memory alone: Direct buffer")),
+                    7,
+                    2),
         };
     }
 

@@ -73,15 +73,18 @@ class DeployConfigurationTest {
         assertTrue(
                 keys.optionClasses().contains("org.apache.flink.configuration.TaskManagerOptions"),
                 keys.optionClasses().toString());
-        assertTrue(
-                keys.optionClasses().contains("io.tandem.options.TandemOptions"),
-                keys.optionClasses().toString());
+        for (String tandemOptions :
+                List.of("io.tandem.batching.BatchingOptions", "io.tandem.job.kafka.KafkaOptions")) {
+            assertTrue(
+                    keys.optionClasses().contains(tandemOptions), keys.optionClasses().toString());
+        }
         for (String key :
                 List.of(
                         "taskmanager.numberOfTaskSlots",
                         "classloader.parent-first-patterns.additional",
                         "execution.checkpointing.interval",
-                        "tandem.batch-size")) {
+                        "tandem.batch-size",
+                        "tandem.kafka.delivery")) {
             assertTrue(keys.knows(key), key);
         }
     }

@@ -31,12 +31,12 @@ import org.apache.flink.configuration.YamlParserUtils;
 
 /**
  * The configuration keys Flink knows, taken from Flink itself: every public static {@link
- * ConfigOption} of the {@code *Options} classes on the classpath (Flink's, and Tandem's {@code
- * io.tandem.options.TandemOptions}), their fallback keys, keys with placeholders such as {@code
- * external-resource.<resource_name>.amount}, and the documented key families whose names the user
- * chooses ({@code metrics.reporter.<name>.*}, {@code containerized.taskmanager.env.<VARIABLE>},
- * ...). Deprecated keys are reported with their replacement, and values are parsed with the
- * option's type.
+ * ConfigOption} of the {@code *Options} classes on the classpath (Flink's, and Tandem's, such as
+ * {@code io.tandem.batching.BatchingOptions}), their fallback keys, keys with placeholders such as
+ * {@code external-resource.<resource_name>.amount}, and the documented key families whose names the
+ * user chooses ({@code metrics.reporter.<name>.*}, {@code
+ * containerized.taskmanager.env.<VARIABLE>}, ...). Deprecated keys are reported with their
+ * replacement, and values are parsed with the option's type.
  */
 public final class FlinkConfigKeys {
     private static final Pattern PLACEHOLDER = Pattern.compile("<[^>]+>");

@@ -8,9 +8,11 @@ import io.tandem.inference.ModelComponent;
 import io.tandem.parse.Annotator;
 import io.tandem.parse.DocParser;
 import io.tandem.pipeline.Pipeline;
+import io.tandem.records.OutputBatch;
 import io.tandem.results.DeadLetters;
 import io.tandem.results.Result;
 import io.tandem.source.RawRecord;
+import io.tandem.tensor.TensorMap;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,9 +122,19 @@ final class Alternatives {
         docs.forEach(doc -> features.add(model.preprocess(doc)));
         try {
             return finisher.finish(
-                    docs, features, runner.forward(model.collate(features)), null, 0, -1);
+                    docs, features, runner.forward(model.collate(features)), List.of(), 0, -1);
         } catch (Exception e) {
-            return finisher.finish(docs, features, null, e.toString(), 0, -1);
+            return finisher.finish(
+                    docs,
+                    features,
+                    TensorMap.of(),
+                    List.of(
+                            new OutputBatch.DocFailure(
+                                    OutputBatch.DocFailure.EVERY_DOCUMENT,
+                                    e.getClass().getName(),
+                                    String.valueOf(e.getMessage()))),
+                    0,
+                    -1);
         }
     }
 
@@ -141,7 +153,7 @@ final class Alternatives {
         @Override
         public void open(OpenContext context) throws Exception {
             parts.annotator.open();
-            parts.finisher.open();
+            parts.finisher.open(getRuntimeContext().getMetricGroup());
             runner = parts.finisher.model().openForward(ForwardContext.cpu(1));
         }
 
@@ -197,7 +209,7 @@ final class Alternatives {
 
         @Override
         public void open(OpenContext context) throws Exception {
-            finisher.open();
+            finisher.open(getRuntimeContext().getMetricGroup());
             runner = finisher.model().openForward(ForwardContext.cpu(1));
         }
 

@@ -1,5 +1,6 @@
 package io.tandem.job.bench;
 
+import io.tandem.batching.BatchingOptions;
 import io.tandem.inference.ModelComponent;
 import io.tandem.inference.ModelLocation;
 import io.tandem.job.LocalClusters;
@@ -8,7 +9,6 @@ import io.tandem.job.measure.EdgeReport;
 import io.tandem.models.BenchModel;
 import io.tandem.models.GeneratedModel;
 import io.tandem.ner.OnnxTokenClassifier;
-import io.tandem.options.TandemOptions;
 import io.tandem.pipeline.ModelStep;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.pipeline.components.PipelineComponent;
@@ -85,8 +85,8 @@ public final class Bench {
      */
     static final double STAND_IN_SHARE = 2.0 / 3;
 
-    private static final String DEFAULT_BATCH_SIZE = TandemOptions.BATCH_SIZE.defaultValue();
-    private static final int CHUNK_SIZE = TandemOptions.CHUNK_SIZE.defaultValue();
+    private static final String DEFAULT_BATCH_SIZE = BatchingOptions.BATCH_SIZE.defaultValue();
+    private static final int CHUNK_SIZE = BatchingOptions.CHUNK_SIZE.defaultValue();
 
     private final BenchSettings settings;
     private final PrintStream log;
@@ -233,7 +233,7 @@ public final class Bench {
         details.put("stand_in_share_of_cpu_side", STAND_IN_SHARE);
         details.put(
                 "stand_in_batches_in_flight_per_link",
-                TandemOptions.BATCHES_IN_FLIGHT_PER_LINK.defaultValue());
+                BatchingOptions.BATCHES_IN_FLIGHT_PER_LINK.defaultValue());
         details.put("many_batches_in_flight_per_link", MANY_BATCHES_IN_FLIGHT);
         details.put("pipeline_efficiency_stub_balanced", efficiency(balanced.best(), cpuSide));
         details.put(
@@ -463,7 +463,7 @@ public final class Bench {
                 cpuWorkers,
                 gpuWorkers,
                 deterministic,
-                TandemOptions.BATCHES_IN_FLIGHT_PER_LINK.defaultValue());
+                BatchingOptions.BATCHES_IN_FLIGHT_PER_LINK.defaultValue());
     }
 
     private <F extends Serializable> Measured tandem(
@@ -475,8 +475,8 @@ public final class Bench {
             int batchesInFlight)
             throws Exception {
         Configuration options = new Configuration();
-        options.set(TandemOptions.DETERMINISTIC, deterministic);
-        options.set(TandemOptions.BATCHES_IN_FLIGHT_PER_LINK, batchesInFlight);
+        options.set(BatchingOptions.DETERMINISTIC, deterministic);
+        options.set(BatchingOptions.BATCHES_IN_FLIGHT_PER_LINK, batchesInFlight);
         Measured run =
                 measured(
                         name,
@@ -517,7 +517,7 @@ public final class Bench {
     private double latencyP99(StandInModel standIn, int cpuWorkers, double docsPerSecond)
             throws Exception {
         Configuration options = new Configuration();
-        options.set(TandemOptions.MAX_BATCH_DELAY, LATENCY_MAX_BATCH_DELAY);
+        options.set(BatchingOptions.MAX_BATCH_DELAY, LATENCY_MAX_BATCH_DELAY);
         Measured run =
                 measured(
                         "latency",

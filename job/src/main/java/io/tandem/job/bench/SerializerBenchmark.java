@@ -91,7 +91,14 @@ public class SerializerBenchmark {
                 0,
                 TensorMap.of(
                         Tensor.ofLongs("input_ids", shape, ids),
-                        Tensor.ofLongs("attention_mask", shape, mask)));
+                        Tensor.ofLongs("attention_mask", shape, mask)),
+                oneRowEach(rows));
+    }
+
+    private static int[] oneRowEach(int rows) {
+        int[] docRows = new int[rows];
+        java.util.Arrays.fill(docRows, 1);
+        return docRows;
     }
 
     private Doc nextDoc() {

@@ -1,35 +1,34 @@
 package io.tandem.job.cli;
 
-import io.tandem.inference.Device;
+import io.tandem.batching.BatchingOptions;
 import io.tandem.inference.GpuDetection;
+import io.tandem.inference.InferenceOptions;
 import io.tandem.job.Inputs;
+import io.tandem.job.JobOptions;
+import io.tandem.job.JobSetup;
 import io.tandem.job.LocalClusters;
-import io.tandem.job.SlotResourceOptions;
+import io.tandem.job.OutputFormat;
 import io.tandem.job.TandemJob;
 import io.tandem.job.kafka.KafkaIo;
+import io.tandem.job.kafka.KafkaOptions;
 import io.tandem.job.sink.JsonLinesFileSink;
 import io.tandem.job.sink.LocalProgress;
 import io.tandem.job.sink.ParquetDocs;
-import io.tandem.options.TandemOptions;
-import io.tandem.pipeline.Pipeline;
-import io.tandem.pipeline.PipelineConfig;
+import io.tandem.parse.ParseOptions;
 import io.tandem.plan.CpuBudget;
+import io.tandem.plan.WorkerOptions;
 import io.tandem.plan.WorkerPlan;
-import io.tandem.source.InputFormat;
 import io.tandem.source.SourceOptions;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -38,13 +37,20 @@ import org.apache.logging.log4j.core.config.Configurator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code tandem run}: runs the pipeline on a bounded input, on a local MiniCluster when started
  * with {@code java -jar}, or on the cluster when Flink submits the jar ({@code flink run}, the REST
  * API, application mode). File paths must then be visible at the same place to the JobManager and
  * every TaskManager.
+ *
+ * <p>Each flag only stands for a configuration key ({@link #FLAG_KEYS}); {@code -D key=value} sets
+ * any key. {@link JobSetup} reads them all, and its messages name keys: a key the user gave as a
+ * flag (or did not give) is named by its flag instead.
  */
 @Command(
         name = "run",
@@ -58,16 +64,19 @@ public final class RunCommand implements Callable<Integer> {
     /** True when Flink's client runs this main (flink run, REST API, application mode). */
     private boolean onCluster;
 
-    private static final java.time.Duration DEFAULT_CHECKPOINT_INTERVAL =
-            java.time.Duration.ofSeconds(10);
+    /** The key each flag sets; flags override {@code -D} values of the same key. */
+    static final Map<String, ConfigOption<?>> FLAG_KEYS = flagKeys();
+
+    @Spec CommandSpec spec;
 
     @Option(
             names = "--input",
             paramLabel = "<file|folder|glob|sample:N>",
             description =
                     "Input: a .jsonl, .jsonl.gz or .parquet file, a folder or a glob of them, or"
-                            + " sample:N generated documents (default: ${DEFAULT-VALUE}).",
-            defaultValue = TandemOptions.DEFAULT_INPUT)
+                            + " sample:N generated documents (default: "
+                            + JobOptions.DEFAULT_INPUT
+                            + ").")
     String input;
 
     @Option(
@@ -90,17 +99,18 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(
             names = "--output",
-            paramLabel = "<file.jsonl>",
-            description = "Output JSON Lines file.")
-    Path output;
+            paramLabel = "<file.jsonl|folder>",
+            description =
+                    "Output JSON Lines file, or the folder of part files with --output-format"
+                            + " parquet.")
+    String output;
 
     @Option(
             names = "--output-format",
             paramLabel = "jsonl|parquet",
             description =
                     "jsonl: --output is one JSON Lines file; parquet: --output is a folder of"
-                            + " Parquet part files (default: ${DEFAULT-VALUE}).",
-            defaultValue = "jsonl")
+                            + " Parquet part files (default: jsonl).")
     String outputFormat;
 
     @Option(
@@ -108,34 +118,33 @@ public final class RunCommand implements Callable<Integer> {
             paramLabel = "<file.jsonl>",
             description =
                     "Dead-letter JSON Lines file (default: beside the output, <name>.dead-letter.jsonl).")
-    Path deadLetter;
+    String deadLetter;
 
     @Option(
             names = "--pipeline",
             paramLabel = "<config>",
             description = "Pipeline configuration, JSON or YAML (default: the bundled pipeline).")
-    Path pipelineConfig;
+    String pipelineConfig;
 
     @Option(
             names = "--cpu-workers",
             paramLabel = "N",
             description = "CPU task set parallelism; negative N means all CPUs but N.")
-    Integer cpuWorkers;
+    String cpuWorkers;
 
     @Option(
             names = "--gpu-workers",
             paramLabel = "N",
             description =
                     "Inference subtasks; 0 runs the model in the CPU subtasks (default: one per GPU).")
-    Integer gpuWorkers;
+    String gpuWorkers;
 
     @Option(
             names = "--gpu-devices",
             paramLabel = "I,J",
-            split = ",",
             description =
                     "GPU indices to bind, one inference subtask each (when the cluster declares none).")
-    List<Integer> gpuDevices;
+    String gpuDevices;
 
     @Option(
             names = "--device",
@@ -153,7 +162,7 @@ public final class RunCommand implements Callable<Integer> {
             names = "--chunk-size",
             paramLabel = "N",
             description = "Documents sorted together before batching (default: 256).")
-    Integer chunkSize;
+    String chunkSize;
 
     @Option(
             names = "--max-batch-delay",
@@ -165,21 +174,19 @@ public final class RunCommand implements Callable<Integer> {
             names = "--intra-op-threads",
             paramLabel = "N",
             description = "ONNX Runtime threads per session (default: 1).")
-    Integer intraOpThreads;
+    String intraOpThreads;
 
     @Option(
             names = "--deterministic",
             negatable = true,
-            defaultValue = "true",
-            fallbackValue = "true",
-            description = "Keep input order in the output (default: ${DEFAULT-VALUE}).")
-    boolean deterministic;
+            description = "Keep input order in the output (default: true).")
+    Boolean deterministic;
 
     @Option(
             names = "--max-text-chars",
             paramLabel = "N",
             description = "Texts longer than this go to the dead-letter output (default: 1000000).")
-    Integer maxTextChars;
+    String maxTextChars;
 
     @Option(
             names = "--kafka-bootstrap",
@@ -221,7 +228,7 @@ public final class RunCommand implements Callable<Integer> {
             names = "--kafka-properties",
             paramLabel = "<file>",
             description = "Kafka mode: properties (SASL/SSL...) for source and sink; never logged.")
-    Path kafkaProperties;
+    String kafkaProperties;
 
     @Option(
             names = "--delivery",
@@ -266,52 +273,124 @@ public final class RunCommand implements Callable<Integer> {
             // Not on a cluster: there the logging configuration belongs to Flink's process.
             Configurator.setRootLevel(Level.INFO);
         }
-        Configuration options = toConfiguration();
-        Pipeline pipeline = loadPipeline();
         // On a cluster this main runs in the client or the JobManager, whose GPUs are not the
         // TaskManagers': there the TaskManagers declare theirs (external resources).
         GpuDetection gpus = onCluster ? null : GpuDetection.detect();
         if (gpus != null) {
             LOG.info("{}", gpuLogLine(gpus));
         }
-        WorkerPlan plan = plan(options, gpus, null);
-        int workers = plan.cpuWorkers();
-        int inferenceWorkers = pipeline.model().isPresent() ? plan.gpuWorkers() : 0;
-        LOG.info("Worker plan: {}", plan.describe());
-        if (onCluster && !options.contains(SlotResourceOptions.DECLARE)) {
-            // Only a cluster's TaskManagers declare GPUs; a MiniCluster never does.
-            options.set(
-                    SlotResourceOptions.DECLARE,
-                    inferenceWorkers > 0 && options.get(TandemOptions.DEVICE) != Device.CPU);
+        JobSetup setup = setup(gpus);
+        LOG.info("Worker plan: {}", setup.plan().describe());
+        if (setup.job().gpuWorkers() > 0) {
+            LOG.info("Slot resources: {}", setup.job().describeSlotResources());
         }
-        // Without inference subtasks, the CPU subtasks share the detected GPUs.
-        List<Integer> devices =
-                inferenceWorkers > 0 || gpus == null ? plan.gpuDevices() : gpus.devices();
-        TandemJob job = new TandemJob(options, pipeline, workers, inferenceWorkers, devices);
-        if (inferenceWorkers > 0) {
-            LOG.info("Slot resources: {}", job.describeSlotResources());
+        if (setup.kafka().isPresent()) {
+            KafkaIo kafka = setup.kafka().get();
+            try {
+                kafka.checkTransactionTimeout(setup.configuration());
+            } catch (IllegalArgumentException e) {
+                throw new TandemCli.UsageException(inFlagTerms(e.getMessage()));
+            }
+            return runKafka(setup.configuration(), setup.job(), kafka);
         }
-        return options.getOptional(TandemOptions.KAFKA_BOOTSTRAP).isPresent()
-                ? runKafka(options, job)
-                : runFiles(options, job);
+        return runFiles(setup);
     }
 
-    private int runFiles(Configuration options, TandemJob job) throws Exception {
-        if (output == null) {
-            throw new TandemCli.UsageException(
-                    "Missing --output <file.jsonl> (or --kafka-bootstrap with topics for a continuous job)");
+    /**
+     * The setup the flags and {@code -D} options describe (its output files created).
+     *
+     * @param gpus this host's GPUs; null when submitted to a cluster, whose TaskManagers declare
+     *     theirs
+     * @throws TandemCli.UsageException with the problem in the user's terms
+     */
+    JobSetup setup(GpuDetection gpus) {
+        try {
+            return JobSetup.builder(configuration())
+                    .gpus(gpus)
+                    .submittedToCluster(onCluster)
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new TandemCli.UsageException(inFlagTerms(e.getMessage()));
         }
-        boolean parquet = parquetOutput();
-        Path outputFile = parquet ? checkFolder(output) : checkWritable(output, "Output");
-        Path deadLetterFile =
-                checkWritable(deadLetterPathFor(outputFile, deadLetter), "Dead-letter output");
-        Inputs inputs = Inputs.resolve(options, job.cpuWorkers());
-        if (parquet && !options.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
-            // Flink's FileSink commits part files on checkpoints only, the last one included:
-            // without
-            // checkpointing they would stay hidden in-progress files.
-            options.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
+    }
+
+    /** The {@code -D} options, overridden by the flags given. */
+    Configuration configuration() {
+        Configuration configuration = Configuration.fromMap(flinkOptions);
+        for (OptionSpec option : spec.options()) {
+            ConfigOption<?> key = FLAG_KEYS.get(option.longestName());
+            if (key != null && spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                configuration.setString(key.key(), String.valueOf((Object) option.getValue()));
+            }
         }
+        return configuration;
+    }
+
+    /**
+     * Names each key in {@code message} by its flag, unless the user set that key with {@code -D}:
+     * the message then speaks of what the user typed.
+     */
+    String inFlagTerms(String message) {
+        String translated = message;
+        for (Map.Entry<String, ConfigOption<?>> flag :
+                FLAG_KEYS.entrySet().stream()
+                        .sorted(
+                                Comparator.comparingInt(
+                                                (Map.Entry<String, ConfigOption<?>> e) ->
+                                                        e.getValue().key().length())
+                                        .reversed())
+                        .toList()) {
+            String key = flag.getValue().key();
+            if (!flinkOptions.containsKey(key)) {
+                translated =
+                        Pattern.compile("(?<![\\w.-])" + Pattern.quote(key) + "(?![\\w-]|\\.\\w)")
+                                .matcher(translated)
+                                .replaceAll(Matcher.quoteReplacement(flag.getKey()));
+            }
+        }
+        return translated;
+    }
+
+    private static Map<String, ConfigOption<?>> flagKeys() {
+        Map<String, ConfigOption<?>> keys = new LinkedHashMap<>();
+        keys.put("--input", JobOptions.INPUT);
+        keys.put("--input-format", SourceOptions.INPUT_FORMAT);
+        keys.put("--id-column", SourceOptions.ID_COLUMN);
+        keys.put("--text-column", SourceOptions.TEXT_COLUMN);
+        keys.put("--output", JobOptions.OUTPUT);
+        keys.put("--output-format", JobOptions.OUTPUT_FORMAT);
+        keys.put("--dead-letter", JobOptions.DEAD_LETTER_OUTPUT);
+        keys.put("--pipeline", JobOptions.PIPELINE);
+        keys.put("--cpu-workers", WorkerOptions.CPU_WORKERS);
+        keys.put("--gpu-workers", WorkerOptions.GPU_WORKERS);
+        keys.put("--gpu-devices", WorkerOptions.GPU_DEVICES);
+        keys.put("--device", InferenceOptions.DEVICE);
+        keys.put("--batch-size", BatchingOptions.BATCH_SIZE);
+        keys.put("--chunk-size", BatchingOptions.CHUNK_SIZE);
+        keys.put("--max-batch-delay", BatchingOptions.MAX_BATCH_DELAY);
+        keys.put("--intra-op-threads", InferenceOptions.INTRA_OP_THREADS);
+        keys.put("--deterministic", BatchingOptions.DETERMINISTIC);
+        keys.put("--max-text-chars", ParseOptions.MAX_TEXT_CHARS);
+        keys.put("--kafka-bootstrap", KafkaOptions.KAFKA_BOOTSTRAP);
+        keys.put("--input-topic", KafkaOptions.INPUT_TOPIC);
+        keys.put("--output-topic", KafkaOptions.OUTPUT_TOPIC);
+        keys.put("--dlq-topic", KafkaOptions.DLQ_TOPIC);
+        keys.put("--group-id", KafkaOptions.GROUP_ID);
+        keys.put("--starting-offsets", KafkaOptions.STARTING_OFFSETS);
+        keys.put("--kafka-properties", KafkaOptions.KAFKA_PROPERTIES);
+        keys.put("--delivery", KafkaOptions.DELIVERY);
+        keys.put("--checkpoint-interval", CheckpointingOptions.CHECKPOINTING_INTERVAL);
+        keys.put("--transactional-id-prefix", KafkaOptions.TRANSACTIONAL_ID_PREFIX);
+        keys.put("--stop-at-latest-offsets", KafkaOptions.STOP_AT_LATEST_OFFSETS);
+        return Map.copyOf(keys);
+    }
+
+    private int runFiles(JobSetup setup) throws Exception {
+        Configuration options = setup.configuration();
+        TandemJob job = setup.job();
+        JobSetup.FileIo files = setup.files().orElseThrow();
+        Inputs inputs = files.inputs();
+        boolean parquet = files.outputFormat() == OutputFormat.PARQUET;
         // The progress display counts the lines of the JSON Lines sink; Parquet has none to count.
         String progressKey = parquet ? null : "run-" + UUID.randomUUID();
         if (!onCluster) {
@@ -327,17 +406,17 @@ public final class RunCommand implements Callable<Integer> {
                         env,
                         inputs.source(),
                         inputs.parallelism(),
-                        ParquetDocs.sink(outputFile),
-                        JsonLinesFileSink.deadLettersOnly(deadLetterFile, null));
+                        ParquetDocs.sink(files.output()),
+                        JsonLinesFileSink.deadLettersOnly(files.deadLetterOutput(), null));
             } else {
                 job.attach(
                         env,
                         inputs.source(),
                         inputs.parallelism(),
                         new JsonLinesFileSink(
-                                outputFile,
-                                deadLetterFile,
-                                options.get(TandemOptions.DETERMINISTIC),
+                                files.output(),
+                                files.deadLetterOutput(),
+                                job.settings().deterministic(),
                                 progressKey));
             }
             if (onCluster) {
@@ -360,7 +439,7 @@ public final class RunCommand implements Callable<Integer> {
                                         LocalProgress.counter(progressKey),
                                         inputs.expectedRecords(),
                                         System.err,
-                                        options.get(TandemOptions.PROGRESS_INTERVAL))
+                                        setup.progressInterval())
                                 : null) {
                     client.getJobExecutionResult().get();
                 }
@@ -378,16 +457,7 @@ public final class RunCommand implements Callable<Integer> {
      * --stop-at-latest-offsets, until the input read at start is done); submitted to a cluster it
      * returns as soon as the job is submitted, so detached submission works.
      */
-    private int runKafka(Configuration options, TandemJob job) throws Exception {
-        if (output != null || !TandemOptions.DEFAULT_INPUT.equals(input)) {
-            throw new TandemCli.UsageException(
-                    "--input/--output are for files; Kafka mode reads --input-topic and writes --output-topic");
-        }
-        if (!options.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
-            options.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
-        }
-        KafkaIo kafka = new KafkaIo(options);
-        kafka.checkTransactionTimeout(options);
+    private int runKafka(Configuration options, TandemJob job, KafkaIo kafka) throws Exception {
         LOG.info("{}", kafka.describe());
         if (!onCluster) {
             options.set(TaskManagerOptions.NUM_TASK_SLOTS, job.cpuWorkers() + job.gpuWorkers() + 1);
@@ -400,118 +470,11 @@ public final class RunCommand implements Callable<Integer> {
             LOG.info("Submitted {} as job {}", name, client.getJobID());
             // A bounded backfill, or a local MiniCluster that dies with this JVM, is waited for; an
             // unbounded job submitted to a cluster keeps running after the client returns.
-            if (clusters.isLocal(env) || options.get(TandemOptions.STOP_AT_LATEST_OFFSETS)) {
+            if (clusters.isLocal(env) || kafka.stopsAtLatestOffsets()) {
                 client.getJobExecutionResult().get();
             }
         }
         return 0;
-    }
-
-    private Configuration toConfiguration() {
-        Configuration options = Configuration.fromMap(flinkOptions);
-        options.set(TandemOptions.INPUT, input);
-        if (inputFormat != null) {
-            try {
-                options.set(SourceOptions.INPUT_FORMAT, InputFormat.parse(inputFormat).lowerCase());
-            } catch (IllegalArgumentException e) {
-                throw new TandemCli.UsageException("--input-format " + e.getMessage());
-            }
-        }
-        setIfGiven(options, SourceOptions.ID_COLUMN, idColumn);
-        setIfGiven(options, SourceOptions.TEXT_COLUMN, textColumn);
-        if (output != null) {
-            options.set(TandemOptions.OUTPUT, output.toString());
-        }
-        setIfGiven(options, TandemOptions.KAFKA_BOOTSTRAP, kafkaBootstrap);
-        setIfGiven(options, TandemOptions.INPUT_TOPIC, inputTopic);
-        setIfGiven(options, TandemOptions.OUTPUT_TOPIC, outputTopic);
-        setIfGiven(options, TandemOptions.DLQ_TOPIC, dlqTopic);
-        setIfGiven(options, TandemOptions.GROUP_ID, groupId);
-        setIfGiven(options, TandemOptions.TRANSACTIONAL_ID_PREFIX, transactionalIdPrefix);
-        if (kafkaProperties != null) {
-            options.set(TandemOptions.KAFKA_PROPERTIES, kafkaProperties.toString());
-        }
-        if (stopAtLatestOffsets) {
-            options.set(TandemOptions.STOP_AT_LATEST_OFFSETS, true);
-        }
-        setEnum(options, TandemOptions.STARTING_OFFSETS, "--starting-offsets", startingOffsets);
-        setEnum(options, TandemOptions.DELIVERY, "--delivery", delivery);
-        if (checkpointInterval != null) {
-            options.setString(
-                    CheckpointingOptions.CHECKPOINTING_INTERVAL.key(), checkpointInterval);
-            try {
-                options.get(CheckpointingOptions.CHECKPOINTING_INTERVAL);
-            } catch (IllegalArgumentException e) {
-                throw new TandemCli.UsageException(
-                        "--checkpoint-interval "
-                                + checkpointInterval
-                                + ": expected a duration such as 10s");
-            }
-        }
-        options.set(TandemOptions.DETERMINISTIC, deterministic);
-        if (cpuWorkers != null) {
-            options.set(TandemOptions.CPU_WORKERS, cpuWorkers);
-        }
-        if (maxTextChars != null) {
-            if (maxTextChars <= 0) {
-                throw new TandemCli.UsageException(
-                        "--max-text-chars must be positive, got " + maxTextChars);
-            }
-            options.set(TandemOptions.MAX_TEXT_CHARS, maxTextChars);
-        }
-        if (pipelineConfig != null) {
-            options.set(TandemOptions.PIPELINE, pipelineConfig.toString());
-        }
-        if (gpuWorkers != null) {
-            options.set(TandemOptions.GPU_WORKERS, gpuWorkers);
-        }
-        if (gpuDevices != null) {
-            options.set(TandemOptions.GPU_DEVICES, gpuDevices);
-        }
-        if (device != null) {
-            options.setString(
-                    TandemOptions.DEVICE.key(), device.toUpperCase(java.util.Locale.ROOT));
-            try {
-                options.get(TandemOptions.DEVICE);
-            } catch (IllegalArgumentException e) {
-                throw new TandemCli.UsageException(
-                        "--device " + device + ": expected auto, cpu or cuda");
-            }
-        }
-        if (batchSize != null) {
-            options.set(TandemOptions.BATCH_SIZE, batchSize);
-        }
-        if (chunkSize != null) {
-            options.set(TandemOptions.CHUNK_SIZE, chunkSize);
-        }
-        if (maxBatchDelay != null) {
-            options.setString(TandemOptions.MAX_BATCH_DELAY.key(), maxBatchDelay);
-            try {
-                options.get(TandemOptions.MAX_BATCH_DELAY);
-            } catch (IllegalArgumentException e) {
-                throw new TandemCli.UsageException(
-                        "--max-batch-delay "
-                                + maxBatchDelay
-                                + ": expected a duration such as 50ms or 1s");
-            }
-        }
-        if (intraOpThreads != null) {
-            options.set(TandemOptions.INTRA_OP_THREADS, intraOpThreads);
-        }
-        // Every record type on Tandem's edges has a dedicated serializer; Kryo would be a bug.
-        options.set(PipelineOptions.GENERIC_TYPES, false);
-        return options;
-    }
-
-    private Pipeline loadPipeline() throws IOException {
-        if (pipelineConfig == null) {
-            return Pipeline.defaultPipeline();
-        }
-        if (!Files.isRegularFile(pipelineConfig)) {
-            throw new TandemCli.UsageException(
-                    "Pipeline configuration '" + pipelineConfig + "' does not exist");
-        }
-        return PipelineConfig.load(pipelineConfig);
     }
 
     /** The one line {@code run} logs about this host's GPUs. */
@@ -526,115 +489,10 @@ public final class RunCommand implements Callable<Integer> {
      * given CPU budget (null: this process's).
      */
     static WorkerPlan plan(Configuration options, GpuDetection gpus, CpuBudget budget) {
-        WorkerPlan.Builder plan = WorkerPlan.builder();
-        if (gpus != null) {
-            plan.detectedGpuDevices(gpus.devices());
-        }
+        JobSetup.Builder setup = JobSetup.builder(options).gpus(gpus);
         if (budget != null) {
-            plan.cpuBudget(budget);
+            setup.cpuBudget(budget);
         }
-        options.getOptional(TandemOptions.CPU_WORKERS).ifPresent(plan::cpuWorkers);
-        options.getOptional(TandemOptions.GPU_WORKERS).ifPresent(plan::gpuWorkers);
-        options.getOptional(TandemOptions.GPU_DEVICES).ifPresent(plan::gpuDevices);
-        try {
-            return plan.build();
-        } catch (IllegalArgumentException e) {
-            throw new TandemCli.UsageException(e.getMessage());
-        }
-    }
-
-    private static void setIfGiven(
-            Configuration options, ConfigOption<String> option, String value) {
-        if (value != null) {
-            options.set(option, value);
-        }
-    }
-
-    /** Accepts "exactly-once" as well as "EXACTLY_ONCE". */
-    private static <E extends Enum<E>> void setEnum(
-            Configuration options, ConfigOption<E> option, String flag, String value) {
-        if (value == null) {
-            return;
-        }
-        options.setString(
-                option.key(), value.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
-        try {
-            options.get(option);
-        } catch (IllegalArgumentException e) {
-            throw new TandemCli.UsageException(
-                    flag
-                            + " "
-                            + value
-                            + ": expected one of "
-                            + java.util.Arrays.stream(
-                                            option.defaultValue()
-                                                    .getDeclaringClass()
-                                                    .getEnumConstants())
-                                    .map(
-                                            c ->
-                                                    c.name()
-                                                            .toLowerCase(java.util.Locale.ROOT)
-                                                            .replace('_', '-'))
-                                    .toList());
-        }
-    }
-
-    private boolean parquetOutput() {
-        return switch (outputFormat.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "jsonl" -> false;
-            case "parquet" -> true;
-            default ->
-                    throw new TandemCli.UsageException(
-                            "--output-format " + outputFormat + ": expected jsonl or parquet");
-        };
-    }
-
-    /** Creates the Parquet output folder now, so that an unwritable path fails before the job. */
-    private static Path checkFolder(Path folder) {
-        if (Files.isRegularFile(folder)) {
-            throw new TandemCli.UsageException(
-                    "Output '" + folder + "' is a file, expected a folder for Parquet part files");
-        }
-        try {
-            return Files.createDirectories(folder);
-        } catch (IOException e) {
-            throw new TandemCli.UsageException(
-                    "Output folder '" + folder + "' cannot be created: " + e.getMessage());
-        }
-    }
-
-    static Path deadLetterPathFor(Path output, Path explicit) {
-        if (explicit != null) {
-            return explicit;
-        }
-        String name = output.getFileName().toString();
-        String stem = name.endsWith(".jsonl") ? name.substring(0, name.length() - 6) : name;
-        return output.resolveSibling(stem + ".dead-letter.jsonl");
-    }
-
-    /**
-     * Creates (or truncates) the file now, so that an unwritable path fails before the job starts.
-     */
-    private static Path checkWritable(Path file, String what) {
-        if (Files.isDirectory(file)) {
-            throw new TandemCli.UsageException(
-                    what + " '" + file + "' is a directory, expected a file");
-        }
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent)) {
-            throw new TandemCli.UsageException(
-                    what
-                            + " '"
-                            + file
-                            + "' cannot be written: folder "
-                            + parent
-                            + " does not exist");
-        }
-        try (OutputStream ignored = Files.newOutputStream(file)) {
-            return file;
-        } catch (IOException e) {
-            throw new TandemCli.UsageException(
-                    what + " '" + file + "' cannot be written: " + e.getMessage());
-        }
+        return setup.plan();
     }
 }

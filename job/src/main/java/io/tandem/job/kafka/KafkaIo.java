@@ -1,7 +1,8 @@
 package io.tandem.job.kafka;
 
-import io.tandem.options.TandemOptions;
-import io.tandem.options.TandemOptions.Delivery;
+import io.tandem.job.OptionReader;
+import io.tandem.job.kafka.KafkaOptions.Delivery;
+import io.tandem.job.kafka.KafkaOptions.StartingOffsets;
 import io.tandem.results.Result;
 import io.tandem.source.RawRecord;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -30,43 +32,89 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigResource;
 
 /**
- * The Kafka source and sink of a continuous Tandem job, built from {@link TandemOptions} and the
+ * The Kafka source and sink of a continuous Tandem job, built from {@link KafkaOptions} and the
  * user's properties file (security settings, applied to both). Checks at start-up that exactly once
  * can hold: the sink's transaction timeout must exceed checkpoint interval + timeout, and must not
  * exceed the broker's {@code transaction.max.timeout.ms}.
  */
 public final class KafkaIo {
-    private final Configuration options;
+    private final String bootstrap;
+    private final String inputTopic;
+    private final String outputTopic;
+    private final String deadLetterTopic;
+    private final String groupId;
+    private final StartingOffsets startingOffsets;
+    private final boolean stopAtLatestOffsets;
+    private final Delivery delivery;
+    private final String transactionalIdPrefix;
+    private final Duration transactionTimeout;
     private final Properties userProperties;
 
-    public KafkaIo(Configuration options) {
-        this.options = options;
+    /**
+     * Reads every Kafka option.
+     *
+     * @throws IllegalArgumentException naming the key, when a required one is missing or a value is
+     *     invalid
+     */
+    public KafkaIo(Configuration config) {
+        OptionReader options = new OptionReader(config);
+        this.bootstrap = required(options, KafkaOptions.KAFKA_BOOTSTRAP);
+        this.inputTopic = required(options, KafkaOptions.INPUT_TOPIC);
+        this.outputTopic = required(options, KafkaOptions.OUTPUT_TOPIC);
+        this.deadLetterTopic = options.string(KafkaOptions.DLQ_TOPIC).orElse(outputTopic + "-dlq");
+        this.groupId = required(options, KafkaOptions.GROUP_ID);
+        this.startingOffsets =
+                options.enumValue(KafkaOptions.STARTING_OFFSETS, StartingOffsets.class);
+        this.stopAtLatestOffsets = options.bool(KafkaOptions.STOP_AT_LATEST_OFFSETS);
+        this.delivery = options.enumValue(KafkaOptions.DELIVERY, Delivery.class);
+        this.transactionalIdPrefix =
+                options.string(KafkaOptions.TRANSACTIONAL_ID_PREFIX)
+                        .orElse("tandem-" + groupId + "-" + outputTopic);
         this.userProperties =
-                loadProperties(options.getOptional(TandemOptions.KAFKA_PROPERTIES).orElse(null));
-        require(TandemOptions.KAFKA_BOOTSTRAP, "--kafka-bootstrap");
-        require(TandemOptions.INPUT_TOPIC, "--input-topic");
-        require(TandemOptions.OUTPUT_TOPIC, "--output-topic");
-        if (deadLetterTopic().equals(outputTopic())
-                || deadLetterTopic().equals(inputTopic())
-                || outputTopic().equals(inputTopic())) {
+                options.parsed(KafkaOptions.KAFKA_PROPERTIES, KafkaIo::loadProperties);
+        this.transactionTimeout = transactionTimeout(options, userProperties);
+        if (deadLetterTopic.equals(outputTopic)
+                || deadLetterTopic.equals(inputTopic)
+                || outputTopic.equals(inputTopic)) {
             throw new IllegalArgumentException(
-                    "Input topic '"
-                            + inputTopic()
-                            + "', output topic '"
-                            + outputTopic()
-                            + "' and dead-letter topic '"
-                            + deadLetterTopic()
+                    KafkaOptions.INPUT_TOPIC.key()
+                            + " '"
+                            + inputTopic
+                            + "', "
+                            + KafkaOptions.OUTPUT_TOPIC.key()
+                            + " '"
+                            + outputTopic
+                            + "' and "
+                            + KafkaOptions.DLQ_TOPIC.key()
+                            + " '"
+                            + deadLetterTopic
                             + "' must all differ");
         }
     }
 
-    private void require(org.apache.flink.configuration.ConfigOption<String> option, String flag) {
-        if (options.getOptional(option).filter(v -> !v.isBlank()).isEmpty()) {
+    private static String required(OptionReader options, ConfigOption<String> option) {
+        return options.string(option)
+                .orElseThrow(
+                        () -> new IllegalArgumentException("Kafka mode needs " + option.key()));
+    }
+
+    private static Duration transactionTimeout(OptionReader options, Properties userProperties) {
+        String fromFile = userProperties.getProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+        if (fromFile == null) {
+            return options.duration(KafkaOptions.TRANSACTION_TIMEOUT, Duration.ofMillis(1));
+        }
+        try {
+            return Duration.ofMillis(Long.parseLong(fromFile.strip()));
+        } catch (NumberFormatException e) {
             throw new IllegalArgumentException(
-                    "Kafka mode needs " + flag + " (" + option.key() + ")");
+                    KafkaOptions.KAFKA_PROPERTIES.key()
+                            + ": "
+                            + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG
+                            + " is not a whole number of milliseconds");
         }
     }
 
+    /** The properties in {@code file}; none when null. */
     static Properties loadProperties(String file) {
         Properties properties = new Properties();
         if (file == null) {
@@ -75,45 +123,48 @@ public final class KafkaIo {
         Path path = Path.of(file);
         if (!Files.isRegularFile(path)) {
             throw new IllegalArgumentException(
-                    "Kafka properties file '" + file + "' does not exist");
+                    "'" + file + "' does not exist; expected a Kafka client properties file");
         }
         try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
             properties.load(reader);
         } catch (IOException e) {
-            throw new IllegalArgumentException(
-                    "Cannot read Kafka properties file '" + file + "': " + e.getMessage());
+            throw new IllegalArgumentException("'" + file + "' cannot be read: " + e.getMessage());
         }
         return properties;
     }
 
     public String bootstrap() {
-        return options.get(TandemOptions.KAFKA_BOOTSTRAP);
+        return bootstrap;
     }
 
     public String inputTopic() {
-        return options.get(TandemOptions.INPUT_TOPIC);
+        return inputTopic;
     }
 
     public String outputTopic() {
-        return options.get(TandemOptions.OUTPUT_TOPIC);
+        return outputTopic;
     }
 
     public String deadLetterTopic() {
-        return options.getOptional(TandemOptions.DLQ_TOPIC).orElse(outputTopic() + "-dlq");
+        return deadLetterTopic;
     }
 
     public String transactionalIdPrefix() {
-        return options.getOptional(TandemOptions.TRANSACTIONAL_ID_PREFIX)
-                .orElse("tandem-" + options.get(TandemOptions.GROUP_ID) + "-" + outputTopic());
+        return transactionalIdPrefix;
     }
 
     public Delivery delivery() {
-        return options.get(TandemOptions.DELIVERY);
+        return delivery;
+    }
+
+    /** True for a bounded backfill: the source stops at the offsets latest at start. */
+    public boolean stopsAtLatestOffsets() {
+        return stopAtLatestOffsets;
     }
 
     public KafkaSource<RawRecord> source() {
         OffsetsInitializer start =
-                switch (options.get(TandemOptions.STARTING_OFFSETS)) {
+                switch (startingOffsets) {
                     case EARLIEST -> OffsetsInitializer.earliest();
                     case LATEST -> OffsetsInitializer.latest();
                     case COMMITTED ->
@@ -123,13 +174,13 @@ public final class KafkaIo {
                 KafkaSource.<RawRecord>builder()
                         .setBootstrapServers(bootstrap())
                         .setTopics(inputTopic())
-                        .setGroupId(options.get(TandemOptions.GROUP_ID))
+                        .setGroupId(groupId)
                         .setStartingOffsets(start)
                         .setDeserializer(new RawRecordDeserializer())
                         .setProperties(userProperties)
                         // Upstream producers may be transactional too: never read aborted data.
                         .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        if (options.get(TandemOptions.STOP_AT_LATEST_OFFSETS)) {
+        if (stopAtLatestOffsets) {
             builder.setBounded(OffsetsInitializer.latest());
         }
         return builder.build();
@@ -146,7 +197,7 @@ public final class KafkaIo {
         producer.putAll(userProperties);
         producer.setProperty(
                 ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-                String.valueOf(transactionTimeout().toMillis()));
+                String.valueOf(transactionTimeout.toMillis()));
         return KafkaSink.<Result>builder()
                 .setBootstrapServers(bootstrap())
                 .setKafkaProducerConfig(producer)
@@ -154,13 +205,6 @@ public final class KafkaIo {
                 .setTransactionalIdPrefix(transactionalIdPrefix())
                 .setRecordSerializer(new ResultRecordSerializer(outputTopic(), deadLetterTopic()))
                 .build();
-    }
-
-    private Duration transactionTimeout() {
-        String fromFile = userProperties.getProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
-        return fromFile != null
-                ? Duration.ofMillis(Long.parseLong(fromFile.trim()))
-                : options.get(TandemOptions.TRANSACTION_TIMEOUT);
     }
 
     /**
@@ -177,9 +221,12 @@ public final class KafkaIo {
                         .orElseThrow(
                                 () ->
                                         new IllegalArgumentException(
-                                                "Exactly-once delivery needs checkpointing: set --checkpoint-interval"));
+                                                "Exactly-once delivery needs checkpointing: set "
+                                                        + CheckpointingOptions
+                                                                .CHECKPOINTING_INTERVAL
+                                                                .key()));
         Duration checkpointTimeout = flinkConfig.get(CheckpointingOptions.CHECKPOINTING_TIMEOUT);
-        Duration timeout = transactionTimeout();
+        Duration timeout = transactionTimeout;
         Duration needed = interval.plus(checkpointTimeout);
         if (timeout.compareTo(needed) <= 0) {
             throw new IllegalArgumentException(
@@ -200,7 +247,9 @@ public final class KafkaIo {
                             + timeout.toMillis()
                             + ") is above the broker's transaction.max.timeout.ms ("
                             + brokerMax
-                            + "): lower --transaction-timeout or raise the broker's limit");
+                            + "): lower "
+                            + KafkaOptions.TRANSACTION_TIMEOUT.key()
+                            + " or raise the broker's limit");
         }
     }
 
@@ -235,13 +284,17 @@ public final class KafkaIo {
                 + " (dead letters: "
                 + deadLetterTopic()
                 + "), group "
-                + options.get(TandemOptions.GROUP_ID)
+                + groupId
                 + ", starting offsets "
-                + options.get(TandemOptions.STARTING_OFFSETS)
+                + startingOffsets
+                + (stopAtLatestOffsets ? ", stopping at the offsets latest at start" : "")
                 + ", delivery "
-                + delivery()
+                + delivery
                 + ", transactional id prefix "
-                + transactionalIdPrefix()
+                + transactionalIdPrefix
+                + ", transaction timeout "
+                + transactionTimeout.toMillis()
+                + " ms"
                 + ", properties from file: "
                 + new java.util.TreeSet<>(userProperties.stringPropertyNames());
     }

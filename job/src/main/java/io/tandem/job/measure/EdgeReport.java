@@ -109,12 +109,19 @@ public final class EdgeReport {
                         tensorBytes +=
                                 bytes(
                                         TensorBatch.Serializer.INSTANCE,
-                                        new TensorBatch(0, 1, batches, tensors));
+                                        new TensorBatch(
+                                                0,
+                                                1,
+                                                batches,
+                                                tensors,
+                                                features.stream()
+                                                        .mapToInt(model::rowsOf)
+                                                        .toArray()));
                         outputBytes +=
                                 bytes(
                                         OutputBatch.Serializer.INSTANCE,
-                                        new OutputBatch(
-                                                0, batches, -1, runner.forward(tensors), null));
+                                        OutputBatch.succeeded(
+                                                0, batches, -1, runner.forward(tensors)));
                         documentBytes +=
                                 bytes(
                                         PendingDocs.Serializer.INSTANCE,

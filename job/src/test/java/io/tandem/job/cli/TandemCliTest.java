@@ -46,7 +46,7 @@ class TandemCliTest {
     void missingRequiredOutput() {
         assertOneLine(
                 run("run"),
-                "tandem: Missing --output <file.jsonl> (or --kafka-bootstrap with topics for a continuous job)");
+                "tandem: Missing --output (or --kafka-bootstrap with topics for a continuous job)");
     }
 
     @Test
@@ -59,9 +59,10 @@ class TandemCliTest {
                         "--output",
                         dir.resolve("o.jsonl").toString(),
                         "--no-progress"),
-                "tandem: Input file '"
+                "tandem: --input: '"
                         + dir.resolve("nope.jsonl")
-                        + "' does not exist (expected a .jsonl, .jsonl.gz or .parquet file, a folder, a glob or sample:N)");
+                        + "' does not exist; expected a .jsonl, .jsonl.gz or .parquet file, a"
+                        + " folder, a glob or sample:N");
     }
 
     @Test
@@ -69,7 +70,7 @@ class TandemCliTest {
         Path output = dir.resolve("missing/o.jsonl");
         assertOneLine(
                 run("run", "--output", output.toString(), "--no-progress"),
-                "tandem: Output '"
+                "tandem: --output: '"
                         + output
                         + "' cannot be written: folder "
                         + dir.resolve("missing")
@@ -81,7 +82,7 @@ class TandemCliTest {
         Path folder = Files.createDirectory(dir.resolve("out"));
         assertOneLine(
                 run("run", "--output", folder.toString(), "--no-progress"),
-                "tandem: Output '" + folder + "' is a directory, expected a file");
+                "tandem: --output: '" + folder + "' is a directory; expected a file");
     }
 
     @Test
@@ -129,7 +130,8 @@ class TandemCliTest {
                         "--output",
                         dir.resolve("o.jsonl").toString(),
                         "--no-progress"),
-                "tandem: Invalid batch size '32 tokens': expected '<positive integer> docs|words|padded_words', e.g. '32 docs'");
+                "tandem: --batch-size: '32 tokens' is not a batch size; expected '<positive integer>"
+                        + " docs|words|padded_words', e.g. '32 docs'");
     }
 
     @Test
@@ -145,7 +147,7 @@ class TandemCliTest {
                         "--output",
                         dir.resolve("o.jsonl").toString(),
                         "--no-progress"),
-                "tandem: components[1].lexicn: unknown key for component 'terms'; expected one of [labels, languages, lexicon, terms]");
+                "tandem: --pipeline: components[1].lexicn: unknown key for component 'terms'; expected one of [labels, languages, lexicon, terms]");
     }
 
     @Test

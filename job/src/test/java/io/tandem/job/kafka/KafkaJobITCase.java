@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.batching.BatchingOptions;
 import io.tandem.doc.Doc;
 import io.tandem.job.TandemJob;
 import io.tandem.job.cli.TandemCli;
 import io.tandem.ner.OnnxTokenClassifier;
-import io.tandem.options.TandemOptions;
+import io.tandem.parse.ParseOptions;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.pipeline.components.PipelineComponent;
 import io.tandem.sample.SampleCorpus;
@@ -126,14 +127,14 @@ class KafkaJobITCase {
 
     private Configuration options(String in, String out) {
         Configuration options = new Configuration();
-        options.set(TandemOptions.KAFKA_BOOTSTRAP, KAFKA.bootstrapServers());
-        options.set(TandemOptions.INPUT_TOPIC, in);
-        options.set(TandemOptions.OUTPUT_TOPIC, out);
-        options.set(TandemOptions.GROUP_ID, "g-" + out);
-        options.set(TandemOptions.STARTING_OFFSETS, TandemOptions.StartingOffsets.EARLIEST);
-        options.set(TandemOptions.STOP_AT_LATEST_OFFSETS, true);
-        options.set(TandemOptions.BATCH_SIZE, "4000 padded_words");
-        options.set(TandemOptions.MAX_BATCH_DELAY, Duration.ofMillis(20));
+        options.set(KafkaOptions.KAFKA_BOOTSTRAP, KAFKA.bootstrapServers());
+        options.set(KafkaOptions.INPUT_TOPIC, in);
+        options.set(KafkaOptions.OUTPUT_TOPIC, out);
+        options.set(KafkaOptions.GROUP_ID, "g-" + out);
+        options.set(KafkaOptions.STARTING_OFFSETS, KafkaOptions.StartingOffsets.EARLIEST);
+        options.set(KafkaOptions.STOP_AT_LATEST_OFFSETS, true);
+        options.set(BatchingOptions.BATCH_SIZE, "4000 padded_words");
+        options.set(BatchingOptions.MAX_BATCH_DELAY, Duration.ofMillis(20));
         return options;
     }
 
@@ -318,7 +319,7 @@ class KafkaJobITCase {
                     meta.partition() + "/" + meta.offset(), expectedReason.get(poisonKinds.get(i)));
         }
         Configuration options = options(in, out);
-        options.set(TandemOptions.MAX_TEXT_CHARS, 50_000);
+        options.set(ParseOptions.MAX_TEXT_CHARS, 50_000);
         Pipeline pipeline =
                 Pipeline.builder()
                         .tokenizer()

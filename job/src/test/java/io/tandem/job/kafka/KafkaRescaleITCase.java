@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.batching.BatchingOptions;
 import io.tandem.dispatch.DispatchSchedule;
 import io.tandem.job.TandemJob;
-import io.tandem.options.TandemOptions;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.sample.SampleCorpus;
 import java.io.StringWriter;
@@ -125,13 +125,13 @@ class KafkaRescaleITCase {
     private JobClient start(String in, String out, int cpu, int gpu, String savepoint)
             throws Exception {
         Configuration options = new Configuration();
-        options.set(TandemOptions.KAFKA_BOOTSTRAP, KAFKA.bootstrapServers());
-        options.set(TandemOptions.INPUT_TOPIC, in);
-        options.set(TandemOptions.OUTPUT_TOPIC, out);
-        options.set(TandemOptions.GROUP_ID, "g-" + out);
-        options.set(TandemOptions.STARTING_OFFSETS, TandemOptions.StartingOffsets.EARLIEST);
-        options.set(TandemOptions.BATCH_SIZE, "4000 padded_words");
-        options.set(TandemOptions.MAX_BATCH_DELAY, Duration.ofMillis(20));
+        options.set(KafkaOptions.KAFKA_BOOTSTRAP, KAFKA.bootstrapServers());
+        options.set(KafkaOptions.INPUT_TOPIC, in);
+        options.set(KafkaOptions.OUTPUT_TOPIC, out);
+        options.set(KafkaOptions.GROUP_ID, "g-" + out);
+        options.set(KafkaOptions.STARTING_OFFSETS, KafkaOptions.StartingOffsets.EARLIEST);
+        options.set(BatchingOptions.BATCH_SIZE, "4000 padded_words");
+        options.set(BatchingOptions.MAX_BATCH_DELAY, Duration.ofMillis(20));
         Configuration cluster = new Configuration();
         cluster.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(300));
         cluster.set(RestartStrategyOptions.RESTART_STRATEGY, "none");

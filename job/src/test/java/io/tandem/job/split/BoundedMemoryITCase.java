@@ -3,9 +3,9 @@ package io.tandem.job.split;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.batching.BatchingOptions;
 import io.tandem.job.TandemJob;
 import io.tandem.job.sink.JsonLinesFileSink;
-import io.tandem.options.TandemOptions;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.source.SampleSource;
 import java.nio.file.Files;
@@ -50,10 +50,10 @@ class BoundedMemoryITCase {
         int docs = 480;
         int docsPerBatch = 8;
         Configuration options = new Configuration();
-        options.set(TandemOptions.BATCH_SIZE, docsPerBatch + " docs");
-        options.set(TandemOptions.CHUNK_SIZE, docsPerBatch);
-        options.set(TandemOptions.MAX_BATCH_DELAY, Duration.ofMillis(20));
-        options.set(TandemOptions.BATCHES_IN_FLIGHT_PER_LINK, 2);
+        options.set(BatchingOptions.BATCH_SIZE, docsPerBatch + " docs");
+        options.set(BatchingOptions.CHUNK_SIZE, docsPerBatch);
+        options.set(BatchingOptions.MAX_BATCH_DELAY, Duration.ofMillis(20));
+        options.set(BatchingOptions.BATCHES_IN_FLIGHT_PER_LINK, 2);
         // P = 2, C = 1: one link per producer, so 2 credits per producer.
         int cap = 2 * docsPerBatch;
         Pipeline pipeline =

@@ -58,7 +58,13 @@ class DeviceBindingITCase {
                     rules.process(doc);
                     features.add(model.preprocess(doc));
                 }
-                batches.add(new TensorBatch(producer, 2, seq, model.collate(features)));
+                batches.add(
+                        new TensorBatch(
+                                producer,
+                                2,
+                                seq,
+                                model.collate(features),
+                                features.stream().mapToInt(model::rowsOf).toArray()));
             }
         }
 
@@ -82,7 +88,7 @@ class DeviceBindingITCase {
                         .executeAndCollect()) {
             while (it.hasNext()) {
                 OutputBatch out = it.next();
-                assertEquals(null, out.error());
+                assertEquals(List.of(), out.failures());
                 devicesByProducer
                         .computeIfAbsent(out.producer(), p -> new HashSet<>())
                         .add(out.device());

@@ -3,9 +3,9 @@ package io.tandem.job.split;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.batching.BatchingOptions;
 import io.tandem.job.TandemJob;
 import io.tandem.job.sink.JsonLinesFileSink;
-import io.tandem.options.TandemOptions;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.results.Result;
 import io.tandem.source.RawRecord;
@@ -66,9 +66,9 @@ class ExactlyOnceAfterFailureITCase {
 
     private List<String> run(String name, int docs, TestingSlowModel model) throws Exception {
         Configuration options = new Configuration();
-        options.set(TandemOptions.BATCH_SIZE, "16 docs");
-        options.set(TandemOptions.CHUNK_SIZE, 32);
-        options.set(TandemOptions.MAX_BATCH_DELAY, Duration.ofMillis(20));
+        options.set(BatchingOptions.BATCH_SIZE, "16 docs");
+        options.set(BatchingOptions.CHUNK_SIZE, 32);
+        options.set(BatchingOptions.MAX_BATCH_DELAY, Duration.ofMillis(20));
         Configuration cluster = new Configuration();
         // Every record on Tandem's edges has a dedicated serializer: fail rather than use Kryo.
         cluster.set(PipelineOptions.GENERIC_TYPES, false);

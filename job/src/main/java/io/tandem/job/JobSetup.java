@@ -1,0 +1,564 @@
+package io.tandem.job;
+
+import io.tandem.batching.BatchingOptions;
+import io.tandem.batching.FaultToleranceOptions;
+import io.tandem.inference.Device;
+import io.tandem.inference.GpuDetection;
+import io.tandem.inference.InferenceOptions;
+import io.tandem.job.kafka.KafkaIo;
+import io.tandem.job.kafka.KafkaOptions;
+import io.tandem.parse.ParseOptions;
+import io.tandem.pipeline.Pipeline;
+import io.tandem.pipeline.PipelineConfig;
+import io.tandem.plan.CpuBudget;
+import io.tandem.plan.WorkerOptions;
+import io.tandem.plan.WorkerPlan;
+import io.tandem.source.InputFormat;
+import io.tandem.source.SourceOptions;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+
+/**
+ * A run of Tandem as a Flink configuration describes it: the pipeline, the worker plan, the job
+ * graph's settings, and either the input and output files of a bounded job or the Kafka source and
+ * sink of a continuous one. {@link Builder#sanityCheck()} reads every {@code tandem.*} key and
+ * fails on the first bad one with a message naming it; unknown {@code tandem.*} keys are refused
+ * too.
+ */
+public final class JobSetup {
+
+    /** Every class declaring {@code tandem.*} options. */
+    public static final List<Class<?>> OPTION_CLASSES =
+            List.of(
+                    JobOptions.class,
+                    BatchingOptions.class,
+                    InferenceOptions.class,
+                    ParseOptions.class,
+                    WorkerOptions.class,
+                    SlotResourceOptions.class,
+                    KafkaOptions.class,
+                    FaultToleranceOptions.class,
+                    SourceOptions.class);
+
+    /** Checkpoint interval of a continuous job unless the configuration sets one. */
+    public static final Duration DEFAULT_KAFKA_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+
+    /**
+     * Checkpoint interval of a job writing Parquet unless the configuration sets one: Flink's
+     * FileSink commits part files on checkpoints only, the last one included, so without
+     * checkpointing they would stay hidden in-progress files.
+     */
+    public static final Duration DEFAULT_PARQUET_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+
+    private static final String KEY_PREFIX = "tandem.";
+    private static final String KAFKA_KEY_PREFIX = "tandem.kafka.";
+
+    /**
+     * The files of a bounded job.
+     *
+     * @param output a JSON Lines file, or the folder of Parquet part files
+     */
+    public record FileIo(
+            Inputs inputs, OutputFormat outputFormat, Path output, Path deadLetterOutput) {}
+
+    private final Configuration configuration;
+    private final Pipeline pipeline;
+    private final WorkerPlan plan;
+    private final TandemJob job;
+    private final FileIo files;
+    private final KafkaIo kafka;
+    private final Duration progressInterval;
+
+    private JobSetup(
+            Configuration configuration,
+            Pipeline pipeline,
+            WorkerPlan plan,
+            TandemJob job,
+            FileIo files,
+            KafkaIo kafka,
+            Duration progressInterval) {
+        this.configuration = configuration;
+        this.pipeline = pipeline;
+        this.plan = plan;
+        this.job = job;
+        this.files = files;
+        this.kafka = kafka;
+        this.progressInterval = progressInterval;
+    }
+
+    public static Builder builder(Configuration configuration) {
+        return new Builder(configuration);
+    }
+
+    /**
+     * The Flink configuration to run with: the given one, with generic types (Kryo) disabled and,
+     * for a continuous job, checkpointing on.
+     */
+    public Configuration configuration() {
+        return configuration;
+    }
+
+    public Pipeline pipeline() {
+        return pipeline;
+    }
+
+    public WorkerPlan plan() {
+        return plan;
+    }
+
+    public TandemJob job() {
+        return job;
+    }
+
+    /** The input and output files; empty for a continuous (Kafka) job. */
+    public Optional<FileIo> files() {
+        return Optional.ofNullable(files);
+    }
+
+    /** The Kafka source and sink; empty for a bounded job on files. */
+    public Optional<KafkaIo> kafka() {
+        return Optional.ofNullable(kafka);
+    }
+
+    public Duration progressInterval() {
+        return progressInterval;
+    }
+
+    /** Everything the options decided, one line each, for the job log and for tests. */
+    public String describe() {
+        StringBuilder text = new StringBuilder();
+        text.append("pipeline: ").append(pipeline).append('\n');
+        text.append("workers: ").append(plan.describe()).append('\n');
+        text.append("inference subtasks: ").append(job.gpuWorkers()).append('\n');
+        text.append("operators: ").append(job.settings()).append('\n');
+        text.append("slot resources: ").append(job.describeSlotResources()).append('\n');
+        if (files != null) {
+            text.append("input: ")
+                    .append(files.inputs().describe())
+                    .append(", ")
+                    .append(files.inputs().expectedRecords())
+                    .append(" records, source parallelism ")
+                    .append(files.inputs().parallelism())
+                    .append('\n');
+            text.append("output: ")
+                    .append(files.output())
+                    .append(" (")
+                    .append(files.outputFormat().name().toLowerCase(Locale.ROOT))
+                    .append(")\n");
+            if (files.outputFormat() == OutputFormat.PARQUET) {
+                text.append("checkpoint interval: ")
+                        .append(
+                                configuration
+                                        .get(CheckpointingOptions.CHECKPOINTING_INTERVAL)
+                                        .toMillis())
+                        .append(" ms\n");
+            }
+            text.append("dead letters: ").append(files.deadLetterOutput()).append('\n');
+            text.append("progress interval: ").append(progressInterval.toMillis()).append(" ms\n");
+        } else {
+            text.append(kafka.describe()).append('\n');
+        }
+        return text.toString();
+    }
+
+    /** Every {@code tandem.*} option, from {@link #OPTION_CLASSES}. */
+    public static List<ConfigOption<?>> tandemOptions() {
+        List<ConfigOption<?>> options = new ArrayList<>();
+        for (Class<?> holder : OPTION_CLASSES) {
+            for (Field field : holder.getFields()) {
+                if (Modifier.isStatic(field.getModifiers())
+                        && field.getType() == ConfigOption.class) {
+                    try {
+                        options.add((ConfigOption<?>) field.get(null));
+                    } catch (IllegalAccessException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        }
+        return options;
+    }
+
+    /** {@code out.jsonl} gives {@code out.dead-letter.jsonl}, beside it. */
+    public static Path deadLetterPathFor(Path output) {
+        String name = output.getFileName().toString();
+        String stem = name.endsWith(".jsonl") ? name.substring(0, name.length() - 6) : name;
+        return output.resolveSibling(stem + ".dead-letter.jsonl");
+    }
+
+    /** Reads a configuration into a {@link JobSetup}. */
+    public static final class Builder {
+        private final Configuration configuration;
+        private Pipeline pipeline;
+        private CpuBudget cpuBudget;
+        private GpuDetection gpus;
+        private boolean submittedToCluster;
+        private Map<String, String> environment;
+
+        private Builder(Configuration configuration) {
+            this.configuration = new Configuration(configuration);
+        }
+
+        /** A pipeline built in code, instead of {@code tandem.pipeline} or the bundled one. */
+        public Builder pipeline(Pipeline pipeline) {
+            this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+            return this;
+        }
+
+        /** The CPU budget; detected when not set. */
+        public Builder cpuBudget(CpuBudget cpuBudget) {
+            this.cpuBudget = cpuBudget;
+            return this;
+        }
+
+        /** This host's GPUs; null (the default) when none are known, as on a cluster's client. */
+        public Builder gpus(GpuDetection gpus) {
+            this.gpus = gpus;
+            return this;
+        }
+
+        /**
+         * Submitted to a cluster, the job declares its slot resources unless {@code
+         * tandem.slot-resources.declare} says otherwise: only a cluster's TaskManagers declare
+         * GPUs.
+         */
+        public Builder submittedToCluster(boolean submittedToCluster) {
+            this.submittedToCluster = submittedToCluster;
+            return this;
+        }
+
+        /**
+         * The process environment ({@value WorkerPlan#MAX_CPU_WORKERS_ENV}); the real one when not
+         * set.
+         */
+        public Builder environment(Map<String, String> environment) {
+            this.environment = Map.copyOf(environment);
+            return this;
+        }
+
+        /**
+         * Reads and checks every option without creating anything.
+         *
+         * @return the setup, its output files not created
+         * @throws IllegalArgumentException naming the first offending key, its value and what was
+         *     expected
+         */
+        public JobSetup sanityCheck() {
+            return resolve(false);
+        }
+
+        /**
+         * The setup; creates (or truncates) the output files, so that an unwritable path fails
+         * before the job starts.
+         *
+         * @throws IllegalArgumentException when {@link #sanityCheck()} fails
+         */
+        public JobSetup build() {
+            return resolve(true);
+        }
+
+        private JobSetup resolve(boolean createOutputs) {
+            Configuration effective = new Configuration(configuration);
+            refuseUnknownKeys(effective.keySet());
+            OptionReader options = new OptionReader(effective);
+            boolean continuous = options.isSet(KafkaOptions.KAFKA_BOOTSTRAP);
+            refuseKeysOfTheOtherMode(effective, continuous);
+
+            Pipeline resolvedPipeline = pipeline != null ? pipeline : loadPipeline(options);
+            WorkerPlan plan = workerPlan(options);
+            int inferenceWorkers = resolvedPipeline.model().isPresent() ? plan.gpuWorkers() : 0;
+            OperatorSettings settings = OperatorSettings.from(effective);
+            if (submittedToCluster && !effective.contains(SlotResourceOptions.DECLARE)) {
+                effective.set(
+                        SlotResourceOptions.DECLARE,
+                        inferenceWorkers > 0 && settings.device() != Device.CPU);
+            }
+            // Without inference subtasks, the CPU subtasks share the detected GPUs.
+            List<Integer> devices =
+                    inferenceWorkers > 0 || gpus == null ? plan.gpuDevices() : gpus.devices();
+            TandemJob job =
+                    new TandemJob(
+                            effective,
+                            resolvedPipeline,
+                            plan.cpuWorkers(),
+                            inferenceWorkers,
+                            devices);
+            Duration progressInterval =
+                    options.duration(JobOptions.PROGRESS_INTERVAL, Duration.ofMillis(1));
+            // Every record type on Tandem's edges has a dedicated serializer; Kryo would be a bug.
+            effective.set(PipelineOptions.GENERIC_TYPES, false);
+            if (continuous) {
+                effective.set(
+                        CheckpointingOptions.CHECKPOINTING_INTERVAL,
+                        options.isSet(CheckpointingOptions.CHECKPOINTING_INTERVAL)
+                                ? options.duration(
+                                        CheckpointingOptions.CHECKPOINTING_INTERVAL,
+                                        Duration.ofMillis(1))
+                                : DEFAULT_KAFKA_CHECKPOINT_INTERVAL);
+                return new JobSetup(
+                        effective,
+                        resolvedPipeline,
+                        plan,
+                        job,
+                        null,
+                        new KafkaIo(effective),
+                        progressInterval);
+            }
+            FileIo files = files(options, job.cpuWorkers(), createOutputs);
+            if (files.outputFormat() == OutputFormat.PARQUET) {
+                effective.set(
+                        CheckpointingOptions.CHECKPOINTING_INTERVAL,
+                        options.isSet(CheckpointingOptions.CHECKPOINTING_INTERVAL)
+                                ? options.duration(
+                                        CheckpointingOptions.CHECKPOINTING_INTERVAL,
+                                        Duration.ofMillis(1))
+                                : DEFAULT_PARQUET_CHECKPOINT_INTERVAL);
+            }
+            return new JobSetup(
+                    effective, resolvedPipeline, plan, job, files, null, progressInterval);
+        }
+
+        private Pipeline loadPipeline(OptionReader options) {
+            return options.parsed(
+                    JobOptions.PIPELINE,
+                    file -> {
+                        if (file == null) {
+                            return Pipeline.defaultPipeline();
+                        }
+                        if (!Files.isRegularFile(Path.of(file))) {
+                            throw new IllegalArgumentException(
+                                    "'"
+                                            + file
+                                            + "' does not exist; expected a pipeline"
+                                            + " configuration, JSON or YAML");
+                        }
+                        return PipelineConfig.load(Path.of(file));
+                    });
+        }
+
+        /**
+         * The worker plan alone, from the worker keys.
+         *
+         * @throws IllegalArgumentException naming the offending key
+         */
+        public WorkerPlan plan() {
+            Configuration effective = new Configuration(configuration);
+            refuseUnknownKeys(effective.keySet());
+            return workerPlan(new OptionReader(effective));
+        }
+
+        private WorkerPlan workerPlan(OptionReader options) {
+            WorkerPlan.Builder plan = WorkerPlan.builder();
+            if (cpuBudget != null) {
+                plan.cpuBudget(cpuBudget);
+            }
+            if (gpus != null) {
+                plan.detectedGpuDevices(gpus.devices());
+            }
+            if (environment != null) {
+                plan.environment(environment);
+            }
+            options.optionalInt(
+                            WorkerOptions.CPU_WORKERS,
+                            Integer.MIN_VALUE,
+                            "4, or -1 for all CPUs but one")
+                    .ifPresent(plan::cpuWorkers);
+            options.optionalInt(WorkerOptions.GPU_WORKERS, Integer.MIN_VALUE, "1")
+                    .ifPresent(plan::gpuWorkers);
+            options.intList(WorkerOptions.GPU_DEVICES, "0,1").ifPresent(plan::gpuDevices);
+            return plan.build();
+        }
+
+        private static FileIo files(OptionReader options, int cpuWorkers, boolean create) {
+            Path output =
+                    options.string(JobOptions.OUTPUT)
+                            .map(Path::of)
+                            .orElseThrow(
+                                    () ->
+                                            new IllegalArgumentException(
+                                                    "Missing "
+                                                            + JobOptions.OUTPUT.key()
+                                                            + " (or "
+                                                            + KafkaOptions.KAFKA_BOOTSTRAP.key()
+                                                            + " with topics for a continuous job)"));
+            OutputFormat outputFormat =
+                    options.enumValue(JobOptions.OUTPUT_FORMAT, OutputFormat.class);
+            Path deadLetters =
+                    options.string(JobOptions.DEAD_LETTER_OUTPUT)
+                            .map(Path::of)
+                            .orElse(deadLetterPathFor(output));
+            InputFormat inputFormat =
+                    options.isSet(SourceOptions.INPUT_FORMAT)
+                            ? options.enumValue(SourceOptions.INPUT_FORMAT, InputFormat.class)
+                            : null;
+            String idColumn = column(options, SourceOptions.ID_COLUMN);
+            String textColumn = column(options, SourceOptions.TEXT_COLUMN);
+            Inputs inputs =
+                    options.parsed(
+                            JobOptions.INPUT,
+                            spec -> {
+                                try {
+                                    return Inputs.resolve(
+                                            spec, inputFormat, idColumn, textColumn, cpuWorkers);
+                                } catch (IOException | UncheckedIOException e) {
+                                    throw new IllegalArgumentException(
+                                            "'" + spec + "' cannot be read: " + e.getMessage());
+                                }
+                            });
+            if (outputFormat == OutputFormat.PARQUET) {
+                checkFolder(output, create);
+            } else {
+                checkWritable(JobOptions.OUTPUT, output, create);
+            }
+            checkWritable(JobOptions.DEAD_LETTER_OUTPUT, deadLetters, create);
+            return new FileIo(inputs, outputFormat, output, deadLetters);
+        }
+
+        private static String column(OptionReader options, ConfigOption<String> option) {
+            return options.string(option)
+                    .orElseThrow(
+                            () ->
+                                    OptionReader.invalid(
+                                            option,
+                                            "",
+                                            "a column name",
+                                            "e.g. " + option.defaultValue()));
+        }
+
+        /** With {@code create}, creates the folder of Parquet part files. */
+        private static void checkFolder(Path folder, boolean create) {
+            String prefix = JobOptions.OUTPUT.key() + ": '" + folder + "' ";
+            if (Files.isRegularFile(folder)) {
+                throw new IllegalArgumentException(
+                        prefix
+                                + "is a file; expected a folder for Parquet part files ("
+                                + JobOptions.OUTPUT_FORMAT.key()
+                                + " parquet)");
+            }
+            Path parent = folder.toAbsolutePath().getParent();
+            if (parent == null || !Files.isDirectory(parent)) {
+                throw new IllegalArgumentException(
+                        prefix + "cannot be created: folder " + parent + " does not exist");
+            }
+            if (create) {
+                try {
+                    Files.createDirectories(folder);
+                } catch (IOException e) {
+                    throw new IllegalArgumentException(
+                            prefix + "cannot be created: " + e.getMessage());
+                }
+            }
+        }
+
+        /** With {@code create}, creates (or truncates) the file. */
+        private static void checkWritable(ConfigOption<String> option, Path file, boolean create) {
+            String prefix = option.key() + ": '" + file + "' ";
+            if (Files.isDirectory(file)) {
+                throw new IllegalArgumentException(prefix + "is a directory; expected a file");
+            }
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent == null || !Files.isDirectory(parent)) {
+                throw new IllegalArgumentException(
+                        prefix + "cannot be written: folder " + parent + " does not exist");
+            }
+            if (create) {
+                try (OutputStream ignored = Files.newOutputStream(file)) {
+                    // created
+                } catch (IOException e) {
+                    throw new IllegalArgumentException(
+                            prefix + "cannot be written: " + e.getMessage());
+                }
+            }
+        }
+
+        /** A misspelt key would otherwise be ignored without a word. */
+        private static void refuseUnknownKeys(Set<String> keys) {
+            Set<String> known =
+                    tandemOptions().stream().map(ConfigOption::key).collect(Collectors.toSet());
+            for (String key : keys) {
+                if (key.startsWith(KEY_PREFIX) && !known.contains(key)) {
+                    String closest =
+                            known.stream()
+                                    .min(Comparator.comparingInt(k -> editDistance(k, key)))
+                                    .orElseThrow();
+                    throw new IllegalArgumentException(
+                            key + ": unknown key; did you mean " + closest + "?");
+                }
+            }
+        }
+
+        private static void refuseKeysOfTheOtherMode(Configuration config, boolean continuous) {
+            if (continuous) {
+                for (ConfigOption<?> fileOption :
+                        List.<ConfigOption<?>>of(
+                                JobOptions.INPUT,
+                                JobOptions.OUTPUT,
+                                JobOptions.OUTPUT_FORMAT,
+                                JobOptions.DEAD_LETTER_OUTPUT,
+                                SourceOptions.INPUT_FORMAT,
+                                SourceOptions.ID_COLUMN,
+                                SourceOptions.TEXT_COLUMN)) {
+                    if (config.contains(fileOption)) {
+                        throw new IllegalArgumentException(
+                                fileOption.key()
+                                        + " is for files; Kafka mode reads "
+                                        + KafkaOptions.INPUT_TOPIC.key()
+                                        + " and writes "
+                                        + KafkaOptions.OUTPUT_TOPIC.key());
+                    }
+                }
+                return;
+            }
+            for (String key : config.keySet()) {
+                if (key.startsWith(KAFKA_KEY_PREFIX)) {
+                    throw new IllegalArgumentException(
+                            key
+                                    + " is for Kafka mode, which needs "
+                                    + KafkaOptions.KAFKA_BOOTSTRAP.key()
+                                    + " too");
+                }
+            }
+        }
+
+        private static int editDistance(String a, String b) {
+            int[] previous = new int[b.length() + 1];
+            int[] current = new int[b.length() + 1];
+            for (int j = 0; j <= b.length(); j++) {
+                previous[j] = j;
+            }
+            for (int i = 1; i <= a.length(); i++) {
+                current[0] = i;
+                for (int j = 1; j <= b.length(); j++) {
+                    int substitution = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                    current[j] =
+                            Math.min(
+                                    previous[j - 1] + substitution,
+                                    Math.min(previous[j], current[j - 1]) + 1);
+                }
+                int[] swap = previous;
+                previous = current;
+                current = swap;
+            }
+            return previous[b.length()];
+        }
+    }
+}

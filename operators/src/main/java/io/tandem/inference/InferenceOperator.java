@@ -1,0 +1,158 @@
+package io.tandem.inference;
+
+import io.tandem.records.OutputBatch;
+import io.tandem.records.TensorBatch;
+import java.io.Closeable;
+import java.io.Serializable;
+import java.time.Duration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The inference operator: one ONNX session per subtask, bound to the GPU this subtask leased,
+ * running only forward passes, one batch at a time. Outputs go back to the producer of the batch.
+ *
+ * <p>A batch that fails is split between its documents until the failing ones stand alone ({@link
+ * IsolatingForward}): the output batch carries the others' outputs and names the failed ones, which
+ * their producer turns into dead letters. A forward pass that runs past the time limit is
+ * terminated and counts as failed; cancelling the task terminates the pass in progress, so a hung
+ * native call never holds the task until Flink's watchdog kills the TaskManager. The model is
+ * checked with one document in {@code open()}: a wrong model fails the job at start-up.
+ */
+public final class InferenceOperator<F extends Serializable>
+        extends AbstractStreamOperator<OutputBatch>
+        implements OneInputStreamOperator<TensorBatch, OutputBatch> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceOperator.class);
+
+    private final ModelComponent<F> model;
+    private final GpuAssigner gpus;
+    private final Device device;
+    private final int intraOpThreads;
+    private final Duration forwardTimeout;
+
+    private transient IsolatingForward forward;
+    private transient Closeable cancelHook;
+    private transient int gpuIndex = GpuAssigner.NO_GPU;
+    private transient String leaseOwner;
+    private transient Counter batches;
+    private transient Counter forwardNanos;
+    private transient Counter bisectionForwards;
+    private transient Counter failedDocuments;
+    private transient long openedNanos;
+    private transient long busyNanos;
+
+    public InferenceOperator(
+            ModelComponent<F> model,
+            GpuAssigner gpus,
+            Device device,
+            int intraOpThreads,
+            Duration forwardTimeout) {
+        this.model = model;
+        this.gpus = gpus;
+        this.device = device;
+        this.intraOpThreads = intraOpThreads;
+        this.forwardTimeout = forwardTimeout;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        var task = getRuntimeContext().getTaskInfo();
+        leaseOwner =
+                task.getTaskNameWithSubtasks() + "@" + getRuntimeContext().getJobInfo().getJobId();
+        gpuIndex =
+                device == Device.CPU
+                        ? GpuAssigner.NO_GPU
+                        : gpus.assign(
+                                getRuntimeContext()
+                                        .getExternalResourceInfos(GpuAssigner.RESOURCE_NAME),
+                                leaseOwner);
+        Device effective =
+                gpuIndex == GpuAssigner.NO_GPU && device == Device.AUTO ? Device.CPU : device;
+        forward =
+                new IsolatingForward(
+                        model.openForward(new ForwardContext(effective, gpuIndex, intraOpThreads)),
+                        model.name(),
+                        forwardTimeout,
+                        "tandem-forward-timer " + task.getTaskNameWithSubtasks());
+        cancelHook = forward::cancel;
+        getContainingTask().getCancelables().registerCloseable(cancelHook);
+        forward.checkModel(model);
+        LOG.info(
+                "Inference subtask {} bound to {} (device {})",
+                task.getIndexOfThisSubtask(),
+                gpuIndex == GpuAssigner.NO_GPU ? "the CPU" : "GPU " + gpuIndex,
+                effective);
+        var metrics = getMetricGroup();
+        batches = metrics.counter("tandemForwardBatches");
+        forwardNanos = metrics.counter("tandemForwardNanos");
+        bisectionForwards = metrics.counter("tandemForwardBisectionAttempts");
+        failedDocuments = metrics.counter("tandemForwardFailedDocuments");
+        metrics.gauge("tandemGpuIndex", () -> gpuIndex);
+        metrics.gauge("tandemInferenceIdleFraction", this::idleFraction);
+        openedNanos = System.nanoTime();
+    }
+
+    private double idleFraction() {
+        long elapsed = System.nanoTime() - openedNanos;
+        return elapsed <= 0 ? 1.0 : Math.max(0.0, 1.0 - (double) busyNanos / elapsed);
+    }
+
+    @Override
+    public void processElement(StreamRecord<TensorBatch> element) throws Exception {
+        TensorBatch batch = element.getValue();
+        long start = System.nanoTime();
+        IsolatingForward.Forwarded result = forward.forward(batch.tensors(), batch.docRows());
+        long took = System.nanoTime() - start;
+        busyNanos += took;
+        forwardNanos.inc(took);
+        batches.inc();
+        bisectionForwards.inc(result.extraForwards());
+        failedDocuments.inc(result.failures().size());
+        if (!result.failures().isEmpty()) {
+            LOG.warn(
+                    "Batch {} of producer {}: {} of {} documents failed their forward pass"
+                            + " ({} extra forward passes to isolate them); first: {}: {}",
+                    batch.seq(),
+                    batch.producer(),
+                    result.failures().size(),
+                    batch.docRows().length,
+                    result.extraForwards(),
+                    result.failures().get(0).errorClass(),
+                    result.failures().get(0).message());
+        }
+        output.collect(
+                new StreamRecord<>(
+                        new OutputBatch(
+                                batch.producer(),
+                                batch.seq(),
+                                gpuIndex,
+                                result.outputs(),
+                                result.failures(),
+                                result.extraForwards(),
+                                result.allocationFailures())));
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (cancelHook != null) {
+                getContainingTask().getCancelables().unregisterCloseable(cancelHook);
+                cancelHook = null;
+            }
+            if (forward != null) {
+                forward.close();
+                forward = null;
+            }
+        } finally {
+            GpuAssigner.release(gpuIndex, leaseOwner);
+            gpuIndex = GpuAssigner.NO_GPU;
+            super.close();
+        }
+    }
+}
