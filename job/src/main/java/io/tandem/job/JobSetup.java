@@ -7,6 +7,7 @@ import io.tandem.inference.GpuDetection;
 import io.tandem.inference.InferenceOptions;
 import io.tandem.job.kafka.KafkaIo;
 import io.tandem.job.kafka.KafkaOptions;
+import io.tandem.job.options.OptionReader;
 import io.tandem.parse.ParseOptions;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.pipeline.PipelineConfig;
