@@ -416,6 +416,7 @@ public final class RunCommand implements Callable<Integer> {
                         showProgress
                                 ? new ProgressDisplay(
                                         LocalProgress.counter(progressKey),
+                                        LocalProgress.deadLetters(progressKey),
                                         inputs.expectedRecords(),
                                         System.err,
                                         setup.progressInterval())
