@@ -25,6 +25,10 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
     /** Forward passes that started, the start-up checks included. */
     static final AtomicInteger FORWARDS = new AtomicInteger();
 
+    /** Milliseconds from the start of the last hang to its terminate. */
+    static final java.util.concurrent.atomic.AtomicLong LAST_HANG_MILLIS =
+            new java.util.concurrent.atomic.AtomicLong();
+
     /** Counts down when a pass starts to hang. */
     static volatile CountDownLatch hanging = new CountDownLatch(1);
 
@@ -115,10 +119,12 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
             private void hang() throws InterruptedException {
                 // Each hang waits for its own terminate, as each ONNX Runtime run does.
                 terminated = new CountDownLatch(1);
+                long start = System.nanoTime();
                 hanging.countDown();
                 if (!terminated.await(10, TimeUnit.MINUTES)) {
                     throw new AssertionError("never terminated");
                 }
+                LAST_HANG_MILLIS.set((System.nanoTime() - start) / 1_000_000);
                 throw new IllegalStateException("Exiting due to terminate flag being set to true.");
             }
 
