@@ -1,5 +1,6 @@
 package io.tandem.job;
 
+import io.tandem.job.options.OptionReader;
 import java.net.URI;
 import java.time.Duration;
 import java.util.OptionalInt;
