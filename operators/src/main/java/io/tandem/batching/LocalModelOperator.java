@@ -7,7 +7,6 @@ import io.tandem.inference.GpuAssigner;
 import io.tandem.inference.IsolatingForward;
 import io.tandem.results.Result;
 import io.tandem.tensor.TensorMap;
-import java.io.Closeable;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,7 +30,6 @@ public final class LocalModelOperator<F extends Serializable> extends AbstractBa
     private final GpuAssigner gpus;
     private final boolean deterministic;
     private transient IsolatingForward forward;
-    private transient Closeable cancelHook;
     private transient Counter bisectionForwards;
     private transient List<Ordered> finished;
     private transient int gpuIndex = GpuAssigner.NO_GPU;
@@ -85,9 +83,8 @@ public final class LocalModelOperator<F extends Serializable> extends AbstractBa
                         model.name(),
                         finisher.faultTolerance().forwardTimeout(),
                         "tandem-forward-timer "
-                                + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks());
-        cancelHook = forward::cancel;
-        getContainingTask().getCancelables().registerCloseable(cancelHook);
+                                + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
+                        getContainingTask().getCancelables());
         forward.checkModel(model);
         bisectionForwards = getMetricGroup().counter("tandemForwardBisectionAttempts");
     }
@@ -165,10 +162,6 @@ public final class LocalModelOperator<F extends Serializable> extends AbstractBa
     @Override
     public void close() throws Exception {
         try {
-            if (cancelHook != null) {
-                getContainingTask().getCancelables().unregisterCloseable(cancelHook);
-                cancelHook = null;
-            }
             if (forward != null) {
                 forward.close();
                 forward = null;

@@ -2,7 +2,6 @@ package io.tandem.inference;
 
 import io.tandem.records.OutputBatch;
 import io.tandem.records.TensorBatch;
-import java.io.Closeable;
 import java.io.Serializable;
 import java.time.Duration;
 import org.apache.flink.metrics.Counter;
@@ -42,7 +41,6 @@ public final class InferenceOperator<F extends Serializable>
     private final Duration forwardTimeout;
 
     private transient IsolatingForward forward;
-    private transient Closeable cancelHook;
     private transient int gpuIndex = GpuAssigner.NO_GPU;
     private transient String leaseOwner;
     private transient Counter batches;
@@ -90,9 +88,8 @@ public final class InferenceOperator<F extends Serializable>
                         model.openForward(new ForwardContext(effective, gpuIndex, intraOpThreads)),
                         model.name(),
                         forwardTimeout,
-                        "tandem-forward-timer " + task.getTaskNameWithSubtasks());
-        cancelHook = forward::cancel;
-        getContainingTask().getCancelables().registerCloseable(cancelHook);
+                        "tandem-forward-timer " + task.getTaskNameWithSubtasks(),
+                        getContainingTask().getCancelables());
         forward.checkModel(model);
         LOG.info(
                 "Inference subtask {} bound to {} (device {})",
@@ -183,10 +180,6 @@ public final class InferenceOperator<F extends Serializable>
     @Override
     public void close() throws Exception {
         try {
-            if (cancelHook != null) {
-                getContainingTask().getCancelables().unregisterCloseable(cancelHook);
-                cancelHook = null;
-            }
             if (forward != null) {
                 forward.close();
                 forward = null;

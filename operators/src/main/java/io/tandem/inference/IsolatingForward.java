@@ -3,10 +3,12 @@ package io.tandem.inference;
 import io.tandem.doc.Doc;
 import io.tandem.records.OutputBatch.DocFailure;
 import io.tandem.tensor.TensorMap;
+import java.io.Closeable;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.core.fs.CloseableRegistry;
 
 /**
  * A subtask's forward passes, the same in both layouts: each runs under the time limit ({@link
@@ -24,6 +26,8 @@ public final class IsolatingForward implements AutoCloseable {
     private final ForwardRunner runner;
     private final ForwardGuard guard;
     private final String model;
+    private final CloseableRegistry cancelables;
+    private final Closeable cancelHook = this::cancel;
 
     /** The outputs of a batch's surviving documents and what failed. */
     public record Forwarded(
@@ -32,11 +36,34 @@ public final class IsolatingForward implements AutoCloseable {
             int extraForwards,
             int allocationFailures) {}
 
+    /**
+     * Takes {@code runner} over (closing it if this fails) and registers with the task's {@code
+     * cancelables}, which Flink closes when it cancels the task: that terminates the pass in
+     * progress.
+     */
     public IsolatingForward(
-            ForwardRunner runner, String model, Duration timeout, String timerThreadName) {
+            ForwardRunner runner,
+            String model,
+            Duration timeout,
+            String timerThreadName,
+            CloseableRegistry cancelables)
+            throws Exception {
         this.runner = runner;
         this.model = model;
-        this.guard = new ForwardGuard(runner, model, timeout, timerThreadName);
+        this.cancelables = cancelables;
+        ForwardGuard created = null;
+        try {
+            created = new ForwardGuard(runner, model, timeout, timerThreadName);
+            cancelables.registerCloseable(cancelHook);
+        } catch (Exception e) {
+            try (runner) {
+                if (created != null) {
+                    created.close();
+                }
+            }
+            throw e;
+        }
+        this.guard = created;
     }
 
     /**
@@ -135,6 +162,7 @@ public final class IsolatingForward implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
+            cancelables.unregisterCloseable(cancelHook);
             guard.close();
         } finally {
             runner.close();
