@@ -11,10 +11,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The tiny token classifier with faults injected into its forward pass, keyed on {@link #MARKER},
- * a character of the tiny vocabulary that no sample note holds: a batch that holds a marked
- * document throws, hangs until terminated, or does not fit in memory. Static counters are shared
- * with the test, which runs the MiniCluster in its own JVM.
+ * The tiny token classifier with faults injected into its forward pass, keyed on {@link #MARKER}, a
+ * character of the tiny vocabulary that no sample note holds: a batch that holds a marked document
+ * throws, hangs until terminated, or does not fit in memory. Static counters are shared with the
+ * test, which runs the MiniCluster in its own JVM.
  */
 final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifierFeatures> {
     private static final long serialVersionUID = 1L;
