@@ -25,6 +25,10 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
     /** Forward passes that started, the start-up checks included. */
     static final AtomicInteger FORWARDS = new AtomicInteger();
 
+    /** Milliseconds from the start of the last hang to its terminate. */
+    static final java.util.concurrent.atomic.AtomicLong LAST_HANG_MILLIS =
+            new java.util.concurrent.atomic.AtomicLong();
+
     /** Counts down when a pass starts to hang. */
     static volatile CountDownLatch hanging = new CountDownLatch(1);
 
@@ -41,7 +45,9 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
          * A batch of more than {@link #MAX_ROWS} rows, or one holding a marked document, fails as
          * ONNX Runtime's allocator does when memory runs out.
          */
-        OUT_OF_MEMORY
+        OUT_OF_MEMORY,
+        /** The start-up check's forward pass throws, as a model with the wrong outputs would. */
+        FAIL_START_UP_CHECK
     }
 
     static final int MAX_ROWS = 4;
@@ -61,7 +67,7 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
     @Override
     public ForwardRunner openForward(ForwardContext context) throws Exception {
         ForwardRunner runner = delegate.openForward(context);
-        int marker = ((OnnxTokenClassifier) delegate).tokenizer().vocab().id(MARKER);
+        int marker = markerId();
         return new ForwardRunner() {
             private volatile CountDownLatch terminated = new CountDownLatch(1);
             private boolean checked;
@@ -93,6 +99,11 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
                             throw new IllegalStateException("injected sticky device error");
                         }
                     }
+                    case FAIL_START_UP_CHECK -> {
+                        if (startUpCheck) {
+                            throw new IllegalStateException("injected: wrong output shape");
+                        }
+                    }
                     case OUT_OF_MEMORY -> {
                         long rows = batch.get(OnnxTokenClassifier.INPUT_IDS).dim(0);
                         if (marked || rows > MAX_ROWS) {
@@ -108,10 +119,12 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
             private void hang() throws InterruptedException {
                 // Each hang waits for its own terminate, as each ONNX Runtime run does.
                 terminated = new CountDownLatch(1);
+                long start = System.nanoTime();
                 hanging.countDown();
                 if (!terminated.await(10, TimeUnit.MINUTES)) {
                     throw new AssertionError("never terminated");
                 }
+                LAST_HANG_MILLIS.set((System.nanoTime() - start) / 1_000_000);
                 throw new IllegalStateException("Exiting due to terminate flag being set to true.");
             }
 
@@ -134,5 +147,16 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
             }
         }
         return false;
+    }
+
+    /** The marker's one piece id in the model's own tokenizer. */
+    private int markerId() {
+        OnnxTokenClassifier classifier = (OnnxTokenClassifier) delegate;
+        classifier.open();
+        int[] ids = classifier.encoder().tokenizer().encode(MARKER).ids();
+        if (ids.length != 1) {
+            throw new IllegalStateException(MARKER + " is not one piece: " + ids.length);
+        }
+        return ids[0];
     }
 }
