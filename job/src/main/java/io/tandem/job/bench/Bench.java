@@ -354,6 +354,7 @@ public final class Bench {
                             settings.fastDocs(),
                             RateLimiterStrategy.noOp(),
                             true,
+                            null,
                             null);
             log.printf(
                     Locale.ROOT,
@@ -697,6 +698,31 @@ public final class Bench {
         return run;
     }
 
+    /**
+     * Documents per second (whole run, as the CPU figures) through Tandem's layout without a GPU
+     * with {@code model} as the default pipeline's model, on the sample documents at {@code
+     * corpusIndices}: for comparisons with a library that only test code reaches.
+     */
+    public double inPlaceThroughput(
+            String name, ModelComponent<?> model, long[] corpusIndices, int cpuWorkers)
+            throws Exception {
+        Measured run =
+                measured(
+                        name,
+                        model,
+                        Bench::withModel,
+                        new Configuration(),
+                        cpuWorkers,
+                        0,
+                        corpusIndices.length,
+                        RateLimiterStrategy.noOp(),
+                        true,
+                        null,
+                        corpusIndices);
+        log.printf(Locale.ROOT, "bench:   %-28s %8.1f docs/s%n", name, run.whole());
+        return run.whole();
+    }
+
     /** Tandem's layout without a GPU: the CPU subtasks run the forward passes themselves. */
     private Measured tandemWithModel(OnnxTokenClassifier model, int cpuWorkers) throws Exception {
         Measured run =
@@ -760,7 +786,8 @@ public final class Bench {
                 docs,
                 rate,
                 ordered,
-                bufferTimeout);
+                bufferTimeout,
+                null);
     }
 
     private <F extends Serializable> Measured measured(
@@ -773,7 +800,8 @@ public final class Bench {
             int docs,
             RateLimiterStrategy rate,
             boolean ordered,
-            Duration bufferTimeout)
+            Duration bufferTimeout,
+            long[] corpusIndices)
             throws Exception {
         String runId = UUID.randomUUID().toString();
         MeteredModel.Meter meter = MeteredModel.start(runId);
@@ -795,6 +823,7 @@ public final class Bench {
                             ordered,
                             bufferTimeout,
                             docs,
+                            corpusIndices,
                             job::annotate);
             return new Measured(recorder, meter);
         } finally {
@@ -844,6 +873,7 @@ public final class Bench {
                             false,
                             null,
                             expectedArrivals,
+                            null,
                             in -> graph.apply(in, pipeline, parallelism));
             return new Measured(recorder, meter);
         } finally {
@@ -861,6 +891,7 @@ public final class Bench {
             boolean ordered,
             Duration bufferTimeout,
             int expectedArrivals,
+            long[] corpusIndices,
             Function<DataStream<RawRecord>, DataStream<Result>> graph)
             throws Exception {
         RunRecorder recorder = RunRecorder.start(runId, docs);
@@ -875,7 +906,7 @@ public final class Bench {
             StreamExecutionEnvironment env = clusters.environment(cluster);
             DataStream<RawRecord> input =
                     env.fromSource(
-                                    TimedSampleSource.create(runId, docs, rate),
+                                    TimedSampleSource.create(runId, docs, rate, corpusIndices),
                                     WatermarkStrategy.noWatermarks(),
                                     "input")
                             .setParallelism(1);
