@@ -47,8 +47,17 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
          */
         OUT_OF_MEMORY,
         /** The start-up check's forward pass throws, as a model with the wrong outputs would. */
-        FAIL_START_UP_CHECK
+        FAIL_START_UP_CHECK,
+        /**
+         * The first forward pass after the start-up check kills its task (an {@link Error}, which
+         * no batch splitting catches) while {@link #TASK_FAILURES_LEFT} lasts: each kill is a
+         * failover.
+         */
+        KILL_TASK
     }
+
+    /** Task kills {@link Fault#KILL_TASK} still has to inject. */
+    static final AtomicInteger TASK_FAILURES_LEFT = new AtomicInteger();
 
     static final int MAX_ROWS = 4;
 
@@ -97,6 +106,11 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
                     case THROW_ALWAYS -> {
                         if (!startUpCheck) {
                             throw new IllegalStateException("injected sticky device error");
+                        }
+                    }
+                    case KILL_TASK -> {
+                        if (!startUpCheck && TASK_FAILURES_LEFT.getAndDecrement() > 0) {
+                            throw new AssertionError("injected failure of the task");
                         }
                     }
                     case FAIL_START_UP_CHECK -> {

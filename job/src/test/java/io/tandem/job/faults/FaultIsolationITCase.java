@@ -17,7 +17,7 @@ import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.sample.SampleCorpus;
 import io.tandem.sample.SampleDoc;
-import io.tandem.source.JsonLinesFileSource;
+import io.tandem.source.FileInputSource;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -143,7 +143,7 @@ class FaultIsolationITCase {
                         List.of())
                 .attach(
                         env,
-                        new JsonLinesFileSource(input),
+                        FileInputSource.of(input),
                         1,
                         new JsonLinesFileSink(out, dead, true, null));
         JobID job = env.execute(name).getJobID();

@@ -12,7 +12,7 @@ import io.tandem.inference.ForwardTimeoutException;
 import io.tandem.job.TandemJob;
 import io.tandem.job.sink.JsonLinesFileSink;
 import io.tandem.pipeline.Pipeline;
-import io.tandem.source.JsonLinesFileSource;
+import io.tandem.source.FileInputSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -88,7 +88,7 @@ class ForwardTimeoutITCase {
                         List.of())
                 .attach(
                         env,
-                        new JsonLinesFileSource(input()),
+                        FileInputSource.of(input()),
                         1,
                         new JsonLinesFileSink(
                                 dir.resolve(name + ".out.jsonl"),
