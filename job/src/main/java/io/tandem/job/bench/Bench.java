@@ -10,7 +10,6 @@ import io.tandem.job.LocalClusters;
 import io.tandem.job.TandemJob;
 import io.tandem.job.measure.EdgeReport;
 import io.tandem.models.BenchModel;
-import io.tandem.models.GeneratedModel;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.pipeline.ModelStep;
 import io.tandem.pipeline.Pipeline;
@@ -407,14 +406,15 @@ public final class Bench {
         double rate = full.steady() / 2;
         double p99 = latencyP99(standIn, p, rate);
 
-        try (GeneratedModel benchModel = settings.benchModel() ? BenchModel.generateTemp() : null) {
+        {
+            // The bench encoder as an export (model, tokenizer.json, config.json), in memory.
             OnnxTokenClassifier realModel =
-                    benchModel == null
-                            ? classifier
-                            : OnnxTokenClassifier.builder()
-                                    .model(ModelLocation.file(benchModel.path()))
+                    settings.benchModel()
+                            ? OnnxTokenClassifier.builder()
+                                    .model(ModelLocation.GENERATED_PREFIX + BenchModel.NAME)
                                     .maxLength(settings.maxLength())
-                                    .build();
+                                    .build()
+                            : classifier;
             step("model '" + details.get("model") + "' on the CPU (" + p + " workers)");
             Best cpuSideLocal = new Best(Measured::whole);
             Best tandem = new Best(Measured::whole);
