@@ -406,75 +406,73 @@ public final class Bench {
         double rate = full.steady() / 2;
         double p99 = latencyP99(standIn, p, rate);
 
-        {
-            // The bench encoder as an export (model, tokenizer.json, config.json), in memory.
-            OnnxTokenClassifier realModel =
-                    settings.benchModel()
-                            ? OnnxTokenClassifier.builder()
-                                    .model(ModelLocation.GENERATED_PREFIX + BenchModel.NAME)
-                                    .maxLength(settings.maxLength())
-                                    .build()
-                            : classifier;
-            step("model '" + details.get("model") + "' on the CPU (" + p + " workers)");
-            Best cpuSideLocal = new Best(Measured::whole);
-            Best tandem = new Best(Measured::whole);
-            double[] forwardOnly = {0};
-            double[] perRecord = {0};
-            double[] countWindow = {0};
-            List<Measurement> modelRuns = new ArrayList<>();
-            modelRuns.add(
-                    () ->
-                            cpuSideLocal.add(
-                                    tandem(
-                                            "cpu-side-local",
-                                            StandInModel.instant(classifier),
-                                            p,
-                                            0,
-                                            true)));
-            modelRuns.add(
-                    () -> {
-                        Measured run = tandemWithModel(realModel, p);
-                        tandem.add(run);
-                        forwardOnly[0] =
-                                Math.max(forwardOnly[0], forwardOnly(realModel, run.meter(), p));
-                    });
-            modelRuns.add(
-                    () ->
-                            perRecord[0] =
-                                    Math.max(
-                                            perRecord[0],
-                                            alternative(
-                                                    "per-record map",
-                                                    realModel,
-                                                    Alternatives::perRecordMap,
-                                                    p,
-                                                    settings.modelDocs())));
-            modelRuns.add(
-                    () ->
-                            countWindow[0] =
-                                    Math.max(
-                                            countWindow[0],
-                                            alternative(
-                                                    "countWindow(32)",
-                                                    realModel,
-                                                    Alternatives::countWindow,
-                                                    p,
-                                                    settings.modelDocs()
-                                                            - Alternatives.WINDOW_DOCS * p)));
-            measureInterleaved(modelRuns);
-            figures.put(
-                    "pipeline_efficiency_cpu",
-                    tandem.score() / (1 / (1 / cpuSideLocal.score() + 1 / forwardOnly[0])));
-            figures.put("vs_per_record_map", tandem.score() / perRecord[0]);
-            figures.put("vs_count_window", tandem.score() / countWindow[0]);
-            throughput.put("cpu_side_local", cpuSideLocal.score());
-            throughput.put("forward_only", forwardOnly[0]);
-            throughput.put("tandem", tandem.score());
-            throughput.put("per_record_map", perRecord[0]);
-            throughput.put("count_window", countWindow[0]);
-            details.put("tandem_padded_tokens_per_doc", tandem.best().meter().paddedTokensPerDoc());
-            details.put("tandem_batches", tandem.best().meter().shapes().size());
-        }
+        // The bench encoder as an export (model, tokenizer.json, config.json), in memory.
+        OnnxTokenClassifier realModel =
+                settings.benchModel()
+                        ? OnnxTokenClassifier.builder()
+                                .model(ModelLocation.GENERATED_PREFIX + BenchModel.NAME)
+                                .maxLength(settings.maxLength())
+                                .build()
+                        : classifier;
+        step("model '" + details.get("model") + "' on the CPU (" + p + " workers)");
+        Best cpuSideLocal = new Best(Measured::whole);
+        Best tandem = new Best(Measured::whole);
+        double[] forwardOnly = {0};
+        double[] perRecord = {0};
+        double[] countWindow = {0};
+        List<Measurement> modelRuns = new ArrayList<>();
+        modelRuns.add(
+                () ->
+                        cpuSideLocal.add(
+                                tandem(
+                                        "cpu-side-local",
+                                        StandInModel.instant(classifier),
+                                        p,
+                                        0,
+                                        true)));
+        modelRuns.add(
+                () -> {
+                    Measured run = tandemWithModel(realModel, p);
+                    tandem.add(run);
+                    forwardOnly[0] =
+                            Math.max(forwardOnly[0], forwardOnly(realModel, run.meter(), p));
+                });
+        modelRuns.add(
+                () ->
+                        perRecord[0] =
+                                Math.max(
+                                        perRecord[0],
+                                        alternative(
+                                                "per-record map",
+                                                realModel,
+                                                Alternatives::perRecordMap,
+                                                p,
+                                                settings.modelDocs())));
+        modelRuns.add(
+                () ->
+                        countWindow[0] =
+                                Math.max(
+                                        countWindow[0],
+                                        alternative(
+                                                "countWindow(32)",
+                                                realModel,
+                                                Alternatives::countWindow,
+                                                p,
+                                                settings.modelDocs()
+                                                        - Alternatives.WINDOW_DOCS * p)));
+        measureInterleaved(modelRuns);
+        figures.put(
+                "pipeline_efficiency_cpu",
+                tandem.score() / (1 / (1 / cpuSideLocal.score() + 1 / forwardOnly[0])));
+        figures.put("vs_per_record_map", tandem.score() / perRecord[0]);
+        figures.put("vs_count_window", tandem.score() / countWindow[0]);
+        throughput.put("cpu_side_local", cpuSideLocal.score());
+        throughput.put("forward_only", forwardOnly[0]);
+        throughput.put("tandem", tandem.score());
+        throughput.put("per_record_map", perRecord[0]);
+        throughput.put("count_window", countWindow[0]);
+        details.put("tandem_padded_tokens_per_doc", tandem.best().meter().paddedTokensPerDoc());
+        details.put("tandem_batches", tandem.best().meter().shapes().size());
 
         figures.put("serializer_vs_kryo_doc", serializers.docRatio());
         figures.put("serializer_vs_kryo_batch", serializers.batchRatio());
