@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.doc.Doc;
+import io.tandem.hf.TokenClassifierFeatures;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
 import io.tandem.ner.OnnxTokenClassifier;
-import io.tandem.ner.TokenClassifierFeatures;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.tensor.Tensor;
 import io.tandem.tensor.TensorMap;
