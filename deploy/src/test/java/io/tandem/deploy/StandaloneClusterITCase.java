@@ -61,6 +61,8 @@ class StandaloneClusterITCase {
     @BeforeAll
     static void startClusterAndComputeTheExpectedOutput() throws Exception {
         Path jobJar = requiredFile("tandem.jobJar");
+        // The jar clusters get: linux-x86_64 natives only, no Flink runtime (the cluster has it).
+        Path clusterJobJar = requiredFile("tandem.clusterJobJar");
         Path deployDir = Path.of(System.getProperty("tandem.deployDir"));
         String classpath =
                 Files.readString(
@@ -111,7 +113,7 @@ class StandaloneClusterITCase {
                                 Map.of("test-gpu", gpuPlugin),
                                 Duration.ofSeconds(90)));
         rest = cluster.rest();
-        jarId = rest.uploadJar(jobJar);
+        jarId = rest.uploadJar(clusterJobJar);
     }
 
     @AfterAll

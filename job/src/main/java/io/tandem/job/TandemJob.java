@@ -91,7 +91,8 @@ public final class TandemJob {
         if (gpuWorkers < 0) {
             throw new IllegalArgumentException("gpuWorkers must be >= 0, got " + gpuWorkers);
         }
-        this.settings = OperatorSettings.from(options); // fails at start-up, not in a task
+        // Fails at start-up, not in a task.
+        this.settings = OperatorSettings.from(options, gpuWorkers == 0);
         this.pipeline = pipeline;
         this.cpuWorkers = cpuWorkers;
         this.gpuWorkers = gpuWorkers;

@@ -1,13 +1,15 @@
 package io.tandem.job.bench;
 
 import io.tandem.batching.BatchingOptions;
+import io.tandem.dispatch.DispatchSchedule;
+import io.tandem.dispatch.ReferenceSchedule;
+import io.tandem.dispatch.ScheduleStats;
 import io.tandem.inference.ModelComponent;
 import io.tandem.inference.ModelLocation;
 import io.tandem.job.LocalClusters;
 import io.tandem.job.TandemJob;
 import io.tandem.job.measure.EdgeReport;
 import io.tandem.models.BenchModel;
-import io.tandem.models.GeneratedModel;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.pipeline.ModelStep;
 import io.tandem.pipeline.Pipeline;
@@ -84,6 +86,24 @@ public final class Bench {
      * balanced figure is reported too.
      */
     static final double STAND_IN_SHARE = 2.0 / 3;
+
+    /** CPU subtasks of the scale simulation. */
+    static final int SCALE_CPU_WORKERS = 32;
+
+    /** Inference subtasks of the scale simulation. */
+    static final int SCALE_INFERENCE_WORKERS = 8;
+
+    /**
+     * What the scale simulation's parked inference side can do, documents per second: low enough
+     * that Tandem's real work for it (parse, tokenize, dispatch, serialize, join) leaves most of
+     * the 2 cores idle, so that the figure measures Tandem's overhead rather than the cores.
+     */
+    static final double SCALE_INFERENCE_DOCS_PER_S = 400;
+
+    /** The (P, C) at which the report compares the dispatch schedule with the reference. */
+    static final int SCHEDULE_PRODUCERS = 256;
+
+    static final int SCHEDULE_CONSUMERS = 32;
 
     private static final String DEFAULT_BATCH_SIZE = BatchingOptions.BATCH_SIZE.defaultValue();
     private static final int CHUNK_SIZE = BatchingOptions.CHUNK_SIZE.defaultValue();
@@ -240,6 +260,145 @@ public final class Bench {
                 "pipeline_efficiency_stub_many_in_flight",
                 efficiency(manyInFlight.best(), cpuSide));
 
+        step("calibrated accelerator (" + A30Calibration.INSTANCE + "; a stand-in, no GPU)");
+        StandInModel calibrated = StandInModel.calibrated(classifier);
+        int accelDocs = settings.fastDocs();
+        Best accelTandem = new Best(Measured::steady);
+        Best accelPerRecord = new Best(Measured::steady);
+        Best accelCountWindow = new Best(Measured::steady);
+        measureInterleaved(
+                List.of(
+                        () ->
+                                accelTandem.add(
+                                        tandem(
+                                                "calibrated, P=" + p + ", C=1",
+                                                calibrated,
+                                                p,
+                                                1,
+                                                true)),
+                        () ->
+                                accelPerRecord.add(
+                                        logged(
+                                                "per-record map, calibrated",
+                                                alternative(
+                                                        "per-record map, calibrated",
+                                                        calibrated,
+                                                        Alternatives::perRecordMap,
+                                                        p,
+                                                        accelDocs,
+                                                        accelDocs))),
+                        () ->
+                                accelCountWindow.add(
+                                        logged(
+                                                "countWindow(32), calibrated",
+                                                alternative(
+                                                        "countWindow(32), calibrated",
+                                                        calibrated,
+                                                        Alternatives::countWindow,
+                                                        p,
+                                                        accelDocs,
+                                                        accelDocs
+                                                                - Alternatives.WINDOW_DOCS * p)))));
+        Measured accel = accelTandem.best();
+        figures.put(
+                "accelerator_busy_calibrated",
+                accel.meter()
+                        .busyShare(
+                                accel.recorder().arrivalAt(STEADY_FROM),
+                                accel.recorder().arrivalAt(STEADY_TO)));
+        figures.put("vs_per_record_map_accel", accelTandem.score() / accelPerRecord.score());
+        figures.put("vs_count_window_accel", accelTandem.score() / accelCountWindow.score());
+        // What the table alone predicts: the accelerator time per document of the alternative's
+        // calls over Tandem's, on the batches each run really made.
+        double tandemCost = accel.meter().costPerDoc(A30Calibration.INSTANCE);
+        Map<String, Double> predicted = new LinkedHashMap<>();
+        predicted.put("accelerator_busy_calibrated", 1.0);
+        predicted.put(
+                "vs_per_record_map_accel",
+                accelPerRecord.best().meter().costPerDoc(A30Calibration.INSTANCE) / tandemCost);
+        predicted.put(
+                "vs_count_window_accel",
+                accelCountWindow.best().meter().costPerDoc(A30Calibration.INSTANCE) / tandemCost);
+        details.put(BenchReport.PREDICTED, predicted);
+        details.put("calibrated_accelerator", A30Calibration.INSTANCE.toString());
+        details.put("calibrated_ms_per_doc_tandem", tandemCost / 1e6);
+        throughput.put("calibrated_tandem", accelTandem.score());
+        throughput.put("calibrated_per_record_map", accelPerRecord.score());
+        throughput.put("calibrated_count_window", accelCountWindow.score());
+        throughput.put("calibrated_only", 1e9 / tandemCost);
+
+        step(
+                "scale simulation (P="
+                        + SCALE_CPU_WORKERS
+                        + " CPU subtasks parked per document, C="
+                        + SCALE_INFERENCE_WORKERS
+                        + " inference subtasks parked per padded token)");
+        double tokensPerDoc = cpuSide.best().meter().paddedTokensPerDoc();
+        // The CPU side has the deployments' headroom: the inference side is STAND_IN_SHARE of it.
+        double cpuSecondsPerDoc = SCALE_CPU_WORKERS / (SCALE_INFERENCE_DOCS_PER_S / STAND_IN_SHARE);
+        double inferenceNanosPerToken =
+                SCALE_INFERENCE_WORKERS / SCALE_INFERENCE_DOCS_PER_S * 1e9 / tokensPerDoc;
+        ParkPerDocument cpuCost = new ParkPerDocument(Math.round(cpuSecondsPerDoc * 1e9));
+        StandInModel inferenceCost = new StandInModel(classifier, inferenceNanosPerToken);
+        Best scale = new Best(Measured::steady);
+        for (int repeat = 0; repeat < settings.repeats(); repeat++) {
+            Measured run =
+                    measured(
+                            "scale simulation",
+                            inferenceCost,
+                            model -> withModel(model, cpuCost),
+                            new Configuration(),
+                            SCALE_CPU_WORKERS,
+                            SCALE_INFERENCE_WORKERS,
+                            settings.fastDocs(),
+                            RateLimiterStrategy.noOp(),
+                            true,
+                            null,
+                            null);
+            log.printf(
+                    Locale.ROOT,
+                    "bench:   %-28s %8.1f docs/s (steady)%n",
+                    "scale simulation",
+                    run.steady());
+            scale.add(run);
+        }
+        double scaleIdeal =
+                Math.min(
+                        SCALE_CPU_WORKERS / cpuSecondsPerDoc,
+                        SCALE_INFERENCE_WORKERS
+                                / (inferenceNanosPerToken
+                                        * scale.best().meter().paddedTokensPerDoc()
+                                        / 1e9));
+        figures.put("scale_sim_efficiency", scale.score() / scaleIdeal);
+        throughput.put("scale_sim", scale.score());
+        throughput.put("scale_sim_ideal", scaleIdeal);
+        details.put(
+                "scale_sim",
+                Map.of(
+                        "cpu_workers", SCALE_CPU_WORKERS,
+                        "inference_workers", SCALE_INFERENCE_WORKERS,
+                        "cpu_ms_per_doc", cpuSecondsPerDoc * 1e3,
+                        "inference_ns_per_padded_token", inferenceNanosPerToken));
+        ScheduleStats schedule =
+                ScheduleStats.of(DispatchSchedule.of(SCHEDULE_PRODUCERS, SCHEDULE_CONSUMERS));
+        ScheduleStats reference =
+                ScheduleStats.of(ReferenceSchedule.of(SCHEDULE_PRODUCERS, SCHEDULE_CONSUMERS));
+        details.put(
+                "schedule_max_producers_per_consumer_"
+                        + SCHEDULE_PRODUCERS
+                        + "x"
+                        + SCHEDULE_CONSUMERS,
+                Map.of(
+                        "tandem", schedule.maxProducersPerConsumer(),
+                        "reference", reference.maxProducersPerConsumer()));
+        log.printf(
+                Locale.ROOT,
+                "bench:   schedule at P=%d, C=%d: at most %d producers per consumer (reference %d)%n",
+                SCHEDULE_PRODUCERS,
+                SCHEDULE_CONSUMERS,
+                schedule.maxProducersPerConsumer(),
+                reference.maxProducersPerConsumer());
+
         step(
                 "latency at half the maximum rate, "
                         + LATENCY_MAX_BATCH_DELAY.toMillis()
@@ -247,76 +406,73 @@ public final class Bench {
         double rate = full.steady() / 2;
         double p99 = latencyP99(standIn, p, rate);
 
-        try (GeneratedModel benchModel = settings.benchModel() ? BenchModel.generateTemp() : null) {
-            OnnxTokenClassifier realModel =
-                    benchModel == null
-                            ? classifier
-                            : OnnxTokenClassifier.builder()
-                                    .model(ModelLocation.file(benchModel.path()))
-                                    .maxLength(settings.maxLength())
-                                    .build();
-            step("model '" + details.get("model") + "' on the CPU (" + p + " workers)");
-            Best cpuSideLocal = new Best(Measured::whole);
-            Best tandem = new Best(Measured::whole);
-            double[] forwardOnly = {0};
-            double[] perRecord = {0};
-            double[] countWindow = {0};
-            List<Measurement> modelRuns = new ArrayList<>();
-            modelRuns.add(
-                    () ->
-                            cpuSideLocal.add(
-                                    tandem(
-                                            "cpu-side-local",
-                                            StandInModel.instant(classifier),
-                                            p,
-                                            0,
-                                            true)));
-            modelRuns.add(
-                    () -> {
-                        Measured run = tandemWithModel(realModel, p);
-                        tandem.add(run);
-                        forwardOnly[0] =
-                                Math.max(forwardOnly[0], forwardOnly(realModel, run.meter(), p));
-                    });
-            modelRuns.add(
-                    () ->
-                            perRecord[0] =
-                                    Math.max(
-                                            perRecord[0],
-                                            alternative(
-                                                    "per-record map",
-                                                    in ->
-                                                            Alternatives.perRecordMap(
-                                                                    in, withModel(realModel), p),
-                                                    p,
-                                                    settings.modelDocs())));
-            modelRuns.add(
-                    () ->
-                            countWindow[0] =
-                                    Math.max(
-                                            countWindow[0],
-                                            alternative(
-                                                    "countWindow(32)",
-                                                    in ->
-                                                            Alternatives.countWindow(
-                                                                    in, withModel(realModel), p),
-                                                    p,
-                                                    settings.modelDocs()
-                                                            - Alternatives.WINDOW_DOCS * p)));
-            measureInterleaved(modelRuns);
-            figures.put(
-                    "pipeline_efficiency_cpu",
-                    tandem.score() / (1 / (1 / cpuSideLocal.score() + 1 / forwardOnly[0])));
-            figures.put("vs_per_record_map", tandem.score() / perRecord[0]);
-            figures.put("vs_count_window", tandem.score() / countWindow[0]);
-            throughput.put("cpu_side_local", cpuSideLocal.score());
-            throughput.put("forward_only", forwardOnly[0]);
-            throughput.put("tandem", tandem.score());
-            throughput.put("per_record_map", perRecord[0]);
-            throughput.put("count_window", countWindow[0]);
-            details.put("tandem_padded_tokens_per_doc", tandem.best().meter().paddedTokensPerDoc());
-            details.put("tandem_batches", tandem.best().meter().shapes().size());
-        }
+        // The bench encoder as an export (model, tokenizer.json, config.json), in memory.
+        OnnxTokenClassifier realModel =
+                settings.benchModel()
+                        ? OnnxTokenClassifier.builder()
+                                .model(ModelLocation.GENERATED_PREFIX + BenchModel.NAME)
+                                .maxLength(settings.maxLength())
+                                .build()
+                        : classifier;
+        step("model '" + details.get("model") + "' on the CPU (" + p + " workers)");
+        Best cpuSideLocal = new Best(Measured::whole);
+        Best tandem = new Best(Measured::whole);
+        double[] forwardOnly = {0};
+        double[] perRecord = {0};
+        double[] countWindow = {0};
+        List<Measurement> modelRuns = new ArrayList<>();
+        modelRuns.add(
+                () ->
+                        cpuSideLocal.add(
+                                tandem(
+                                        "cpu-side-local",
+                                        StandInModel.instant(classifier),
+                                        p,
+                                        0,
+                                        true)));
+        modelRuns.add(
+                () -> {
+                    Measured run = tandemWithModel(realModel, p);
+                    tandem.add(run);
+                    forwardOnly[0] =
+                            Math.max(forwardOnly[0], forwardOnly(realModel, run.meter(), p));
+                });
+        modelRuns.add(
+                () ->
+                        perRecord[0] =
+                                Math.max(
+                                        perRecord[0],
+                                        alternative(
+                                                "per-record map",
+                                                realModel,
+                                                Alternatives::perRecordMap,
+                                                p,
+                                                settings.modelDocs())));
+        modelRuns.add(
+                () ->
+                        countWindow[0] =
+                                Math.max(
+                                        countWindow[0],
+                                        alternative(
+                                                "countWindow(32)",
+                                                realModel,
+                                                Alternatives::countWindow,
+                                                p,
+                                                settings.modelDocs()
+                                                        - Alternatives.WINDOW_DOCS * p)));
+        measureInterleaved(modelRuns);
+        figures.put(
+                "pipeline_efficiency_cpu",
+                tandem.score() / (1 / (1 / cpuSideLocal.score() + 1 / forwardOnly[0])));
+        figures.put("vs_per_record_map", tandem.score() / perRecord[0]);
+        figures.put("vs_count_window", tandem.score() / countWindow[0]);
+        throughput.put("cpu_side_local", cpuSideLocal.score());
+        throughput.put("forward_only", forwardOnly[0]);
+        throughput.put("tandem", tandem.score());
+        throughput.put("per_record_map", perRecord[0]);
+        throughput.put("count_window", countWindow[0]);
+        details.put("tandem_padded_tokens_per_doc", tandem.best().meter().paddedTokensPerDoc());
+        details.put("tandem_batches", tandem.best().meter().shapes().size());
 
         figures.put("serializer_vs_kryo_doc", serializers.docRatio());
         figures.put("serializer_vs_kryo_batch", serializers.batchRatio());
@@ -334,6 +490,16 @@ public final class Bench {
         details.put("stand_in_padded_tokens_per_doc", cpuSide.best().meter().paddedTokensPerDoc());
         details.put("latency_rate_docs_per_s", rate);
         details.put("latency_flink_buffer_timeout_ms", LATENCY_BUFFER_TIMEOUT.toMillis());
+        Map<String, Double> spread = new LinkedHashMap<>();
+        spread.put("cpu_side_split", cpuSide.spread());
+        spread.put("stand_in_pipeline", sized.spread());
+        spread.put("cpu_side_split_unordered", unordered.spread());
+        spread.put("calibrated_tandem", accelTandem.spread());
+        spread.put("calibrated_per_record_map", accelPerRecord.spread());
+        spread.put("calibrated_count_window", accelCountWindow.spread());
+        spread.put("scale_sim", scale.spread());
+        scaling.forEach((workers, best) -> spread.put("scaling_" + workers, best.spread()));
+        details.put("spread_of_repeats", spread);
         details.put("wall_s", (System.nanoTime() - started) / 1e9);
         return new BenchReport(settings, figures, details);
     }
@@ -350,6 +516,28 @@ public final class Bench {
             builder.add(component instanceof ModelStep ? new ModelStep(model) : component);
         }
         return builder.build();
+    }
+
+    /** {@link #withModel}, with {@code cpuCost} run on every document before the model. */
+    static Pipeline withModel(ModelComponent<?> model, PipelineComponent cpuCost) {
+        Pipeline.Builder builder = Pipeline.builder();
+        for (PipelineComponent component : withModel(model).components()) {
+            if (component instanceof ModelStep) {
+                builder.add(cpuCost);
+            }
+            builder.add(component);
+        }
+        return builder.build();
+    }
+
+    private Measured logged(String name, Measured run) {
+        log.printf(
+                Locale.ROOT,
+                "bench:   %-28s %8.1f docs/s (steady), %8.1f docs/s (whole run)%n",
+                name,
+                run.steady(),
+                run.whole());
+        return run;
     }
 
     private double padding(String batchSize, boolean sorted, int window) throws Exception {
@@ -429,6 +617,7 @@ public final class Bench {
     /** The best of several runs by a throughput. */
     private static final class Best {
         private final Function<Measured, Double> score;
+        private final List<Double> scores = new ArrayList<>();
         private Measured best;
 
         Best(Function<Measured, Double> score) {
@@ -437,6 +626,7 @@ public final class Bench {
 
         /** Whether {@code run} is the best so far. */
         boolean add(Measured run) {
+            scores.add(score.apply(run));
             if (best == null || score.apply(run) > score.apply(best)) {
                 best = run;
                 return true;
@@ -450,6 +640,12 @@ public final class Bench {
 
         double score() {
             return score.apply(best);
+        }
+
+        /** (best - worst) / best of the repeats: 0 after one run. */
+        double spread() {
+            double max = Collections.max(scores);
+            return (max - Collections.min(scores)) / max;
         }
     }
 
@@ -498,6 +694,31 @@ public final class Bench {
                 run.steady(),
                 run.whole());
         return run;
+    }
+
+    /**
+     * Documents per second (whole run, as the CPU figures) through Tandem's layout without a GPU
+     * with {@code model} as the default pipeline's model, on the sample documents at {@code
+     * corpusIndices}: for comparisons with a library that only test code reaches.
+     */
+    public double inPlaceThroughput(
+            String name, ModelComponent<?> model, long[] corpusIndices, int cpuWorkers)
+            throws Exception {
+        Measured run =
+                measured(
+                        name,
+                        model,
+                        Bench::withModel,
+                        new Configuration(),
+                        cpuWorkers,
+                        0,
+                        corpusIndices.length,
+                        RateLimiterStrategy.noOp(),
+                        true,
+                        null,
+                        corpusIndices);
+        log.printf(Locale.ROOT, "bench:   %-28s %8.1f docs/s%n", name, run.whole());
+        return run.whole();
     }
 
     /** Tandem's layout without a GPU: the CPU subtasks run the forward passes themselves. */
@@ -553,13 +774,40 @@ public final class Bench {
             boolean ordered,
             Duration bufferTimeout)
             throws Exception {
+        return measured(
+                name,
+                model,
+                Bench::withModel,
+                options,
+                cpuWorkers,
+                gpuWorkers,
+                docs,
+                rate,
+                ordered,
+                bufferTimeout,
+                null);
+    }
+
+    private <F extends Serializable> Measured measured(
+            String name,
+            ModelComponent<F> model,
+            Function<ModelComponent<?>, Pipeline> pipeline,
+            Configuration options,
+            int cpuWorkers,
+            int gpuWorkers,
+            int docs,
+            RateLimiterStrategy rate,
+            boolean ordered,
+            Duration bufferTimeout,
+            long[] corpusIndices)
+            throws Exception {
         String runId = UUID.randomUUID().toString();
         MeteredModel.Meter meter = MeteredModel.start(runId);
         try {
             TandemJob job =
                     new TandemJob(
                             options,
-                            withModel(new MeteredModel<>(model, runId)),
+                            pipeline.apply(new MeteredModel<>(model, runId)),
                             cpuWorkers,
                             gpuWorkers,
                             List.of());
@@ -573,6 +821,7 @@ public final class Bench {
                             ordered,
                             bufferTimeout,
                             docs,
+                            corpusIndices,
                             job::annotate);
             return new Measured(recorder, meter);
         } finally {
@@ -580,26 +829,54 @@ public final class Bench {
         }
     }
 
+    /** One of {@link Alternatives}, built on the pipeline it is given. */
+    private interface AlternativeGraph {
+        DataStream<Result> apply(DataStream<RawRecord> input, Pipeline pipeline, int parallelism);
+    }
+
     private double alternative(
             String name,
-            Function<DataStream<RawRecord>, DataStream<Result>> graph,
+            ModelComponent<?> model,
+            AlternativeGraph graph,
             int parallelism,
             int expectedArrivals)
             throws Exception {
         double throughput =
-                run(
-                                UUID.randomUUID().toString(),
-                                name,
-                                settings.modelDocs(),
-                                parallelism,
-                                RateLimiterStrategy.noOp(),
-                                false,
-                                null,
-                                expectedArrivals,
-                                graph)
-                        .throughput();
+                alternative(name, model, graph, parallelism, settings.modelDocs(), expectedArrivals)
+                        .whole();
         log.printf(Locale.ROOT, "bench:   %-28s %8.1f docs/s%n", name, throughput);
         return throughput;
+    }
+
+    /** An alternative's run, its model metered. */
+    private <F extends Serializable> Measured alternative(
+            String name,
+            ModelComponent<F> model,
+            AlternativeGraph graph,
+            int parallelism,
+            int docs,
+            int expectedArrivals)
+            throws Exception {
+        String runId = UUID.randomUUID().toString();
+        MeteredModel.Meter meter = MeteredModel.start(runId);
+        try {
+            Pipeline pipeline = withModel(new MeteredModel<>(model, runId));
+            RunRecorder recorder =
+                    run(
+                            runId,
+                            name,
+                            docs,
+                            parallelism,
+                            RateLimiterStrategy.noOp(),
+                            false,
+                            null,
+                            expectedArrivals,
+                            null,
+                            in -> graph.apply(in, pipeline, parallelism));
+            return new Measured(recorder, meter);
+        } finally {
+            MeteredModel.stop(runId);
+        }
     }
 
     /** Runs one job on a local MiniCluster: timed sample source, the graph, the arrival sink. */
@@ -612,6 +889,7 @@ public final class Bench {
             boolean ordered,
             Duration bufferTimeout,
             int expectedArrivals,
+            long[] corpusIndices,
             Function<DataStream<RawRecord>, DataStream<Result>> graph)
             throws Exception {
         RunRecorder recorder = RunRecorder.start(runId, docs);
@@ -626,7 +904,7 @@ public final class Bench {
             StreamExecutionEnvironment env = clusters.environment(cluster);
             DataStream<RawRecord> input =
                     env.fromSource(
-                                    TimedSampleSource.create(runId, docs, rate),
+                                    TimedSampleSource.create(runId, docs, rate, corpusIndices),
                                     WatermarkStrategy.noWatermarks(),
                                     "input")
                             .setParallelism(1);

@@ -31,9 +31,35 @@ final class MeteredModel<F extends Serializable> extends ForwardingModelComponen
         final AtomicLong paddedTokens = new AtomicLong();
         final AtomicLong forwardNanos = new AtomicLong();
         private final List<long[]> shapes = new ArrayList<>();
+        private final List<long[]> busy = new ArrayList<>();
 
-        synchronized void batch(long[] shape) {
+        synchronized void batch(long[] shape, long startNanos, long endNanos) {
             shapes.add(shape);
+            busy.add(new long[] {startNanos, endNanos});
+        }
+
+        /**
+         * The share of {@code [from, to)} (in {@link System#nanoTime()}) during which a forward
+         * pass ran: the accelerator's busy time over wall time, for one inference subtask.
+         */
+        synchronized double busyShare(long from, long to) {
+            if (to <= from) {
+                throw new IllegalArgumentException("Empty interval [" + from + ", " + to + ")");
+            }
+            long covered = 0;
+            for (long[] pass : busy) {
+                covered += Math.max(0, Math.min(pass[1], to) - Math.max(pass[0], from));
+            }
+            return (double) covered / (to - from);
+        }
+
+        /** What {@code cost} says this run's batches cost, per document, in nanoseconds. */
+        synchronized double costPerDoc(StandInModel.ForwardCost cost) {
+            double nanos = 0;
+            for (long[] shape : shapes) {
+                nanos += cost.nanos(shape[0], shape[1]);
+            }
+            return nanos / docs.get();
         }
 
         synchronized List<long[]> shapes() {
@@ -91,8 +117,9 @@ final class MeteredModel<F extends Serializable> extends ForwardingModelComponen
             public TensorMap forward(TensorMap batch) throws Exception {
                 long start = System.nanoTime();
                 TensorMap outputs = runner.forward(batch);
-                meter.forwardNanos.addAndGet(System.nanoTime() - start);
-                meter.batch(batch.get(BatchStats.ATTENTION_MASK).shape());
+                long end = System.nanoTime();
+                meter.forwardNanos.addAndGet(end - start);
+                meter.batch(batch.get(BatchStats.ATTENTION_MASK).shape(), start, end);
                 return outputs;
             }
 

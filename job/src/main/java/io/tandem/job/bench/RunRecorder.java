@@ -135,6 +135,15 @@ public final class RunRecorder {
         return variance == 0 ? Double.NaN : covariance / variance;
     }
 
+    /** The arrival time at fraction {@code fraction} (0 to 1) of the arrivals, in arrival order. */
+    public long arrivalAt(double fraction) {
+        long[] times = arrivalTimes();
+        if (times.length == 0) {
+            throw new IllegalStateException("No document went through the benchmark run");
+        }
+        return times[(int) Math.round(fraction * (times.length - 1))];
+    }
+
     /** End-to-end latencies in milliseconds of the documents after the first {@code skip}. */
     public double[] latenciesMillis(double skip) {
         int start = (int) Math.floor(skip * documents);

@@ -7,7 +7,9 @@ import io.tandem.inference.ForwardingModelComponent;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.tensor.Tensor;
 import io.tandem.tensor.TensorMap;
+import java.io.Serializable;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A token classifier whose forward pass is replaced: the accelerator it stands for is a separate
@@ -15,23 +17,58 @@ import java.util.concurrent.locks.LockSupport;
  * token of the batch, then returns all-zero logits of the right shape. With 0 it returns at once:
  * the pipeline then measures its CPU side alone.
  *
+ * <p>The wait can also follow a {@link ForwardCost} of the batch's shape ({@link A30Calibration}: a
+ * GPU's fixed cost per call included), and the stand-in can be {@linkplain #oneDevice one device}
+ * shared by every subtask of the JVM, as one GPU is when several subtasks of a per-record map or a
+ * count window call it: their calls then wait for each other.
+ *
  * <p>Preprocess, collate and postprocess are the real classifier's, so the CPU side does exactly
  * the work it does with a real model (zero logits decode to no entity).
  */
 public final class StandInModel extends ForwardingModelComponent<TokenClassifierFeatures> {
     private static final long serialVersionUID = 1L;
 
+    /** The device the one-device stand-ins of this JVM share: one call at a time, in turn. */
+    private static final ReentrantLock ONE_DEVICE = new ReentrantLock(true);
+
+    /** What a forward pass costs the accelerator, by the batch's shape. */
+    public interface ForwardCost extends Serializable {
+        long nanos(long rows, long sequence);
+    }
+
+    /** A fixed cost per padded token and nothing per call. */
+    record PerPaddedToken(double nanos) implements ForwardCost {
+        PerPaddedToken {
+            if (!(nanos >= 0)) {
+                throw new IllegalArgumentException(
+                        "nanosPerPaddedToken must be >= 0, got " + nanos);
+            }
+        }
+
+        @Override
+        public long nanos(long rows, long sequence) {
+            return (long) (nanos * rows * sequence);
+        }
+    }
+
     private final OnnxTokenClassifier classifier;
-    private final double nanosPerPaddedToken;
+    private final ForwardCost cost;
+    private final boolean oneDevice;
 
     public StandInModel(OnnxTokenClassifier classifier, double nanosPerPaddedToken) {
+        this(classifier, new PerPaddedToken(nanosPerPaddedToken), false);
+    }
+
+    public StandInModel(OnnxTokenClassifier classifier, ForwardCost cost, boolean oneDevice) {
         super(classifier);
-        if (nanosPerPaddedToken < 0) {
-            throw new IllegalArgumentException(
-                    "nanosPerPaddedToken must be >= 0, got " + nanosPerPaddedToken);
-        }
         this.classifier = classifier;
-        this.nanosPerPaddedToken = nanosPerPaddedToken;
+        this.cost = cost;
+        this.oneDevice = oneDevice;
+    }
+
+    /** The {@link A30Calibration} stand-in, as one device shared by the JVM's subtasks. */
+    public static StandInModel calibrated(OnnxTokenClassifier classifier) {
+        return new StandInModel(classifier, A30Calibration.INSTANCE, true);
     }
 
     /** Returns zero logits at once: the CPU side alone. */
@@ -39,22 +76,29 @@ public final class StandInModel extends ForwardingModelComponent<TokenClassifier
         return new StandInModel(classifier, 0);
     }
 
-    public double nanosPerPaddedToken() {
-        return nanosPerPaddedToken;
+    public ForwardCost cost() {
+        return cost;
+    }
+
+    /** Whether every subtask of the JVM shares this stand-in as one device. */
+    public boolean oneDevice() {
+        return oneDevice;
     }
 
     @Override
     public ForwardRunner openForward(ForwardContext context) {
-        return new Runner(nanosPerPaddedToken, classifier.labels().size());
+        return new Runner(cost, oneDevice, classifier.labels().size());
     }
 
-    /** Waits in proportion to the padded tokens, then returns zero logits. */
+    /** Waits what the batch costs (on the shared device, in turn), then returns zero logits. */
     static final class Runner implements ForwardRunner {
-        private final double nanosPerPaddedToken;
+        private final ForwardCost cost;
+        private final boolean oneDevice;
         private final int labels;
 
-        Runner(double nanosPerPaddedToken, int labels) {
-            this.nanosPerPaddedToken = nanosPerPaddedToken;
+        Runner(ForwardCost cost, boolean oneDevice, int labels) {
+            this.cost = cost;
+            this.oneDevice = oneDevice;
             this.labels = labels;
         }
 
@@ -63,7 +107,17 @@ public final class StandInModel extends ForwardingModelComponent<TokenClassifier
             Tensor ids = batch.get(OnnxTokenClassifier.INPUT_IDS);
             long rows = ids.dim(0);
             long sequence = ids.dim(1);
-            waitFor((long) (nanosPerPaddedToken * rows * sequence));
+            long nanos = cost.nanos(rows, sequence);
+            if (oneDevice) {
+                ONE_DEVICE.lock();
+                try {
+                    waitFor(nanos);
+                } finally {
+                    ONE_DEVICE.unlock();
+                }
+            } else {
+                waitFor(nanos);
+            }
             float[] logits = new float[Math.toIntExact(rows * sequence * labels)];
             return TensorMap.of(
                     Tensor.ofFloats(

@@ -19,18 +19,36 @@ final class TimedSampleSource {
 
     static DataGeneratorSource<RawRecord> create(
             String runId, int count, RateLimiterStrategy rate) {
+        return create(runId, count, rate, null);
+    }
+
+    /**
+     * @param corpusIndices which sample documents the records are, in order (record {@code i} is
+     *     document {@code corpusIndices[i]}); null: the first {@code count}
+     */
+    static DataGeneratorSource<RawRecord> create(
+            String runId, int count, RateLimiterStrategy rate, long[] corpusIndices) {
+        if (corpusIndices != null && corpusIndices.length < count) {
+            throw new IllegalArgumentException(
+                    count + " records asked for, but only " + corpusIndices.length + " indices");
+        }
         return new DataGeneratorSource<>(
-                new Generator(runId), count, rate, TypeInformation.of(RawRecord.class));
+                new Generator(runId, corpusIndices),
+                count,
+                rate,
+                TypeInformation.of(RawRecord.class));
     }
 
     private static final class Generator implements GeneratorFunction<Long, RawRecord> {
         private static final long serialVersionUID = 1L;
         private final String runId;
+        private final long[] corpusIndices;
         private transient SampleCorpus corpus;
         private transient RunRecorder recorder;
 
-        Generator(String runId) {
+        Generator(String runId, long[] corpusIndices) {
             this.runId = runId;
+            this.corpusIndices = corpusIndices;
         }
 
         @Override
@@ -39,7 +57,8 @@ final class TimedSampleSource {
                 corpus = new SampleCorpus(SampleCorpus.DEFAULT_SEED);
                 recorder = RunRecorder.of(runId);
             }
-            byte[] json = corpus.generate(index).toJsonLine().getBytes(StandardCharsets.UTF_8);
+            long document = corpusIndices == null ? index : corpusIndices[(int) (long) index];
+            byte[] json = corpus.generate(document).toJsonLine().getBytes(StandardCharsets.UTF_8);
             RawRecord record =
                     new RawRecord(
                             index, SourcePosition.fileLine(SampleSource.ORIGIN, index + 1), json);

@@ -158,7 +158,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(
             names = "--batch-size",
             paramLabel = "<N docs|words|padded_words>",
-            description = "Batch size expression (default: 8000 padded_words).")
+            description =
+                    "Batch size expression (default: 8000 padded_words; 1024 padded_words when"
+                            + " the CPU subtasks run the model).")
     String batchSize;
 
     @Option(

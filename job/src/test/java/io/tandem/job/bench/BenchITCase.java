@@ -43,7 +43,12 @@ class BenchITCase {
             assertTrue(value.isNumber(), figure.key() + " is " + value);
             assertTrue(Double.isFinite(value.asDouble()), figure.key() + " is " + value);
         }
-        assertEquals(11, BenchReport.FIGURES.size());
+        assertEquals(15, BenchReport.FIGURES.size());
+        assertTrue(
+                figures.get("details")
+                        .get(BenchReport.PREDICTED)
+                        .get("vs_per_record_map_accel")
+                        .isNumber());
         assertTrue(figures.get("details").get("throughput_docs_per_s").get("tandem").isNumber());
 
         BufferedImage image = ImageIO.read(chart.toFile());

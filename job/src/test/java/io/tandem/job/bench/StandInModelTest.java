@@ -3,6 +3,7 @@ package io.tandem.job.bench;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.doc.Doc;
 import io.tandem.hf.TokenClassifierFeatures;
@@ -38,6 +39,30 @@ class StandInModelTest {
             standIn.postprocess(List.of(doc), List.of(features), outputs);
         }
         assertEquals(List.of(), doc.entities());
+    }
+
+    @Test
+    void oneDeviceStandInsWaitForEachOthersCalls() throws Exception {
+        Doc doc = new Doc("d", "Patient takes aspirin daily.", 0, null, null);
+        Pipeline.builder().tokenizer().build().process(doc);
+        long fiftyMillis = 50_000_000;
+        StandInModel standIn = new StandInModel(classifier, (rows, sequence) -> fiftyMillis, true);
+        TensorMap batch = standIn.collate(List.of(standIn.preprocess(doc)));
+        Runnable call =
+                () -> {
+                    try (ForwardRunner runner = standIn.openForward(ForwardContext.cpu(1))) {
+                        runner.forward(batch);
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                };
+        long start = System.nanoTime();
+        Thread other = new Thread(call);
+        other.start();
+        call.run();
+        other.join();
+        long elapsed = System.nanoTime() - start;
+        assertTrue(elapsed >= 2 * fiftyMillis, "two 50 ms calls took " + elapsed + " ns");
     }
 
     @Test
