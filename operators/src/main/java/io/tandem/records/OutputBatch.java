@@ -1,5 +1,6 @@
 package io.tandem.records;
 
+import io.tandem.serialization.OldFormatReader;
 import io.tandem.serialization.RecordSerializer;
 import io.tandem.serialization.RecordSerializerSnapshot;
 import io.tandem.serialization.RecordTypeFactory;
@@ -160,28 +161,12 @@ public record OutputBatch(
      * Reads version 1, whose failure was one string ("class: message") for the whole batch: it
      * becomes a failure of every document.
      */
-    static final class Version1Reader extends RecordSerializer<OutputBatch> {
+    static final class Version1Reader extends OldFormatReader<OutputBatch> {
         private static final long serialVersionUID = 1L;
         static final Version1Reader INSTANCE = new Version1Reader();
 
-        @Override
-        public boolean isImmutableType() {
-            return true;
-        }
-
-        @Override
-        public OutputBatch copy(OutputBatch from) {
-            return from;
-        }
-
-        @Override
-        public OutputBatch createInstance() {
-            return Serializer.INSTANCE.createInstance();
-        }
-
-        @Override
-        public void serialize(OutputBatch batch, DataOutputView out) {
-            throw new UnsupportedOperationException("only reads format version 1");
+        private Version1Reader() {
+            super(1, Serializer.INSTANCE);
         }
 
         @Override
@@ -203,11 +188,6 @@ public record OutputBatch(
                                     error.substring(0, colon),
                                     error.substring(colon + 2));
             return new OutputBatch(producer, seq, device, outputs, List.of(failure), 0, 0);
-        }
-
-        @Override
-        public TypeSerializerSnapshot<OutputBatch> snapshotConfiguration() {
-            return new Snapshot();
         }
     }
 

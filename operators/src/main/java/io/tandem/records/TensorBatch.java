@@ -1,6 +1,7 @@
 package io.tandem.records;
 
 import io.tandem.dispatch.BatchKey;
+import io.tandem.serialization.OldFormatReader;
 import io.tandem.serialization.RecordSerializer;
 import io.tandem.serialization.RecordSerializerSnapshot;
 import io.tandem.serialization.RecordTypeFactory;
@@ -130,28 +131,12 @@ public record TensorBatch(int producer, int producers, long seq, TensorMap tenso
      * Reads version 1, which had no row counts: the batch then counts as one document of all its
      * rows, so a failure fails it whole, as version 1 did.
      */
-    static final class Version1Reader extends RecordSerializer<TensorBatch> {
+    static final class Version1Reader extends OldFormatReader<TensorBatch> {
         private static final long serialVersionUID = 1L;
         static final Version1Reader INSTANCE = new Version1Reader();
 
-        @Override
-        public boolean isImmutableType() {
-            return true;
-        }
-
-        @Override
-        public TensorBatch copy(TensorBatch from) {
-            return from;
-        }
-
-        @Override
-        public TensorBatch createInstance() {
-            return Serializer.INSTANCE.createInstance();
-        }
-
-        @Override
-        public void serialize(TensorBatch batch, DataOutputView out) {
-            throw new UnsupportedOperationException("only reads format version 1");
+        private Version1Reader() {
+            super(1, Serializer.INSTANCE);
         }
 
         @Override
@@ -162,11 +147,6 @@ public record TensorBatch(int producer, int producers, long seq, TensorMap tenso
             TensorMap tensors = TensorMapSerializer.read(in);
             int rows = tensors.size() == 0 ? 0 : (int) tensors.tensors().get(0).dim(0);
             return new TensorBatch(producer, producers, seq, tensors, new int[] {rows});
-        }
-
-        @Override
-        public TypeSerializerSnapshot<TensorBatch> snapshotConfiguration() {
-            return new Snapshot();
         }
     }
 
