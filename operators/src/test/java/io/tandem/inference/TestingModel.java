@@ -116,7 +116,7 @@ public final class TestingModel extends ForwardingModelComponent<TokenClassifier
     }
 
     private boolean holdsMarker(TensorMap batch) {
-        int marker = ((OnnxTokenClassifier) delegate).tokenizer().vocab().id(MARKER);
+        int marker = markerId();
         for (long id : batch.get(OnnxTokenClassifier.INPUT_IDS).longs()) {
             if (id == marker) {
                 return true;
@@ -149,5 +149,16 @@ public final class TestingModel extends ForwardingModelComponent<TokenClassifier
                 runner.close();
             }
         };
+    }
+
+    /** The marker's one piece id in the model's own tokenizer. */
+    private int markerId() {
+        OnnxTokenClassifier classifier = (OnnxTokenClassifier) delegate;
+        classifier.open();
+        int[] ids = classifier.encoder().tokenizer().encode(MARKER).ids();
+        if (ids.length != 1) {
+            throw new IllegalStateException(MARKER + " is not one piece: " + ids.length);
+        }
+        return ids[0];
     }
 }

@@ -11,10 +11,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The tiny token classifier with faults injected into its forward pass, keyed on {@link #MARKER},
- * a character of the tiny vocabulary that no sample note holds: a batch that holds a marked
- * document throws, hangs until terminated, or does not fit in memory. Static counters are shared
- * with the test, which runs the MiniCluster in its own JVM.
+ * The tiny token classifier with faults injected into its forward pass, keyed on {@link #MARKER}, a
+ * character of the tiny vocabulary that no sample note holds: a batch that holds a marked document
+ * throws, hangs until terminated, or does not fit in memory. Static counters are shared with the
+ * test, which runs the MiniCluster in its own JVM.
  */
 final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifierFeatures> {
     private static final long serialVersionUID = 1L;
@@ -41,7 +41,9 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
          * A batch of more than {@link #MAX_ROWS} rows, or one holding a marked document, fails as
          * ONNX Runtime's allocator does when memory runs out.
          */
-        OUT_OF_MEMORY
+        OUT_OF_MEMORY,
+        /** The start-up check's forward pass throws, as a model with the wrong outputs would. */
+        FAIL_START_UP_CHECK
     }
 
     static final int MAX_ROWS = 4;
@@ -61,7 +63,7 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
     @Override
     public ForwardRunner openForward(ForwardContext context) throws Exception {
         ForwardRunner runner = delegate.openForward(context);
-        int marker = ((OnnxTokenClassifier) delegate).tokenizer().vocab().id(MARKER);
+        int marker = markerId();
         return new ForwardRunner() {
             private volatile CountDownLatch terminated = new CountDownLatch(1);
             private boolean checked;
@@ -91,6 +93,11 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
                     case THROW_ALWAYS -> {
                         if (!startUpCheck) {
                             throw new IllegalStateException("injected sticky device error");
+                        }
+                    }
+                    case FAIL_START_UP_CHECK -> {
+                        if (startUpCheck) {
+                            throw new IllegalStateException("injected: wrong output shape");
                         }
                     }
                     case OUT_OF_MEMORY -> {
@@ -134,5 +141,16 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
             }
         }
         return false;
+    }
+
+    /** The marker's one piece id in the model's own tokenizer. */
+    private int markerId() {
+        OnnxTokenClassifier classifier = (OnnxTokenClassifier) delegate;
+        classifier.open();
+        int[] ids = classifier.encoder().tokenizer().encode(MARKER).ids();
+        if (ids.length != 1) {
+            throw new IllegalStateException(MARKER + " is not one piece: " + ids.length);
+        }
+        return ids[0];
     }
 }
