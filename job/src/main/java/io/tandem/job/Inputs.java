@@ -1,51 +1,66 @@
 package io.tandem.job;
 
 import io.tandem.sample.SampleCorpus;
-import io.tandem.source.JsonLinesFileSource;
+import io.tandem.source.FileInputSource;
+import io.tandem.source.FileSplit;
+import io.tandem.source.InputFiles;
+import io.tandem.source.InputFormat;
 import io.tandem.source.RawRecord;
 import io.tandem.source.SampleSource;
+import io.tandem.source.SourceOptions;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.flink.api.connector.source.Source;
 
-/** Resolves the {@code tandem.input} value: {@code sample:N} or a JSON Lines file. */
+/**
+ * Resolves the {@code tandem.input} value: {@code sample:N}, or a file, a folder or a glob of JSON
+ * Lines (plain or gzip) and Parquet files.
+ */
 public record Inputs(Source<RawRecord, ?, ?> source, int parallelism, long expectedRecords) {
 
-    public static Inputs resolve(String spec, int cpuWorkers) throws IOException {
+    /**
+     * @param format the format of every input file, or null to tell it from each file's extension
+     * @param idColumn Parquet input: the column holding the document id
+     * @param textColumn Parquet input: the column holding the document text
+     */
+    public static Inputs resolve(
+            String spec, InputFormat format, String idColumn, String textColumn, int cpuWorkers)
+            throws IOException {
         if (spec.startsWith("sample:")) {
             long count = SampleCorpus.parseSpec(spec);
             // Generating is cheap and splittable, so every CPU subtask can generate its share.
             return new Inputs(SampleSource.create(count), cpuWorkers, count);
         }
-        Path file = Path.of(spec);
-        if (!Files.isRegularFile(file)) {
+        InputFiles files = new InputFiles(spec, format);
+        List<Path> paths = files.list();
+        if (paths.isEmpty()) {
             throw new IllegalArgumentException(
-                    "'" + spec + "' does not exist; expected a JSON Lines file or sample:N");
+                    "'"
+                            + spec
+                            + "' names no input file; expected .jsonl, .jsonl.gz or .parquet"
+                            + " files, or "
+                            + SourceOptions.INPUT_FORMAT.key());
         }
-        if (!Files.isReadable(file)) {
-            throw new IllegalArgumentException("'" + spec + "' is not readable");
-        }
-        return new Inputs(new JsonLinesFileSource(file), 1, countLines(file));
-    }
-
-    /** Lines as the source counts them: newline-terminated, plus a last unterminated one. */
-    static long countLines(Path file) throws IOException {
-        long lines = 0;
-        int last = '\n';
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            int read;
-            while ((read = in.read(buffer)) > 0) {
-                for (int i = 0; i < read; i++) {
-                    if (buffer[i] == '\n') {
-                        lines++;
-                    }
-                }
-                last = buffer[read - 1];
+        long records = 0;
+        int splits = 0;
+        for (Path path : paths) {
+            if (!Files.isReadable(path)) {
+                throw new IllegalArgumentException("'" + path + "' is not readable");
+            }
+            for (FileSplit split : files.splitsOf(path, records)) {
+                records += split.records();
+                splits++;
             }
         }
-        return last == '\n' ? lines : lines + 1;
+        FileInputSource source = new FileInputSource(files, idColumn, textColumn, null);
+        // One reader per split at most: a reader without a split would only wait.
+        return new Inputs(source, Math.max(1, Math.min(cpuWorkers, splits)), records);
+    }
+
+    /** The files, their format and Parquet columns, or the generated sample. */
+    public String describe() {
+        return source instanceof FileInputSource ? source.toString() : "generated sample";
     }
 }

@@ -17,14 +17,26 @@ public final class JobOptions {
                     .stringType()
                     .defaultValue(DEFAULT_INPUT)
                     .withDescription(
-                            "Bounded input: a JSON Lines file path, or 'sample:N' for N documents"
-                                    + " of the bundled synthetic clinical corpus.");
+                            "Bounded input: a .jsonl, .jsonl.gz or .parquet file, a folder or a"
+                                    + " glob of them, or 'sample:N' for N documents of the bundled"
+                                    + " synthetic clinical corpus.");
 
     public static final ConfigOption<String> OUTPUT =
             ConfigOptions.key("tandem.output")
                     .stringType()
                     .noDefaultValue()
-                    .withDescription("Output JSON Lines file, one processed document per line.");
+                    .withDescription(
+                            "Output JSON Lines file, one processed document per line; with"
+                                    + " tandem.output-format parquet, a folder of Parquet part"
+                                    + " files.");
+
+    public static final ConfigOption<OutputFormat> OUTPUT_FORMAT =
+            ConfigOptions.key("tandem.output-format")
+                    .enumType(OutputFormat.class)
+                    .defaultValue(OutputFormat.JSONL)
+                    .withDescription(
+                            "jsonl: the output is one JSON Lines file; parquet: a folder of Parquet"
+                                    + " part files (dead letters stay JSON Lines).");
 
     public static final ConfigOption<String> DEAD_LETTER_OUTPUT =
             ConfigOptions.key("tandem.dead-letter-output")

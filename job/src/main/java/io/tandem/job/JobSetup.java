@@ -13,8 +13,11 @@ import io.tandem.pipeline.PipelineConfig;
 import io.tandem.plan.CpuBudget;
 import io.tandem.plan.WorkerOptions;
 import io.tandem.plan.WorkerPlan;
+import io.tandem.source.InputFormat;
+import io.tandem.source.SourceOptions;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
@@ -23,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -52,16 +56,29 @@ public final class JobSetup {
                     WorkerOptions.class,
                     SlotResourceOptions.class,
                     KafkaOptions.class,
-                    FaultToleranceOptions.class);
+                    FaultToleranceOptions.class,
+                    SourceOptions.class);
 
     /** Checkpoint interval of a continuous job unless the configuration sets one. */
     public static final Duration DEFAULT_KAFKA_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
 
+    /**
+     * Checkpoint interval of a job writing Parquet unless the configuration sets one: Flink's
+     * FileSink commits part files on checkpoints only, the last one included, so without
+     * checkpointing they would stay hidden in-progress files.
+     */
+    public static final Duration DEFAULT_PARQUET_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+
     private static final String KEY_PREFIX = "tandem.";
     private static final String KAFKA_KEY_PREFIX = "tandem.kafka.";
 
-    /** The files of a bounded job. */
-    public record FileIo(Inputs inputs, Path output, Path deadLetterOutput) {}
+    /**
+     * The files of a bounded job.
+     *
+     * @param output a JSON Lines file, or the folder of Parquet part files
+     */
+    public record FileIo(
+            Inputs inputs, OutputFormat outputFormat, Path output, Path deadLetterOutput) {}
 
     private final Configuration configuration;
     private final Pipeline pipeline;
@@ -136,11 +153,25 @@ public final class JobSetup {
         text.append("slot resources: ").append(job.describeSlotResources()).append('\n');
         if (files != null) {
             text.append("input: ")
+                    .append(files.inputs().describe())
+                    .append(", ")
                     .append(files.inputs().expectedRecords())
                     .append(" records, source parallelism ")
                     .append(files.inputs().parallelism())
                     .append('\n');
-            text.append("output: ").append(files.output()).append('\n');
+            text.append("output: ")
+                    .append(files.output())
+                    .append(" (")
+                    .append(files.outputFormat().name().toLowerCase(Locale.ROOT))
+                    .append(")\n");
+            if (files.outputFormat() == OutputFormat.PARQUET) {
+                text.append("checkpoint interval: ")
+                        .append(
+                                configuration
+                                        .get(CheckpointingOptions.CHECKPOINTING_INTERVAL)
+                                        .toMillis())
+                        .append(" ms\n");
+            }
             text.append("dead letters: ").append(files.deadLetterOutput()).append('\n');
             text.append("progress interval: ").append(progressInterval.toMillis()).append(" ms\n");
         } else {
@@ -227,11 +258,12 @@ public final class JobSetup {
         /**
          * Reads and checks every option without creating anything.
          *
+         * @return the setup, its output files not created
          * @throws IllegalArgumentException naming the first offending key, its value and what was
          *     expected
          */
-        public void sanityCheck() {
-            resolve(false);
+        public JobSetup sanityCheck() {
+            return resolve(false);
         }
 
         /**
@@ -292,6 +324,15 @@ public final class JobSetup {
                         progressInterval);
             }
             FileIo files = files(options, job.cpuWorkers(), createOutputs);
+            if (files.outputFormat() == OutputFormat.PARQUET) {
+                effective.set(
+                        CheckpointingOptions.CHECKPOINTING_INTERVAL,
+                        options.isSet(CheckpointingOptions.CHECKPOINTING_INTERVAL)
+                                ? options.duration(
+                                        CheckpointingOptions.CHECKPOINTING_INTERVAL,
+                                        Duration.ofMillis(1))
+                                : DEFAULT_PARQUET_CHECKPOINT_INTERVAL);
+            }
             return new JobSetup(
                     effective, resolvedPipeline, plan, job, files, null, progressInterval);
         }
@@ -359,24 +400,73 @@ public final class JobSetup {
                                                             + " (or "
                                                             + KafkaOptions.KAFKA_BOOTSTRAP.key()
                                                             + " with topics for a continuous job)"));
+            OutputFormat outputFormat =
+                    options.enumValue(JobOptions.OUTPUT_FORMAT, OutputFormat.class);
             Path deadLetters =
                     options.string(JobOptions.DEAD_LETTER_OUTPUT)
                             .map(Path::of)
                             .orElse(deadLetterPathFor(output));
+            InputFormat inputFormat =
+                    options.isSet(SourceOptions.INPUT_FORMAT)
+                            ? options.enumValue(SourceOptions.INPUT_FORMAT, InputFormat.class)
+                            : null;
+            String idColumn = column(options, SourceOptions.ID_COLUMN);
+            String textColumn = column(options, SourceOptions.TEXT_COLUMN);
             Inputs inputs =
                     options.parsed(
                             JobOptions.INPUT,
                             spec -> {
                                 try {
-                                    return Inputs.resolve(spec, cpuWorkers);
-                                } catch (IOException e) {
+                                    return Inputs.resolve(
+                                            spec, inputFormat, idColumn, textColumn, cpuWorkers);
+                                } catch (IOException | UncheckedIOException e) {
                                     throw new IllegalArgumentException(
                                             "'" + spec + "' cannot be read: " + e.getMessage());
                                 }
                             });
-            checkWritable(JobOptions.OUTPUT, output, create);
+            if (outputFormat == OutputFormat.PARQUET) {
+                checkFolder(output, create);
+            } else {
+                checkWritable(JobOptions.OUTPUT, output, create);
+            }
             checkWritable(JobOptions.DEAD_LETTER_OUTPUT, deadLetters, create);
-            return new FileIo(inputs, output, deadLetters);
+            return new FileIo(inputs, outputFormat, output, deadLetters);
+        }
+
+        private static String column(OptionReader options, ConfigOption<String> option) {
+            return options.string(option)
+                    .orElseThrow(
+                            () ->
+                                    OptionReader.invalid(
+                                            option,
+                                            "",
+                                            "a column name",
+                                            "e.g. " + option.defaultValue()));
+        }
+
+        /** With {@code create}, creates the folder of Parquet part files. */
+        private static void checkFolder(Path folder, boolean create) {
+            String prefix = JobOptions.OUTPUT.key() + ": '" + folder + "' ";
+            if (Files.isRegularFile(folder)) {
+                throw new IllegalArgumentException(
+                        prefix
+                                + "is a file; expected a folder for Parquet part files ("
+                                + JobOptions.OUTPUT_FORMAT.key()
+                                + " parquet)");
+            }
+            Path parent = folder.toAbsolutePath().getParent();
+            if (parent == null || !Files.isDirectory(parent)) {
+                throw new IllegalArgumentException(
+                        prefix + "cannot be created: folder " + parent + " does not exist");
+            }
+            if (create) {
+                try {
+                    Files.createDirectories(folder);
+                } catch (IOException e) {
+                    throw new IllegalArgumentException(
+                            prefix + "cannot be created: " + e.getMessage());
+                }
+            }
         }
 
         /** With {@code create}, creates (or truncates) the file. */
@@ -418,11 +508,15 @@ public final class JobSetup {
 
         private static void refuseKeysOfTheOtherMode(Configuration config, boolean continuous) {
             if (continuous) {
-                for (ConfigOption<String> fileOption :
-                        List.of(
+                for (ConfigOption<?> fileOption :
+                        List.<ConfigOption<?>>of(
                                 JobOptions.INPUT,
                                 JobOptions.OUTPUT,
-                                JobOptions.DEAD_LETTER_OUTPUT)) {
+                                JobOptions.OUTPUT_FORMAT,
+                                JobOptions.DEAD_LETTER_OUTPUT,
+                                SourceOptions.INPUT_FORMAT,
+                                SourceOptions.ID_COLUMN,
+                                SourceOptions.TEXT_COLUMN)) {
                     if (config.contains(fileOption)) {
                         throw new IllegalArgumentException(
                                 fileOption.key()

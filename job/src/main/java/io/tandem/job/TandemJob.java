@@ -107,6 +107,38 @@ public final class TandemJob {
     }
 
     /**
+     * Source to two sinks: processed documents to one (Parquet part files, as they arrive), dead
+     * letters to the other.
+     */
+    public void attach(
+            StreamExecutionEnvironment env,
+            Source<RawRecord, ?, ?> source,
+            int sourceParallelism,
+            Sink<Doc> docs,
+            Sink<Result> deadLetters) {
+        DataStream<Result> results =
+                annotate(
+                        env.fromSource(source, WatermarkStrategy.noWatermarks(), "input")
+                                .setParallelism(sourceParallelism));
+        results.filter(result -> !result.isDeadLetter())
+                .name("documents")
+                .setParallelism(1)
+                .map(Result::doc)
+                .returns(TypeInformation.of(Doc.class))
+                .name("to-documents")
+                .setParallelism(1)
+                .sinkTo(docs)
+                .name("output")
+                .setParallelism(1);
+        results.filter(Result::isDeadLetter)
+                .name("dead-letters")
+                .setParallelism(1)
+                .sinkTo(deadLetters)
+                .name("dead-letter-output")
+                .setParallelism(1);
+    }
+
+    /**
      * A continuous job: Kafka partitions stay on the CPU subtask that reads them (forward edges all
      * the way), so deterministic mode keeps each partition's order; one transactional sink per CPU
      * subtask writes outputs and dead letters.

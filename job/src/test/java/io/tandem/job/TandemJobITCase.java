@@ -10,7 +10,7 @@ import io.tandem.job.sink.JsonLinesFileSink;
 import io.tandem.parse.ParseOptions;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.pipeline.components.PipelineComponent;
-import io.tandem.source.JsonLinesFileSource;
+import io.tandem.source.FileInputSource;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -129,7 +129,7 @@ class TandemJobITCase {
         new TandemJob(options, pipeline, 2)
                 .attach(
                         env,
-                        new JsonLinesFileSource(in),
+                        FileInputSource.of(in),
                         1,
                         new JsonLinesFileSink(out, dead, true, null));
         env.execute("mixed");

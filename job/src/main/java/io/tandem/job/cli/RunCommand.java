@@ -7,15 +7,18 @@ import io.tandem.job.Inputs;
 import io.tandem.job.JobOptions;
 import io.tandem.job.JobSetup;
 import io.tandem.job.LocalClusters;
+import io.tandem.job.OutputFormat;
 import io.tandem.job.TandemJob;
 import io.tandem.job.kafka.KafkaIo;
 import io.tandem.job.kafka.KafkaOptions;
 import io.tandem.job.sink.JsonLinesFileSink;
 import io.tandem.job.sink.LocalProgress;
+import io.tandem.job.sink.ParquetDocs;
 import io.tandem.parse.ParseOptions;
 import io.tandem.plan.CpuBudget;
 import io.tandem.plan.WorkerOptions;
 import io.tandem.plan.WorkerPlan;
+import io.tandem.source.SourceOptions;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -68,18 +71,47 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(
             names = "--input",
-            paramLabel = "<file.jsonl|sample:N>",
+            paramLabel = "<file|folder|glob|sample:N>",
             description =
-                    "JSON Lines input file, or sample:N generated documents (default: "
+                    "Input: a .jsonl, .jsonl.gz or .parquet file, a folder or a glob of them, or"
+                            + " sample:N generated documents (default: "
                             + JobOptions.DEFAULT_INPUT
                             + ").")
     String input;
 
     @Option(
+            names = "--input-format",
+            paramLabel = "jsonl|parquet",
+            description = "Format of every input file (default: told by each file's extension).")
+    String inputFormat;
+
+    @Option(
+            names = "--id-column",
+            paramLabel = "C",
+            description = "Parquet input: the column holding the document id (default: id).")
+    String idColumn;
+
+    @Option(
+            names = "--text-column",
+            paramLabel = "C",
+            description = "Parquet input: the column holding the document text (default: text).")
+    String textColumn;
+
+    @Option(
             names = "--output",
-            paramLabel = "<file.jsonl>",
-            description = "Output JSON Lines file.")
+            paramLabel = "<file.jsonl|folder>",
+            description =
+                    "Output JSON Lines file, or the folder of part files with --output-format"
+                            + " parquet.")
     String output;
+
+    @Option(
+            names = "--output-format",
+            paramLabel = "jsonl|parquet",
+            description =
+                    "jsonl: --output is one JSON Lines file; parquet: --output is a folder of"
+                            + " Parquet part files (default: jsonl).")
+    String outputFormat;
 
     @Option(
             names = "--dead-letter",
@@ -322,7 +354,11 @@ public final class RunCommand implements Callable<Integer> {
     private static Map<String, ConfigOption<?>> flagKeys() {
         Map<String, ConfigOption<?>> keys = new LinkedHashMap<>();
         keys.put("--input", JobOptions.INPUT);
+        keys.put("--input-format", SourceOptions.INPUT_FORMAT);
+        keys.put("--id-column", SourceOptions.ID_COLUMN);
+        keys.put("--text-column", SourceOptions.TEXT_COLUMN);
         keys.put("--output", JobOptions.OUTPUT);
+        keys.put("--output-format", JobOptions.OUTPUT_FORMAT);
         keys.put("--dead-letter", JobOptions.DEAD_LETTER_OUTPUT);
         keys.put("--pipeline", JobOptions.PIPELINE);
         keys.put("--cpu-workers", WorkerOptions.CPU_WORKERS);
@@ -354,7 +390,9 @@ public final class RunCommand implements Callable<Integer> {
         TandemJob job = setup.job();
         JobSetup.FileIo files = setup.files().orElseThrow();
         Inputs inputs = files.inputs();
-        String progressKey = "run-" + UUID.randomUUID();
+        boolean parquet = files.outputFormat() == OutputFormat.PARQUET;
+        // The progress display counts the lines of the JSON Lines sink; Parquet has none to count.
+        String progressKey = parquet ? null : "run-" + UUID.randomUUID();
         if (!onCluster) {
             // The local MiniCluster gets exactly the slots the job needs; a cluster has its own.
             options.set(
@@ -363,15 +401,24 @@ public final class RunCommand implements Callable<Integer> {
         }
         try (LocalClusters clusters = new LocalClusters()) {
             StreamExecutionEnvironment env = clusters.environment(options);
-            job.attach(
-                    env,
-                    inputs.source(),
-                    inputs.parallelism(),
-                    new JsonLinesFileSink(
-                            files.output(),
-                            files.deadLetterOutput(),
-                            job.settings().deterministic(),
-                            progressKey));
+            if (parquet) {
+                job.attach(
+                        env,
+                        inputs.source(),
+                        inputs.parallelism(),
+                        ParquetDocs.sink(files.output()),
+                        JsonLinesFileSink.deadLettersOnly(files.deadLetterOutput(), null));
+            } else {
+                job.attach(
+                        env,
+                        inputs.source(),
+                        inputs.parallelism(),
+                        new JsonLinesFileSink(
+                                files.output(),
+                                files.deadLetterOutput(),
+                                job.settings().deterministic(),
+                                progressKey));
+            }
             if (onCluster) {
                 // Flink's client decides: an attached `flink run` waits for the result here, the
                 // REST API and a detached run return once the job is submitted. The progress
@@ -382,7 +429,10 @@ public final class RunCommand implements Callable<Integer> {
             try {
                 JobClient client = env.executeAsync("tandem: " + inputs.source());
                 boolean showProgress =
-                        !noProgress && System.console() != null && clusters.isLocal(env);
+                        progressKey != null
+                                && !noProgress
+                                && System.console() != null
+                                && clusters.isLocal(env);
                 try (ProgressDisplay progress =
                         showProgress
                                 ? new ProgressDisplay(
@@ -394,7 +444,9 @@ public final class RunCommand implements Callable<Integer> {
                     client.getJobExecutionResult().get();
                 }
             } finally {
-                LocalProgress.release(progressKey);
+                if (progressKey != null) {
+                    LocalProgress.release(progressKey);
+                }
             }
         }
         return 0;

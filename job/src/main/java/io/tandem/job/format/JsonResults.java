@@ -120,7 +120,7 @@ public final class JsonResults {
             source.put("offset", position.position());
         } else {
             source.put("origin", position.origin());
-            source.put("line", position.position());
+            source.put(position.isFileRow() ? "row" : "line", position.position());
         }
         return source;
     }

@@ -33,15 +33,23 @@ public final class JsonLinesFileSink
      * @param progressKey key of the {@link LocalProgress} counter to advance per line, or null.
      */
     public JsonLinesFileSink(Path output, Path deadLetters, boolean ordered, String progressKey) {
-        if (output.toAbsolutePath().equals(deadLetters.toAbsolutePath())) {
+        if (output != null && output.toAbsolutePath().equals(deadLetters.toAbsolutePath())) {
             throw new IllegalArgumentException(
                     "The output and the dead-letter output must be different files, both are "
                             + output);
         }
-        this.outputPath = output.toAbsolutePath().toString();
+        this.outputPath = output == null ? null : output.toAbsolutePath().toString();
         this.deadLetterPath = deadLetters.toAbsolutePath().toString();
         this.ordered = ordered;
         this.progressKey = progressKey;
+    }
+
+    /**
+     * Dead letters only, in arrival order, for outputs of another format (Parquet): they see only
+     * some sequence numbers, so they cannot wait for the gaps to fill.
+     */
+    public static JsonLinesFileSink deadLettersOnly(Path deadLetters, String progressKey) {
+        return new JsonLinesFileSink(null, deadLetters, false, progressKey);
     }
 
     @Override
@@ -69,7 +77,7 @@ public final class JsonLinesFileSink
                         ? new FileSinkState(0, 0, 0, List.of())
                         : recoveredState.iterator().next();
         return new JsonLinesFileWriter(
-                Path.of(outputPath),
+                outputPath == null ? null : Path.of(outputPath),
                 Path.of(deadLetterPath),
                 ordered,
                 progressKey == null ? null : LocalProgress.counter(progressKey),

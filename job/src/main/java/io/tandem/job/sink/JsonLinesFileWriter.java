@@ -32,7 +32,8 @@ final class JsonLinesFileWriter implements StatefulSinkWriter<Result, FileSinkSt
             AtomicLong progress,
             FileSinkState state)
             throws IOException {
-        this.output = new TrackedFile(outputPath, state.outputBytes());
+        // No output path: a dead-letter-only writer, beside a sink of another format.
+        this.output = outputPath == null ? null : new TrackedFile(outputPath, state.outputBytes());
         this.deadLetters = new TrackedFile(deadLetterPath, state.deadLetterBytes());
         this.ordered = ordered;
         this.progress = progress;
@@ -72,6 +73,10 @@ final class JsonLinesFileWriter implements StatefulSinkWriter<Result, FileSinkSt
     }
 
     private void append(EncodedLine line) throws IOException {
+        if (!line.deadLetter() && output == null) {
+            throw new IllegalStateException(
+                    "A processed document reached the dead-letter-only writer: " + line.key());
+        }
         (line.deadLetter() ? deadLetters : output).writeLine(line.json());
     }
 
@@ -88,17 +93,22 @@ final class JsonLinesFileWriter implements StatefulSinkWriter<Result, FileSinkSt
                             + waiting.firstKey()
                             + ")");
         }
-        output.flush();
+        flushBoth();
+    }
+
+    private void flushBoth() throws IOException {
+        if (output != null) {
+            output.flush();
+        }
         deadLetters.flush();
     }
 
     @Override
     public List<FileSinkState> snapshotState(long checkpointId) throws IOException {
-        output.flush();
-        deadLetters.flush();
+        flushBoth();
         return List.of(
                 new FileSinkState(
-                        output.bytes,
+                        output == null ? 0 : output.bytes,
                         deadLetters.bytes,
                         nextSeq,
                         new ArrayList<>(waiting.values())));
@@ -108,8 +118,7 @@ final class JsonLinesFileWriter implements StatefulSinkWriter<Result, FileSinkSt
     public void close() throws IOException {
         try (TrackedFile o = output;
                 TrackedFile d = deadLetters) {
-            o.flush();
-            d.flush();
+            flushBoth();
         }
     }
 

@@ -36,6 +36,7 @@ class ConfigKeysTest {
     private Path output;
     private Path pipelineFile;
     private Path propertiesFile;
+    private Path inputFolder;
 
     @BeforeEach
     void files() throws Exception {
@@ -43,13 +44,21 @@ class ConfigKeysTest {
         pipelineFile =
                 Files.writeString(dir.resolve("p.yaml"), "components:\n  - type: tokenizer\n");
         propertiesFile = Files.writeString(dir.resolve("client.properties"), "client.id=x\n");
+        // A JSON Lines file and one whose name says no format: only a forced format reads both.
+        inputFolder = Files.createDirectory(dir.resolve("in"));
+        Files.writeString(inputFolder.resolve("a.jsonl"), "{\"id\":\"a\",\"text\":\"x\"}\n");
+        Files.writeString(inputFolder.resolve("b.txt"), "{\"id\":\"b\",\"text\":\"y\"}\n");
     }
 
     /** A value for each key that differs from its default, and the mode it applies to. */
     private Map<String, String> changedValues() {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("tandem.input", "sample:7");
+        values.put("tandem.input-format", "jsonl");
+        values.put("tandem.id-column", "note_id");
+        values.put("tandem.text-column", "body");
         values.put("tandem.output", dir.resolve("other.jsonl").toString());
+        values.put("tandem.output-format", "parquet");
         values.put("tandem.dead-letter-output", dir.resolve("dl.jsonl").toString());
         values.put("tandem.pipeline", pipelineFile.toString());
         values.put("tandem.progress.interval", "1s");
@@ -100,6 +109,14 @@ class ConfigKeysTest {
                     "tandem.gpu-workers=1",
                     "tandem.slot-resources.declare=true");
         }
+        if (List.of("tandem.input-format", "tandem.id-column", "tandem.text-column")
+                .contains(key)) {
+            return List.of("tandem.output=" + output, "tandem.input=" + inputFolder);
+        }
+        if (key.equals("tandem.output-format")) {
+            // A path that is neither a file nor a folder yet: each format takes it.
+            return List.of("tandem.output=" + dir.resolve("parts"));
+        }
         return key.startsWith("tandem.kafka.")
                 ? List.of(
                         "tandem.kafka.bootstrap=localhost:9092",
@@ -110,6 +127,10 @@ class ConfigKeysTest {
 
     /** The run command's setup for {@code -D} options, on an 8-CPU budget with no cap. */
     private static JobSetup setup(List<String> options) {
+        return builder(options).build();
+    }
+
+    private static JobSetup.Builder builder(List<String> options) {
         List<String> args = new ArrayList<>();
         for (String option : options) {
             args.add("-D");
@@ -119,8 +140,12 @@ class ConfigKeysTest {
         new CommandLine(command).parseArgs(args.toArray(String[]::new));
         return JobSetup.builder(command.configuration())
                 .cpuBudget(CpuBudget.fixed(8))
-                .environment(Map.of())
-                .build();
+                .environment(Map.of());
+    }
+
+    /** As {@link #setup}, but creating no output, so that one path can serve both formats. */
+    private static JobSetup checked(List<String> options) {
+        return builder(options).sanityCheck();
     }
 
     private static String refusal(String... options) {
@@ -145,8 +170,8 @@ class ConfigKeysTest {
             changed.removeIf(option -> option.startsWith(key + "="));
             changed.add(key + "=" + change.getValue());
             assertNotEquals(
-                    setup(base).describe(),
-                    setup(changed).describe(),
+                    checked(base).describe(),
+                    checked(changed).describe(),
                     key + "=" + change.getValue() + " changed nothing");
         }
     }
@@ -200,8 +225,38 @@ class ConfigKeysTest {
         assertEquals(
                 "tandem.input: '"
                         + dir.resolve("nope.jsonl")
-                        + "' does not exist; expected a JSON Lines file or sample:N",
+                        + "' does not exist; expected a .jsonl, .jsonl.gz or .parquet file, a"
+                        + " folder, a glob or sample:N",
                 refusal("tandem.output=" + output, "tandem.input=" + dir.resolve("nope.jsonl")));
+        assertEquals(
+                "tandem.input: '"
+                        + dir.resolve("*.parquet")
+                        + "' names no input file; expected .jsonl, .jsonl.gz or .parquet files, or"
+                        + " tandem.input-format",
+                refusal("tandem.output=" + output, "tandem.input=" + dir.resolve("*.parquet")));
+        assertEquals(
+                "tandem.input-format: 'csv' is not one of jsonl, parquet",
+                refusal(
+                        "tandem.output=" + output,
+                        "tandem.input=" + inputFolder,
+                        "tandem.input-format=csv"));
+        assertEquals(
+                "tandem.text-column: '' is not a column name; expected e.g. text",
+                refusal(
+                        "tandem.output=" + output,
+                        "tandem.input=" + inputFolder,
+                        "tandem.text-column= "));
+        assertEquals(
+                "tandem.output-format: 'csv' is not one of jsonl, parquet",
+                refusal("tandem.output=" + output, "tandem.output-format=csv"));
+        assertEquals(
+                "tandem.output: '"
+                        + output
+                        + "' is a file; expected a folder for Parquet part files"
+                        + " (tandem.output-format parquet)",
+                refusal(
+                        "tandem.output=" + Files.writeString(output, ""),
+                        "tandem.output-format=parquet"));
         assertEquals(
                 "tandem.kafka.delivery: 'twice' is not one of exactly-once, at-least-once, none",
                 refusal(
@@ -256,6 +311,18 @@ class ConfigKeysTest {
                         + " 256"
                         + System.lineSeparator(),
                 cliErrors("run", "--output", output.toString(), "-D", "tandem.chunk-size=0"));
+        assertEquals(
+                "tandem: --input: '"
+                        + dir.resolve("*.parquet")
+                        + "' names no input file; expected .jsonl, .jsonl.gz or .parquet files, or"
+                        + " --input-format"
+                        + System.lineSeparator(),
+                cliErrors(
+                        "run",
+                        "--input",
+                        dir.resolve("*.parquet").toString(),
+                        "--output",
+                        output.toString()));
         assertEquals(
                 "tandem: --kafka-properties: '"
                         + dir.resolve("nope.properties")

@@ -61,7 +61,8 @@ class TandemCliTest {
                         "--no-progress"),
                 "tandem: --input: '"
                         + dir.resolve("nope.jsonl")
-                        + "' does not exist; expected a JSON Lines file or sample:N");
+                        + "' does not exist; expected a .jsonl, .jsonl.gz or .parquet file, a"
+                        + " folder, a glob or sample:N");
     }
 
     @Test

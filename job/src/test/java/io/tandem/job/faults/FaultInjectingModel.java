@@ -25,6 +25,10 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
     /** Forward passes that started, the start-up checks included. */
     static final AtomicInteger FORWARDS = new AtomicInteger();
 
+    /** Milliseconds from the start of the last hang to its terminate. */
+    static final java.util.concurrent.atomic.AtomicLong LAST_HANG_MILLIS =
+            new java.util.concurrent.atomic.AtomicLong();
+
     /** Counts down when a pass starts to hang. */
     static volatile CountDownLatch hanging = new CountDownLatch(1);
 
@@ -43,8 +47,17 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
          */
         OUT_OF_MEMORY,
         /** The start-up check's forward pass throws, as a model with the wrong outputs would. */
-        FAIL_START_UP_CHECK
+        FAIL_START_UP_CHECK,
+        /**
+         * The first forward pass after the start-up check kills its task (an {@link Error}, which
+         * no batch splitting catches) while {@link #TASK_FAILURES_LEFT} lasts: each kill is a
+         * failover.
+         */
+        KILL_TASK
     }
+
+    /** Task kills {@link Fault#KILL_TASK} still has to inject. */
+    static final AtomicInteger TASK_FAILURES_LEFT = new AtomicInteger();
 
     static final int MAX_ROWS = 4;
 
@@ -95,6 +108,11 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
                             throw new IllegalStateException("injected sticky device error");
                         }
                     }
+                    case KILL_TASK -> {
+                        if (!startUpCheck && TASK_FAILURES_LEFT.getAndDecrement() > 0) {
+                            throw new AssertionError("injected failure of the task");
+                        }
+                    }
                     case FAIL_START_UP_CHECK -> {
                         if (startUpCheck) {
                             throw new IllegalStateException("injected: wrong output shape");
@@ -115,10 +133,12 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
             private void hang() throws InterruptedException {
                 // Each hang waits for its own terminate, as each ONNX Runtime run does.
                 terminated = new CountDownLatch(1);
+                long start = System.nanoTime();
                 hanging.countDown();
                 if (!terminated.await(10, TimeUnit.MINUTES)) {
                     throw new AssertionError("never terminated");
                 }
+                LAST_HANG_MILLIS.set((System.nanoTime() - start) / 1_000_000);
                 throw new IllegalStateException("Exiting due to terminate flag being set to true.");
             }
 

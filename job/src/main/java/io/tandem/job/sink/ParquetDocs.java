@@ -1,0 +1,206 @@
+package io.tandem.job.sink;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.doc.Doc;
+import io.tandem.doc.SourcePosition;
+import io.tandem.doc.Span;
+import io.tandem.parquet.HadoopFreeCodecs;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.connector.file.sink.FileSink;
+import org.apache.flink.formats.parquet.ParquetWriterFactory;
+import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
+import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.conf.ParquetConfiguration;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
+
+/**
+ * Processed documents as Parquet, one row each, written by Flink's {@link FileSink} into part files
+ * of a folder (committed at checkpoints and at the end of input). Snappy-compressed, through
+ * Tandem's Hadoop-free codecs. The schema ({@link #SCHEMA}) is stated in the README.
+ */
+public final class ParquetDocs {
+    public static final MessageType SCHEMA =
+            MessageTypeParser.parseMessageType(
+                    "message tandem_doc {"
+                            + " required binary id (STRING);"
+                            + " required int64 seq;"
+                            + " required group entities (LIST) {"
+                            + "   repeated group list {"
+                            + "     required group element {"
+                            + "       required int32 start;"
+                            + "       required int32 end;"
+                            + "       required binary label (STRING);"
+                            + "       required binary text (STRING);"
+                            + "       optional binary source (STRING);"
+                            + "       required binary attributes (JSON);"
+                            + "     }"
+                            + "   }"
+                            + " }"
+                            + " optional binary meta (JSON);"
+                            + " optional group source {"
+                            + "   required binary origin (STRING);"
+                            + "   required binary kind (STRING);"
+                            + "   required int64 position;"
+                            + " }"
+                            + "}");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Comparator<Span> BY_POSITION =
+            Comparator.comparingInt(Span::start).thenComparingInt(Span::end);
+
+    private ParquetDocs() {}
+
+    public static FileSink<Doc> sink(Path folder) {
+        return FileSink.forBulkFormat(
+                        new org.apache.flink.core.fs.Path(folder.toAbsolutePath().toUri()),
+                        new ParquetWriterFactory<>(ParquetDocs::writer))
+                // Part files directly in the folder, not in Flink's default hourly subfolders.
+                .withBucketAssigner(new BasePathBucketAssigner<>())
+                .withOutputFileConfig(
+                        OutputFileConfig.builder()
+                                .withPartPrefix("part")
+                                .withPartSuffix(".parquet")
+                                .build())
+                .build();
+    }
+
+    static ParquetWriter<Doc> writer(OutputFile out) throws java.io.IOException {
+        return new Builder(out)
+                .withConf(new PlainParquetConfiguration())
+                .withCodecFactory(HadoopFreeCodecs.INSTANCE)
+                .withCompressionCodec(CompressionCodecName.SNAPPY)
+                .build();
+    }
+
+    private static final class Builder extends ParquetWriter.Builder<Doc, Builder> {
+        Builder(OutputFile out) {
+            super(out);
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        @Override
+        protected WriteSupport<Doc> getWriteSupport(ParquetConfiguration conf) {
+            return new DocWriteSupport();
+        }
+
+        @Override
+        protected WriteSupport<Doc> getWriteSupport(Configuration conf) {
+            return new DocWriteSupport();
+        }
+    }
+
+    /** Writes a {@link Doc} field by field in {@link #SCHEMA}'s order. */
+    private static final class DocWriteSupport extends WriteSupport<Doc> {
+        private RecordConsumer out;
+
+        @Override
+        public WriteContext init(ParquetConfiguration configuration) {
+            return new WriteContext(SCHEMA, Map.of());
+        }
+
+        @Override
+        public WriteContext init(Configuration configuration) {
+            return new WriteContext(SCHEMA, Map.of());
+        }
+
+        @Override
+        public void prepareForWrite(RecordConsumer recordConsumer) {
+            this.out = recordConsumer;
+        }
+
+        @Override
+        public void write(Doc doc) {
+            out.startMessage();
+            string("id", 0, doc.id());
+            out.startField("seq", 1);
+            out.addLong(doc.seq());
+            out.endField("seq", 1);
+            entities(doc);
+            if (doc.metaJson() != null) {
+                string("meta", 3, doc.metaJson());
+            }
+            SourcePosition source = doc.source();
+            if (source != null) {
+                out.startField("source", 4);
+                out.startGroup();
+                string("origin", 0, source.origin());
+                string(
+                        "kind",
+                        1,
+                        source.isKafka() ? "offset" : source.isFileRow() ? "row" : "line");
+                out.startField("position", 2);
+                out.addLong(source.position());
+                out.endField("position", 2);
+                out.endGroup();
+                out.endField("source", 4);
+            }
+            out.endMessage();
+        }
+
+        private void entities(Doc doc) {
+            out.startField("entities", 2);
+            out.startGroup();
+            List<Span> spans = doc.entities().stream().sorted(BY_POSITION).toList();
+            if (!spans.isEmpty()) {
+                out.startField("list", 0);
+                for (Span span : spans) {
+                    out.startGroup();
+                    out.startField("element", 0);
+                    out.startGroup();
+                    integer("start", 0, span.start());
+                    integer("end", 1, span.end());
+                    string("label", 2, span.label());
+                    string("text", 3, doc.textOf(span));
+                    if (span.source() != null) {
+                        string("source", 4, span.source());
+                    }
+                    string("attributes", 5, attributesJson(span));
+                    out.endGroup();
+                    out.endField("element", 0);
+                    out.endGroup();
+                }
+                out.endField("list", 0);
+            }
+            out.endGroup();
+            out.endField("entities", 2);
+        }
+
+        private static String attributesJson(Span span) {
+            try {
+                return JSON.writeValueAsString(span.attributes());
+            } catch (JsonProcessingException e) {
+                throw new UncheckedIOException("attributes of a span are not JSON", e);
+            }
+        }
+
+        private void string(String field, int index, String value) {
+            out.startField(field, index);
+            out.addBinary(Binary.fromString(value));
+            out.endField(field, index);
+        }
+
+        private void integer(String field, int index, int value) {
+            out.startField(field, index);
+            out.addInteger(value);
+            out.endField(field, index);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package io.tandem.source;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.annotation.Nullable;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+
+/**
+ * Lists the input files (on the enumerator's worker thread, since counting lines reads them), cuts
+ * them into splits and hands one split to each reader that asks, in input order. Splits are
+ * numbered one after another as files are found, so sequence numbers stay unique and gap-free
+ * across files: the first record of a file comes right after the last of the file before it.
+ *
+ * <p>Bounded, the files are listed once and readers learn there is no more once all splits are out.
+ * With a discovery interval, the listing repeats and new files are read as they appear.
+ */
+final class FileEnumerator implements SplitEnumerator<FileSplit, FileEnumeratorState> {
+    private final SplitEnumeratorContext<FileSplit> context;
+    private final InputFiles files;
+    private final Duration discoveryInterval;
+    private final Deque<FileSplit> unassigned;
+    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private final Set<Integer> waitingReaders = new LinkedHashSet<>();
+    private long nextSeq;
+    private boolean listed;
+
+    /**
+     * @param discoveryInterval how often to look for new files, or null for a bounded input
+     */
+    FileEnumerator(
+            SplitEnumeratorContext<FileSplit> context,
+            InputFiles files,
+            @Nullable Duration discoveryInterval,
+            FileEnumeratorState state) {
+        this.context = context;
+        this.files = files;
+        this.discoveryInterval = discoveryInterval;
+        this.unassigned = new ArrayDeque<>(state.unassigned());
+        this.seen.addAll(state.seen());
+        this.nextSeq = state.nextSeq();
+        this.listed = state.listed();
+    }
+
+    @Override
+    public void start() {
+        if (discoveryInterval != null) {
+            long millis = discoveryInterval.toMillis();
+            context.callAsync(this::discover, this::addDiscovered, 0, millis);
+        } else if (!listed) {
+            context.callAsync(this::discover, this::addDiscovered);
+        }
+    }
+
+    /** A newly found file and its splits, numbered from 0. */
+    private record Found(String path, List<FileSplit> splits) {}
+
+    /** Runs on a worker thread: it only reads {@link #seen}, which is concurrent. */
+    private List<Found> discover() throws IOException {
+        List<Found> found = new ArrayList<>();
+        for (Path file : files.list()) {
+            if (!seen.contains(file.toString())) {
+                found.add(new Found(file.toString(), files.splitsOf(file, 0)));
+            }
+        }
+        return found;
+    }
+
+    private void addDiscovered(List<Found> found, Throwable error) {
+        if (error != null) {
+            throw new IllegalStateException("Cannot list the input files " + files.spec(), error);
+        }
+        for (Found file : found) {
+            long records = 0;
+            for (FileSplit split : file.splits()) {
+                unassigned.add(shift(split, nextSeq));
+                records += split.records();
+            }
+            seen.add(file.path());
+            nextSeq += records;
+        }
+        listed = true;
+        assignWaiting();
+    }
+
+    private static FileSplit shift(FileSplit split, long firstSeq) {
+        return new FileSplit(
+                split.path(),
+                split.format(),
+                split.rowGroup(),
+                split.firstRow(),
+                split.records(),
+                firstSeq + split.firstSeq(),
+                split.read(),
+                split.byteOffset());
+    }
+
+    @Override
+    public void handleSplitRequest(int subtaskId, @Nullable String requesterHostname) {
+        waitingReaders.add(subtaskId);
+        assignWaiting();
+    }
+
+    private void assignWaiting() {
+        for (Integer reader : new ArrayList<>(waitingReaders)) {
+            if (!context.registeredReaders().containsKey(reader)) {
+                waitingReaders.remove(reader);
+                continue;
+            }
+            FileSplit next = unassigned.poll();
+            if (next != null) {
+                context.assignSplit(next, reader);
+                waitingReaders.remove(reader);
+            } else if (listed && discoveryInterval == null) {
+                context.signalNoMoreSplits(reader);
+                waitingReaders.remove(reader);
+            } else {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void addSplitsBack(List<FileSplit> splits, int subtaskId) {
+        // A failed reader's splits come back at their last checkpointed position.
+        for (int i = splits.size() - 1; i >= 0; i--) {
+            unassigned.addFirst(splits.get(i));
+        }
+        assignWaiting();
+    }
+
+    @Override
+    public void addReader(int subtaskId) {}
+
+    @Override
+    public FileEnumeratorState snapshotState(long checkpointId) {
+        return new FileEnumeratorState(
+                new ArrayList<>(unassigned), new TreeSet<>(seen), nextSeq, listed);
+    }
+
+    @Override
+    public void close() {}
+}

@@ -1,0 +1,66 @@
+package io.tandem.source;
+
+import org.apache.flink.api.connector.source.SourceSplit;
+
+/**
+ * One unit of reading work and its checkpointed position: a whole JSON Lines file, or one row group
+ * of a Parquet file.
+ *
+ * @param rowGroup the Parquet row group, or -1 for a JSON Lines file
+ * @param firstRow the file row of the split's first record (0 for JSON Lines)
+ * @param records how many records the split holds
+ * @param firstSeq the sequence number of the split's first record; the enumerator numbers the
+ *     splits one after another, so every record of the input has its own
+ * @param read records of this split already emitted
+ * @param byteOffset where reading resumes in a plain JSON Lines file (0 otherwise)
+ */
+public record FileSplit(
+        String path,
+        InputFormat format,
+        int rowGroup,
+        long firstRow,
+        long records,
+        long firstSeq,
+        long read,
+        long byteOffset)
+        implements SourceSplit {
+
+    public static FileSplit jsonLines(String path, long lines, long firstSeq) {
+        return new FileSplit(path, InputFormat.JSONL, -1, 0, lines, firstSeq, 0, 0);
+    }
+
+    public static FileSplit rowGroup(
+            String path, int rowGroup, long firstRow, long rows, long firstSeq) {
+        return new FileSplit(path, InputFormat.PARQUET, rowGroup, firstRow, rows, firstSeq, 0, 0);
+    }
+
+    @Override
+    public String splitId() {
+        return rowGroup < 0 ? path : path + "#row-group-" + rowGroup;
+    }
+
+    public long nextSeq() {
+        return firstSeq + read;
+    }
+
+    /** The next record's row in the file: 0-based for Parquet, its 1-based line for JSON Lines. */
+    public long nextPosition() {
+        return format == InputFormat.JSONL ? read + 1 : firstRow + read;
+    }
+
+    public boolean isDone() {
+        return read >= records;
+    }
+
+    FileSplit advance(long consumedBytes) {
+        return new FileSplit(
+                path,
+                format,
+                rowGroup,
+                firstRow,
+                records,
+                firstSeq,
+                read + 1,
+                byteOffset + consumedBytes);
+    }
+}
