@@ -7,6 +7,7 @@ import io.tandem.inference.GpuDetection;
 import io.tandem.inference.InferenceOptions;
 import io.tandem.job.kafka.KafkaIo;
 import io.tandem.job.kafka.KafkaOptions;
+import io.tandem.job.options.OptionReader;
 import io.tandem.parse.ParseOptions;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.pipeline.PipelineConfig;
@@ -57,7 +58,8 @@ public final class JobSetup {
                     SlotResourceOptions.class,
                     KafkaOptions.class,
                     FaultToleranceOptions.class,
-                    SourceOptions.class);
+                    SourceOptions.class,
+                    WebUiOptions.class);
 
     /** Checkpoint interval of a continuous job unless the configuration sets one. */
     public static final Duration DEFAULT_KAFKA_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
@@ -87,6 +89,7 @@ public final class JobSetup {
     private final FileIo files;
     private final KafkaIo kafka;
     private final Duration progressInterval;
+    private final WebUi webUi;
 
     private JobSetup(
             Configuration configuration,
@@ -95,7 +98,8 @@ public final class JobSetup {
             TandemJob job,
             FileIo files,
             KafkaIo kafka,
-            Duration progressInterval) {
+            Duration progressInterval,
+            WebUi webUi) {
         this.configuration = configuration;
         this.pipeline = pipeline;
         this.plan = plan;
@@ -103,6 +107,7 @@ public final class JobSetup {
         this.files = files;
         this.kafka = kafka;
         this.progressInterval = progressInterval;
+        this.webUi = webUi;
     }
 
     public static Builder builder(Configuration configuration) {
@@ -143,6 +148,11 @@ public final class JobSetup {
         return progressInterval;
     }
 
+    /** The local run's web dashboard; a cluster serves its own. */
+    public WebUi webUi() {
+        return webUi;
+    }
+
     /** Everything the options decided, one line each, for the job log and for tests. */
     public String describe() {
         StringBuilder text = new StringBuilder();
@@ -151,6 +161,7 @@ public final class JobSetup {
         text.append("inference subtasks: ").append(job.gpuWorkers()).append('\n');
         text.append("operators: ").append(job.settings()).append('\n');
         text.append("slot resources: ").append(job.describeSlotResources()).append('\n');
+        text.append("web UI: ").append(webUi.describe()).append('\n');
         if (files != null) {
             text.append("input: ")
                     .append(files.inputs().describe())
@@ -304,6 +315,7 @@ public final class JobSetup {
                             devices);
             Duration progressInterval =
                     options.duration(JobOptions.PROGRESS_INTERVAL, Duration.ofMillis(1));
+            WebUi webUi = WebUi.from(options);
             // Every record type on Tandem's edges has a dedicated serializer; Kryo would be a bug.
             effective.set(PipelineOptions.GENERIC_TYPES, false);
             if (continuous) {
@@ -321,7 +333,8 @@ public final class JobSetup {
                         job,
                         null,
                         new KafkaIo(effective),
-                        progressInterval);
+                        progressInterval,
+                        webUi);
             }
             FileIo files = files(options, job.cpuWorkers(), createOutputs);
             if (files.outputFormat() == OutputFormat.PARQUET) {
@@ -334,7 +347,7 @@ public final class JobSetup {
                                 : DEFAULT_PARQUET_CHECKPOINT_INTERVAL);
             }
             return new JobSetup(
-                    effective, resolvedPipeline, plan, job, files, null, progressInterval);
+                    effective, resolvedPipeline, plan, job, files, null, progressInterval, webUi);
         }
 
         private Pipeline loadPipeline(OptionReader options) {

@@ -1,7 +1,12 @@
 package io.tandem.job;
 
+import java.net.URI;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.flink.client.deployment.executors.LocalExecutor;
 import org.apache.flink.configuration.Configuration;
@@ -10,6 +15,7 @@ import org.apache.flink.core.execution.PipelineExecutor;
 import org.apache.flink.core.execution.PipelineExecutorFactory;
 import org.apache.flink.core.execution.PipelineExecutorServiceLoader;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -18,10 +24,24 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * executor only starts closing its MiniCluster when the job ends; the CLI exits right after, which
  * left the cluster's working directory ({@code minicluster_*} under {@code process.working-dir},
  * the system temp directory by default) behind.
+ *
+ * <p>Each cluster's REST endpoint (and Flink's dashboard, {@code flink-runtime-web}) listens where
+ * the {@link WebUi} says: on loopback unless told otherwise, and past the job's end for its linger
+ * time.
  */
 public final class LocalClusters implements PipelineExecutorServiceLoader, AutoCloseable {
     private final List<MiniCluster> started = new CopyOnWriteArrayList<>();
+    private final WebUi webUi;
     private StreamExecutionEnvironment local;
+
+    /** Local clusters whose REST endpoint listens on loopback only, closed with their job. */
+    public LocalClusters() {
+        this(WebUi.OFF);
+    }
+
+    public LocalClusters(WebUi webUi) {
+        this.webUi = webUi;
+    }
 
     /**
      * Flink's environment where a client or a test provides one; otherwise a local one whose
@@ -36,6 +56,7 @@ public final class LocalClusters implements PipelineExecutorServiceLoader, AutoC
         Configuration configuration = new Configuration(options);
         configuration.set(DeploymentOptions.TARGET, LocalExecutor.NAME);
         configuration.set(DeploymentOptions.ATTACHED, true);
+        webUi.applyTo(configuration);
         local = new StreamExecutionEnvironment(this, configuration, null);
         return local;
     }
@@ -65,7 +86,8 @@ public final class LocalClusters implements PipelineExecutorServiceLoader, AutoC
                 return LocalExecutor.createWithFactory(
                         configuration,
                         clusterConfiguration -> {
-                            MiniCluster cluster = new MiniCluster(clusterConfiguration);
+                            MiniCluster cluster =
+                                    new LingeringMiniCluster(clusterConfiguration, webUi.linger());
                             started.add(cluster);
                             return cluster;
                         });
@@ -73,9 +95,52 @@ public final class LocalClusters implements PipelineExecutorServiceLoader, AutoC
         };
     }
 
+    /**
+     * Where the REST endpoint (and dashboard) of the first started cluster listens; empty before a
+     * local job started.
+     */
+    public Optional<URI> restAddress() throws Exception {
+        return started.isEmpty()
+                ? Optional.empty()
+                : Optional.of(started.get(0).getRestAddress().get());
+    }
+
     @Override
     public Stream<String> getExecutorNames() {
         return Stream.of(LocalExecutor.NAME);
+    }
+
+    /**
+     * A MiniCluster whose first close, the one Flink's local executor starts when the job ends,
+     * waits {@code linger} first: its dashboard still shows the finished job meanwhile.
+     */
+    private static final class LingeringMiniCluster extends MiniCluster {
+        private final Duration linger;
+        private CompletableFuture<Void> closing;
+
+        LingeringMiniCluster(MiniClusterConfiguration configuration, Duration linger) {
+            super(configuration);
+            this.linger = linger;
+        }
+
+        @Override
+        public synchronized CompletableFuture<Void> closeAsync() {
+            if (closing == null) {
+                closing =
+                        linger.isZero()
+                                ? super.closeAsync()
+                                : CompletableFuture.runAsync(
+                                                () -> {},
+                                                CompletableFuture.delayedExecutor(
+                                                        linger.toMillis(), TimeUnit.MILLISECONDS))
+                                        .thenCompose(ignored -> closeNow());
+            }
+            return closing;
+        }
+
+        private CompletableFuture<Void> closeNow() {
+            return super.closeAsync();
+        }
     }
 
     /** Waits for each cluster's shutdown (the one the executor began, or a new one). */

@@ -6,6 +6,7 @@ import io.tandem.batching.FaultTolerance;
 import io.tandem.batching.FaultToleranceOptions;
 import io.tandem.inference.Device;
 import io.tandem.inference.InferenceOptions;
+import io.tandem.job.options.OptionReader;
 import io.tandem.parse.ParseOptions;
 import java.time.Duration;
 import org.apache.flink.configuration.Configuration;

@@ -40,7 +40,7 @@ class TandemJobTest {
         assertEquals(0, nodes.get("batcher").getBufferTimeout());
         assertEquals(0, nodes.get("inference").getBufferTimeout());
         assertTrue(
-                nodes.get("postprocess").getBufferTimeout() != 0,
+                nodes.get("join").getBufferTimeout() != 0,
                 "documents leave in ordinary buffers, not one flush per result");
     }
 }

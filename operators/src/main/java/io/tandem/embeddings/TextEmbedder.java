@@ -2,12 +2,12 @@ package io.tandem.embeddings;
 
 import io.tandem.doc.Doc;
 import io.tandem.hf.HfExport;
+import io.tandem.hf.TokenClassifierFeatures;
 import io.tandem.hf.TransformerEncoder;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
 import io.tandem.inference.ModelComponent;
 import io.tandem.inference.ModelLocation;
-import io.tandem.ner.TokenClassifierFeatures;
 import io.tandem.tensor.Tensor;
 import io.tandem.tensor.TensorMap;
 import java.util.List;

@@ -5,7 +5,6 @@ import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
 import io.tandem.inference.ModelSignature;
 import io.tandem.inference.OnnxSession;
-import io.tandem.ner.TokenClassifierFeatures;
 import io.tandem.tensor.Tensor;
 import io.tandem.tensor.TensorMap;
 import java.io.Serializable;

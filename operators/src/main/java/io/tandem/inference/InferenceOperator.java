@@ -6,6 +6,9 @@ import java.io.Closeable;
 import java.io.Serializable;
 import java.time.Duration;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -29,6 +32,9 @@ public final class InferenceOperator<F extends Serializable>
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(InferenceOperator.class);
 
+    /** Forward passes the latency histogram's percentiles are taken over. */
+    private static final int LATENCY_WINDOW = 1000;
+
     private final ModelComponent<F> model;
     private final GpuAssigner gpus;
     private final Device device;
@@ -45,6 +51,11 @@ public final class InferenceOperator<F extends Serializable>
     private transient Counter failedDocuments;
     private transient long openedNanos;
     private transient long busyNanos;
+    private transient Counter documents;
+    private transient Counter rows;
+    private transient Counter tokens;
+    private transient Counter paddedTokens;
+    private transient Histogram forwardMillis;
 
     public InferenceOperator(
             ModelComponent<F> model,
@@ -95,7 +106,27 @@ public final class InferenceOperator<F extends Serializable>
         failedDocuments = metrics.counter("tandemForwardFailedDocuments");
         metrics.gauge("tandemGpuIndex", () -> gpuIndex);
         metrics.gauge("tandemInferenceIdleFraction", this::idleFraction);
+        metrics.gauge("tandemInferenceBusyFraction", () -> 1.0 - idleFraction());
+        documents = metrics.counter("tandemForwardDocuments");
+        rows = metrics.counter("tandemForwardRows");
+        tokens = metrics.counter("tandemForwardTokens");
+        paddedTokens = metrics.counter("tandemForwardPaddedTokens");
+        metrics.meter("tandemForwardBatchesPerSecond", new MeterView(batches));
+        metrics.meter("tandemForwardDocumentsPerSecond", new MeterView(documents));
+        metrics.gauge("tandemForwardPaddingRatio", () -> ratio(paddedTokens, tokens));
+        metrics.gauge("tandemForwardRowsPerBatch", () -> ratio(rows, batches));
+        metrics.gauge("tandemForwardTokensPerBatch", () -> ratio(tokens, batches));
+        forwardMillis =
+                metrics.histogram(
+                        "tandemForwardLatencyMs",
+                        new DescriptiveStatisticsHistogram(LATENCY_WINDOW));
         openedNanos = System.nanoTime();
+    }
+
+    /** {@code numerator / denominator}, 0 before anything was counted. */
+    private static double ratio(Counter numerator, Counter denominator) {
+        long below = denominator.getCount();
+        return below == 0 ? 0.0 : (double) numerator.getCount() / below;
     }
 
     private double idleFraction() {
@@ -112,6 +143,7 @@ public final class InferenceOperator<F extends Serializable>
         busyNanos += took;
         forwardNanos.inc(took);
         batches.inc();
+        countBatch(batch, took);
         bisectionForwards.inc(result.extraForwards());
         failedDocuments.inc(result.failures().size());
         if (!result.failures().isEmpty()) {
@@ -136,6 +168,16 @@ public final class InferenceOperator<F extends Serializable>
                                 result.failures(),
                                 result.extraForwards(),
                                 result.allocationFailures())));
+    }
+
+    /** The batch's share of the throughput, shape and latency metrics. */
+    private void countBatch(TensorBatch batch, long forwardNanos) {
+        documents.inc(batch.docRows().length);
+        forwardMillis.update(forwardNanos / 1_000_000);
+        BatchStats stats = model.batchStats(batch.tensors());
+        rows.inc(stats.rows());
+        tokens.inc(stats.tokens());
+        paddedTokens.inc(stats.paddedTokens());
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.tandem.ner;
 import io.tandem.doc.Doc;
 import io.tandem.doc.Span;
 import io.tandem.hf.HfExport;
+import io.tandem.hf.TokenClassifierFeatures;
 import io.tandem.hf.TransformerEncoder;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;

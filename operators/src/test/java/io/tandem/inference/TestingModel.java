@@ -1,8 +1,8 @@
 package io.tandem.inference;
 
 import io.tandem.doc.Doc;
+import io.tandem.hf.TokenClassifierFeatures;
 import io.tandem.ner.OnnxTokenClassifier;
-import io.tandem.ner.TokenClassifierFeatures;
 import io.tandem.tensor.TensorMap;
 import java.util.Collections;
 import java.util.IdentityHashMap;

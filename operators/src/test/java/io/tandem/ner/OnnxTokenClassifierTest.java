@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.doc.Doc;
 import io.tandem.doc.Span;
+import io.tandem.hf.TokenClassifierFeatures;
 import io.tandem.inference.BatchStats;
 import io.tandem.inference.Device;
 import io.tandem.inference.ForwardContext;

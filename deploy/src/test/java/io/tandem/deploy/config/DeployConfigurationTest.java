@@ -68,6 +68,18 @@ class DeployConfigurationTest {
     }
 
     @Test
+    void thePrometheusReporterConfigurationNamesAReporterFactoryFlinkShips() throws Exception {
+        Path file = deployDir.resolve("prometheus/flink-prometheus.yaml");
+        List<Found> found = DeployConfigurations.configurationsIn(file);
+        String factory =
+                String.valueOf(found.get(0).entries().get("metrics.reporter.prom.factory.class"));
+        assertTrue(
+                org.apache.flink.metrics.reporter.MetricReporterFactory.class.isAssignableFrom(
+                        Class.forName(factory)),
+                factory + " is no MetricReporterFactory");
+    }
+
+    @Test
     void knownKeysComeFromFlinksAndTandemsOwnOptions() {
         assertTrue(keys.optionCount() > 500, "only " + keys.optionCount() + " options found");
         assertTrue(

@@ -6,19 +6,26 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Documents done / total, documents per second and ETA, redrawn in place on one console line. Runs
- * on its own daemon thread and stops in {@link #close()}.
+ * Documents done / total, documents per second, dead letters and ETA, redrawn in place on one
+ * console line. Runs on its own daemon thread and stops in {@link #close()}.
  */
 final class ProgressDisplay implements AutoCloseable {
     private final AtomicLong done;
+    private final AtomicLong deadLetters;
     private final long total;
     private final PrintStream out;
     private final long startNanos = System.nanoTime();
     private final Thread thread;
     private volatile boolean running = true;
 
-    ProgressDisplay(AtomicLong done, long total, PrintStream out, Duration interval) {
+    ProgressDisplay(
+            AtomicLong done,
+            AtomicLong deadLetters,
+            long total,
+            PrintStream out,
+            Duration interval) {
         this.done = done;
+        this.deadLetters = deadLetters;
         this.total = total;
         this.out = out;
         this.thread =
@@ -39,22 +46,30 @@ final class ProgressDisplay implements AutoCloseable {
     }
 
     private void draw() {
-        out.print("\r" + render(done.get(), total, (System.nanoTime() - startNanos) / 1e9) + "   ");
+        out.print(
+                "\r"
+                        + render(
+                                done.get(),
+                                deadLetters.get(),
+                                total,
+                                (System.nanoTime() - startNanos) / 1e9)
+                        + "   ");
         out.flush();
     }
 
-    static String render(long done, long total, double seconds) {
+    static String render(long done, long deadLetters, long total, double seconds) {
         double rate = seconds > 0 ? done / seconds : 0;
         String eta =
                 rate > 0 && total > done ? formatDuration((long) ((total - done) / rate)) : "--:--";
         double percent = total > 0 ? 100.0 * done / total : 0;
         return String.format(
                 Locale.ROOT,
-                "%d/%d documents (%.1f%%)  %.0f docs/s  ETA %s",
+                "%d/%d documents (%.1f%%)  %.0f docs/s  %d dead letters  ETA %s",
                 done,
                 total,
                 percent,
                 rate,
+                deadLetters,
                 eta);
     }
 

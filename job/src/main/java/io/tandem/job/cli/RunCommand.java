@@ -9,6 +9,8 @@ import io.tandem.job.JobSetup;
 import io.tandem.job.LocalClusters;
 import io.tandem.job.OutputFormat;
 import io.tandem.job.TandemJob;
+import io.tandem.job.WebUi;
+import io.tandem.job.WebUiOptions;
 import io.tandem.job.kafka.KafkaIo;
 import io.tandem.job.kafka.KafkaOptions;
 import io.tandem.job.sink.JsonLinesFileSink;
@@ -19,6 +21,7 @@ import io.tandem.plan.CpuBudget;
 import io.tandem.plan.WorkerOptions;
 import io.tandem.plan.WorkerPlan;
 import io.tandem.source.SourceOptions;
+import java.net.URI;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -254,6 +257,28 @@ public final class RunCommand implements Callable<Integer> {
             description = "Kafka mode: stop after the input present at start (a bounded backfill).")
     boolean stopAtLatestOffsets;
 
+    @Option(
+            names = "--web-ui",
+            arity = "0..1",
+            fallbackValue = "" + WebUiOptions.DEFAULT_PORT,
+            paramLabel = "PORT",
+            description =
+                    "Serve Flink's web dashboard of the local run on PORT (default 8081; 0: any"
+                            + " free port) and print its URL.")
+    String webUiPort;
+
+    @Option(
+            names = "--web-ui-bind",
+            paramLabel = "ADDRESS",
+            description = "Address the dashboard listens on (default: 127.0.0.1, this host only).")
+    String webUiBind;
+
+    @Option(
+            names = "--web-ui-linger",
+            paramLabel = "<duration>",
+            description = "Keep the dashboard up this long after the job ends, e.g. 5min.")
+    String webUiLinger;
+
     @Option(names = "--no-progress", description = "Do not show the progress display.")
     boolean noProgress;
 
@@ -291,7 +316,7 @@ public final class RunCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new TandemCli.UsageException(inFlagTerms(e.getMessage()));
             }
-            return runKafka(setup.configuration(), setup.job(), kafka);
+            return runKafka(setup.configuration(), setup.job(), kafka, setup.webUi());
         }
         return runFiles(setup);
     }
@@ -382,6 +407,9 @@ public final class RunCommand implements Callable<Integer> {
         keys.put("--checkpoint-interval", CheckpointingOptions.CHECKPOINTING_INTERVAL);
         keys.put("--transactional-id-prefix", KafkaOptions.TRANSACTIONAL_ID_PREFIX);
         keys.put("--stop-at-latest-offsets", KafkaOptions.STOP_AT_LATEST_OFFSETS);
+        keys.put("--web-ui", WebUiOptions.PORT);
+        keys.put("--web-ui-bind", WebUiOptions.BIND);
+        keys.put("--web-ui-linger", WebUiOptions.LINGER);
         return Map.copyOf(keys);
     }
 
@@ -399,7 +427,7 @@ public final class RunCommand implements Callable<Integer> {
                     TaskManagerOptions.NUM_TASK_SLOTS,
                     Math.max(job.cpuWorkers(), inputs.parallelism()) + job.gpuWorkers() + 1);
         }
-        try (LocalClusters clusters = new LocalClusters()) {
+        try (LocalClusters clusters = new LocalClusters(setup.webUi())) {
             StreamExecutionEnvironment env = clusters.environment(options);
             if (parquet) {
                 job.attach(
@@ -428,6 +456,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             try {
                 JobClient client = env.executeAsync("tandem: " + inputs.source());
+                announceWebUi(setup.webUi(), clusters, env, client);
                 boolean showProgress =
                         progressKey != null
                                 && !noProgress
@@ -437,12 +466,14 @@ public final class RunCommand implements Callable<Integer> {
                         showProgress
                                 ? new ProgressDisplay(
                                         LocalProgress.counter(progressKey),
+                                        LocalProgress.deadLetters(progressKey),
                                         inputs.expectedRecords(),
                                         System.err,
                                         setup.progressInterval())
                                 : null) {
                     client.getJobExecutionResult().get();
                 }
+                announceLinger(setup.webUi(), clusters, env);
             } finally {
                 if (progressKey != null) {
                     LocalProgress.release(progressKey);
@@ -457,17 +488,19 @@ public final class RunCommand implements Callable<Integer> {
      * --stop-at-latest-offsets, until the input read at start is done); submitted to a cluster it
      * returns as soon as the job is submitted, so detached submission works.
      */
-    private int runKafka(Configuration options, TandemJob job, KafkaIo kafka) throws Exception {
+    private int runKafka(Configuration options, TandemJob job, KafkaIo kafka, WebUi webUi)
+            throws Exception {
         LOG.info("{}", kafka.describe());
         if (!onCluster) {
             options.set(TaskManagerOptions.NUM_TASK_SLOTS, job.cpuWorkers() + job.gpuWorkers() + 1);
         }
-        try (LocalClusters clusters = new LocalClusters()) {
+        try (LocalClusters clusters = new LocalClusters(webUi)) {
             StreamExecutionEnvironment env = clusters.environment(options);
             job.attachKafka(env, kafka.source(), kafka.sink());
             String name = "tandem: " + kafka.inputTopic() + " -> " + kafka.outputTopic();
             JobClient client = env.executeAsync(name);
             LOG.info("Submitted {} as job {}", name, client.getJobID());
+            announceWebUi(webUi, clusters, env, client);
             // A bounded backfill, or a local MiniCluster that dies with this JVM, is waited for; an
             // unbounded job submitted to a cluster keeps running after the client returns.
             if (clusters.isLocal(env) || kafka.stopsAtLatestOffsets()) {
@@ -475,6 +508,40 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Prints the dashboard's job page, when the run serves one. */
+    private void announceWebUi(
+            WebUi webUi, LocalClusters clusters, StreamExecutionEnvironment env, JobClient client)
+            throws Exception {
+        if (!webUi.enabled()) {
+            return;
+        }
+        if (!clusters.isLocal(env)) {
+            LOG.warn(
+                    "--web-ui serves a local run only; the cluster's own dashboard shows this job");
+            return;
+        }
+        URI base = clusters.restAddress().orElseThrow();
+        spec.commandLine()
+                .getOut()
+                .println("Flink dashboard: " + WebUi.jobPage(base, client.getJobID()));
+        spec.commandLine().getOut().flush();
+    }
+
+    private void announceLinger(WebUi webUi, LocalClusters clusters, StreamExecutionEnvironment env)
+            throws Exception {
+        if (webUi.enabled() && clusters.isLocal(env) && !webUi.linger().isZero()) {
+            spec.commandLine()
+                    .getOut()
+                    .println(
+                            "Job finished; the dashboard at "
+                                    + clusters.restAddress().orElseThrow()
+                                    + " stays up for "
+                                    + webUi.linger().toSeconds()
+                                    + " s");
+            spec.commandLine().getOut().flush();
+        }
     }
 
     /** The one line {@code run} logs about this host's GPUs. */

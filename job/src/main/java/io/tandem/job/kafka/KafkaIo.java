@@ -1,8 +1,8 @@
 package io.tandem.job.kafka;
 
-import io.tandem.job.OptionReader;
 import io.tandem.job.kafka.KafkaOptions.Delivery;
 import io.tandem.job.kafka.KafkaOptions.StartingOffsets;
+import io.tandem.job.options.OptionReader;
 import io.tandem.results.Result;
 import io.tandem.source.RawRecord;
 import java.io.IOException;

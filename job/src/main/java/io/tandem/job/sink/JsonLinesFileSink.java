@@ -81,6 +81,7 @@ public final class JsonLinesFileSink
                 Path.of(deadLetterPath),
                 ordered,
                 progressKey == null ? null : LocalProgress.counter(progressKey),
+                progressKey == null ? null : LocalProgress.deadLetters(progressKey),
                 state);
     }
 

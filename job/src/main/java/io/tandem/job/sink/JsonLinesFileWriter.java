@@ -22,6 +22,7 @@ final class JsonLinesFileWriter implements StatefulSinkWriter<Result, FileSinkSt
     private final TrackedFile deadLetters;
     private final boolean ordered;
     private final AtomicLong progress;
+    private final AtomicLong deadLetterProgress;
     private final TreeMap<Long, EncodedLine> waiting = new TreeMap<>();
     private long nextSeq;
 
@@ -30,6 +31,7 @@ final class JsonLinesFileWriter implements StatefulSinkWriter<Result, FileSinkSt
             Path deadLetterPath,
             boolean ordered,
             AtomicLong progress,
+            AtomicLong deadLetterProgress,
             FileSinkState state)
             throws IOException {
         // No output path: a dead-letter-only writer, beside a sink of another format.
@@ -37,6 +39,7 @@ final class JsonLinesFileWriter implements StatefulSinkWriter<Result, FileSinkSt
         this.deadLetters = new TrackedFile(deadLetterPath, state.deadLetterBytes());
         this.ordered = ordered;
         this.progress = progress;
+        this.deadLetterProgress = deadLetterProgress;
         this.nextSeq = state.nextSeq();
         state.waiting().forEach(line -> waiting.put(line.seq(), line));
         if (progress != null) {
@@ -54,6 +57,9 @@ final class JsonLinesFileWriter implements StatefulSinkWriter<Result, FileSinkSt
                         JsonResults.encode(result));
         if (progress != null) {
             progress.incrementAndGet();
+        }
+        if (deadLetterProgress != null && result.isDeadLetter()) {
+            deadLetterProgress.incrementAndGet();
         }
         if (!ordered) {
             append(line);

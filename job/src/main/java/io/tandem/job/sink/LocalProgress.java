@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LocalProgress {
     private static final Map<String, AtomicLong> COUNTERS = new ConcurrentHashMap<>();
+    private static final String DEAD_LETTERS = "#dead-letters";
 
     private LocalProgress() {}
 
@@ -17,7 +18,13 @@ public final class LocalProgress {
         return COUNTERS.computeIfAbsent(key, k -> new AtomicLong());
     }
 
+    /** The dead letters among {@link #counter}'s lines. */
+    public static AtomicLong deadLetters(String key) {
+        return counter(key + DEAD_LETTERS);
+    }
+
     public static void release(String key) {
         COUNTERS.remove(key);
+        COUNTERS.remove(key + DEAD_LETTERS);
     }
 }

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.tandem.doc.Doc;
+import io.tandem.hf.TokenClassifierFeatures;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
 import io.tandem.ner.OnnxTokenClassifier;
-import io.tandem.ner.TokenClassifierFeatures;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.tensor.Tensor;
 import io.tandem.tensor.TensorMap;

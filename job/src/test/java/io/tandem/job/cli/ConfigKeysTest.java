@@ -98,6 +98,9 @@ class ConfigKeysTest {
         values.put("tandem.kafka.delivery", "at-least-once");
         values.put("tandem.kafka.transactional-id-prefix", "p");
         values.put("tandem.kafka.transaction-timeout", "20min");
+        values.put("tandem.web-ui.port", "9090");
+        values.put("tandem.web-ui.bind", "0.0.0.0");
+        values.put("tandem.web-ui.linger", "5min");
         return values;
     }
 
@@ -108,6 +111,9 @@ class ConfigKeysTest {
                     "tandem.output=" + output,
                     "tandem.gpu-workers=1",
                     "tandem.slot-resources.declare=true");
+        }
+        if (key.startsWith("tandem.web-ui.")) {
+            return List.of("tandem.output=" + output, "tandem.web-ui.port=8081");
         }
         if (List.of("tandem.input-format", "tandem.id-column", "tandem.text-column")
                 .contains(key)) {
@@ -206,6 +212,12 @@ class ConfigKeysTest {
         assertEquals(
                 "tandem.device: 'tpu' is not one of auto, cpu, cuda",
                 refusal("tandem.output=" + output, "tandem.device=tpu"));
+        assertEquals(
+                "tandem.web-ui.port: '70000' is not a port; expected 0 to 65535, e.g. 8081",
+                refusal("tandem.output=" + output, "tandem.web-ui.port=70000"));
+        assertEquals(
+                "tandem.web-ui.port: 'x' is not a whole number of 0 or more; expected e.g. 8081",
+                refusal("tandem.output=" + output, "tandem.web-ui.port=x"));
         assertEquals(
                 "tandem.intra-op-threads: '-1' is not a whole number of 0 or more; expected e.g."
                         + " 1 (0 lets ONNX Runtime choose)",

@@ -14,10 +14,11 @@ class ProgressDisplayTest {
     @Test
     void rendersCountsRateAndEta() {
         assertEquals(
-                "500/2000 documents (25.0%)  250 docs/s  ETA 0:06",
-                ProgressDisplay.render(500, 2000, 2.0));
+                "500/2000 documents (25.0%)  250 docs/s  7 dead letters  ETA 0:06",
+                ProgressDisplay.render(500, 7, 2000, 2.0));
         assertEquals(
-                "0/10 documents (0.0%)  0 docs/s  ETA --:--", ProgressDisplay.render(0, 10, 0));
+                "0/10 documents (0.0%)  0 docs/s  0 dead letters  ETA --:--",
+                ProgressDisplay.render(0, 0, 10, 0));
         assertEquals("1:01:01", ProgressDisplay.formatDuration(3661));
     }
 
@@ -28,6 +29,7 @@ class ProgressDisplayTest {
         ProgressDisplay display =
                 new ProgressDisplay(
                         done,
+                        new AtomicLong(),
                         3,
                         new PrintStream(bytes, true, StandardCharsets.UTF_8),
                         Duration.ofMillis(5));

@@ -24,7 +24,12 @@ class JsonLinesFileWriterTest {
     private JsonLinesFileWriter writer(boolean ordered, FileSinkState state, AtomicLong progress)
             throws Exception {
         return new JsonLinesFileWriter(
-                dir.resolve("out.jsonl"), dir.resolve("dead.jsonl"), ordered, progress, state);
+                dir.resolve("out.jsonl"),
+                dir.resolve("dead.jsonl"),
+                ordered,
+                progress,
+                null,
+                state);
     }
 
     private static FileSinkState fresh() {

@@ -3,9 +3,9 @@ package io.tandem.job.split;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tandem.doc.Doc;
+import io.tandem.hf.TokenClassifierFeatures;
 import io.tandem.job.TandemJob;
 import io.tandem.ner.OnnxTokenClassifier;
-import io.tandem.ner.TokenClassifierFeatures;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.records.OutputBatch;
 import io.tandem.records.TensorBatch;

@@ -1,10 +1,10 @@
 package io.tandem.job.split;
 
+import io.tandem.hf.TokenClassifierFeatures;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
 import io.tandem.inference.ForwardingModelComponent;
 import io.tandem.ner.OnnxTokenClassifier;
-import io.tandem.ner.TokenClassifierFeatures;
 import io.tandem.tensor.TensorMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;

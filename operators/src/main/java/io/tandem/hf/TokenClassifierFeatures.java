@@ -1,4 +1,4 @@
-package io.tandem.ner;
+package io.tandem.hf;
 
 import java.io.Serializable;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.tandem.job;
+package io.tandem.job.options;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -161,7 +161,7 @@ public final class OptionReader {
         return option.hasDefaultValue() ? String.valueOf(option.defaultValue()) : null;
     }
 
-    static IllegalArgumentException invalid(
+    public static IllegalArgumentException invalid(
             ConfigOption<?> option, String value, String noun, String expected) {
         return new IllegalArgumentException(
                 option.key()
