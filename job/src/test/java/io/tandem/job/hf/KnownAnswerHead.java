@@ -1,11 +1,11 @@
 package io.tandem.job.hf;
 
 import io.tandem.embeddings.TextEmbedder;
+import io.tandem.hf.TokenClassifierFeatures;
 import io.tandem.hf.TransformerEncoder;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
 import io.tandem.models.ClassifierHead;
-import io.tandem.ner.TokenClassifierFeatures;
 import io.tandem.tensor.TensorMap;
 import java.nio.file.Path;
 import java.util.ArrayList;
