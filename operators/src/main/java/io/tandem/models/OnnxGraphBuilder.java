@@ -30,13 +30,46 @@ final class OnnxGraphBuilder {
     static final long OPSET = 17;
     static final String PRODUCER = "tandem";
 
-    private final GraphProto.Builder graph = GraphProto.newBuilder();
+    private final GraphProto.Builder graph;
     private final Set<String> names = new HashSet<>();
     private final Map<String, String> metadata = new LinkedHashMap<>();
+
+    /** The model extended, whose IR version and opsets are kept; null for a new graph. */
+    private final ModelProto base;
+
     private int nodeCount;
 
     OnnxGraphBuilder(String graphName) {
-        graph.setName(graphName);
+        graph = GraphProto.newBuilder().setName(graphName);
+        base = null;
+    }
+
+    private OnnxGraphBuilder(ModelProto base) {
+        this.base = base;
+        graph = base.getGraph().toBuilder();
+        for (ValueInfoProto input : graph.getInputList()) {
+            names.add(input.getName());
+        }
+        for (TensorProto initializer : graph.getInitializerList()) {
+            names.add(initializer.getName());
+        }
+        for (NodeProto node : graph.getNodeList()) {
+            names.addAll(node.getOutputList());
+        }
+        nodeCount = graph.getNodeCount();
+    }
+
+    /**
+     * A builder that adds to an existing model (a real export): its nodes, values, IR version and
+     * opsets stay as they are, and the names it uses are taken.
+     */
+    static OnnxGraphBuilder extending(ModelProto base) {
+        return new OnnxGraphBuilder(base);
+    }
+
+    /** Drops the graph's outputs, so that the caller declares its own. */
+    void clearOutputs() {
+        graph.clearOutput();
     }
 
     /** Declares a graph input; dims are numbers or symbolic names such as {@code "batch"}. */
@@ -139,6 +172,16 @@ final class OnnxGraphBuilder {
     }
 
     ModelProto build(String docString) {
+        if (base != null) {
+            ModelProto.Builder model = base.toBuilder().setDocString(docString).setGraph(graph);
+            metadata.forEach(
+                    (key, value) ->
+                            model.addMetadataProps(
+                                    StringStringEntryProto.newBuilder()
+                                            .setKey(key)
+                                            .setValue(value)));
+            return model.build();
+        }
         ModelProto.Builder model =
                 ModelProto.newBuilder()
                         .setIrVersion(IR_VERSION)

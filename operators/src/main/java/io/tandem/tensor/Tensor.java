@@ -189,6 +189,128 @@ public final class Tensor implements Serializable {
         }
     }
 
+    /**
+     * Groups consecutive rows: group {@code g} takes the next {@code groupRows[g]} rows, padded
+     * with zero rows to the largest group, so the result has shape [groups, largest group,
+     * ...rest]. The inverse of {@link #ungroupRows}. A model chain uses it to give every model one
+     * row per document, whatever each model's rows per document.
+     */
+    public Tensor groupRows(int[] groupRows) {
+        int largest = 0;
+        for (int rows : groupRows) {
+            largest = Math.max(largest, rows);
+        }
+        return groupRows(groupRows, largest);
+    }
+
+    /**
+     * As {@link #groupRows(int[])}, each group padded to {@code width} rows: the parts of a grouped
+     * tensor keep its width, so they concatenate again.
+     */
+    public Tensor groupRows(int[] groupRows, int width) {
+        int total = 0;
+        for (int rows : groupRows) {
+            if (rows > width) {
+                throw new IllegalArgumentException(
+                        "A group of " + rows + " rows of tensor '" + name + "' in width " + width);
+            }
+            total += rows;
+        }
+        int largest = width;
+        if (shape.length == 0 || shape[0] != total) {
+            throw new IllegalArgumentException(
+                    "Cannot group the rows of tensor '"
+                            + name
+                            + "' with shape "
+                            + Arrays.toString(shape)
+                            + " into groups of "
+                            + Arrays.toString(groupRows)
+                            + " rows ("
+                            + total
+                            + " in all)");
+        }
+        long[] grouped = new long[shape.length + 1];
+        grouped[0] = groupRows.length;
+        grouped[1] = largest;
+        System.arraycopy(shape, 1, grouped, 2, shape.length - 1);
+        int row = Math.toIntExact(rowSize());
+        Object source = data();
+        Object target = newData(Math.toIntExact((long) groupRows.length * largest * row));
+        int from = 0;
+        for (int g = 0; g < groupRows.length; g++) {
+            System.arraycopy(source, from, target, g * largest * row, groupRows[g] * row);
+            from += groupRows[g] * row;
+        }
+        return withData(grouped, target);
+    }
+
+    /**
+     * The inverse of {@link #groupRows}: the first {@code groupRows[g]} rows of each group, one
+     * group after the other, so shape [groups, largest group, ...rest] becomes [sum, ...rest].
+     */
+    public Tensor ungroupRows(int[] groupRows) {
+        if (shape.length < 2 || shape[0] != groupRows.length) {
+            throw new IllegalArgumentException(
+                    "Cannot ungroup tensor '"
+                            + name
+                            + "' with shape "
+                            + Arrays.toString(shape)
+                            + " into groups of "
+                            + Arrays.toString(groupRows)
+                            + " rows");
+        }
+        int total = 0;
+        for (int rows : groupRows) {
+            if (rows > shape[1]) {
+                throw new IllegalArgumentException(
+                        "Group of "
+                                + rows
+                                + " rows in tensor '"
+                                + name
+                                + "' whose groups hold "
+                                + shape[1]);
+            }
+            total += rows;
+        }
+        long[] ungrouped = new long[shape.length - 1];
+        ungrouped[0] = total;
+        System.arraycopy(shape, 2, ungrouped, 1, shape.length - 2);
+        int row = Math.toIntExact(rowSize() / shape[1]);
+        int groupSize = Math.toIntExact(shape[1]) * row;
+        Object source = data();
+        Object target = newData(total * row);
+        int to = 0;
+        for (int g = 0; g < groupRows.length; g++) {
+            System.arraycopy(source, g * groupSize, target, to, groupRows[g] * row);
+            to += groupRows[g] * row;
+        }
+        return withData(ungrouped, target);
+    }
+
+    private Object data() {
+        return switch (dtype) {
+            case INT64 -> longData;
+            case INT32 -> intData;
+            case FLOAT32 -> floatData;
+        };
+    }
+
+    private Object newData(int length) {
+        return switch (dtype) {
+            case INT64 -> new long[length];
+            case INT32 -> new int[length];
+            case FLOAT32 -> new float[length];
+        };
+    }
+
+    private Tensor withData(long[] newShape, Object data) {
+        return switch (dtype) {
+            case INT64 -> ofLongs(name, newShape, (long[]) data);
+            case INT32 -> ofInts(name, newShape, (int[]) data);
+            case FLOAT32 -> ofFloats(name, newShape, (float[]) data);
+        };
+    }
+
     /** Elements per row of the first axis. */
     private long rowSize() {
         long size = 1;
