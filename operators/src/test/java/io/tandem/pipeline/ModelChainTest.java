@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.core.fs.CloseableRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -109,7 +110,8 @@ class ModelChainTest {
                         chain.openForward(ForwardContext.cpu(1)),
                         chain.name(),
                         Duration.ofMinutes(1),
-                        "model-chain-test-timer")) {
+                        "model-chain-test-timer",
+                        new CloseableRegistry())) {
             forward.checkModel(chain);
             forwarded = forward.forward(chain.collate(features), docRows);
         }
