@@ -56,6 +56,16 @@ public final class ParquetDocs {
                             + "   required binary kind (STRING);"
                             + "   required int64 position;"
                             + " }"
+                            + " optional group vectors (MAP) {"
+                            + "   repeated group key_value {"
+                            + "     required binary key (STRING);"
+                            + "     required group value (LIST) {"
+                            + "       repeated group list {"
+                            + "         required float element;"
+                            + "       }"
+                            + "     }"
+                            + "   }"
+                            + " }"
                             + "}");
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -152,6 +162,9 @@ public final class ParquetDocs {
                 out.endGroup();
                 out.endField("source", 4);
             }
+            if (!doc.vectors().isEmpty()) {
+                vectors(doc);
+            }
             out.endMessage();
         }
 
@@ -181,6 +194,36 @@ public final class ParquetDocs {
             }
             out.endGroup();
             out.endField("entities", 2);
+        }
+
+        /** The embeddings components' vectors, by component name. */
+        private void vectors(Doc doc) {
+            out.startField("vectors", 5);
+            out.startGroup();
+            out.startField("key_value", 0);
+            for (var vector : doc.vectors().entrySet()) {
+                out.startGroup();
+                string("key", 0, vector.getKey());
+                out.startField("value", 1);
+                out.startGroup();
+                if (vector.getValue().length > 0) {
+                    out.startField("list", 0);
+                    for (float value : vector.getValue()) {
+                        out.startGroup();
+                        out.startField("element", 0);
+                        out.addFloat(value);
+                        out.endField("element", 0);
+                        out.endGroup();
+                    }
+                    out.endField("list", 0);
+                }
+                out.endGroup();
+                out.endField("value", 1);
+                out.endGroup();
+            }
+            out.endField("key_value", 0);
+            out.endGroup();
+            out.endField("vectors", 5);
         }
 
         private static String attributesJson(Span span) {

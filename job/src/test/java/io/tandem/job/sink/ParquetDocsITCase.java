@@ -1,0 +1,91 @@
+package io.tandem.job.sink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.tandem.doc.Doc;
+import io.tandem.doc.Span;
+import io.tandem.parquet.ParquetFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.ColumnIOFactory;
+import org.apache.parquet.io.RecordReader;
+import org.apache.parquet.schema.MessageType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A document's vectors reach the Parquet output, read back with parquet-mr's generic records. */
+class ParquetDocsITCase {
+    @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension();
+
+    @TempDir Path dir;
+
+    @Test
+    void vectorsAreWrittenByComponentNameAndDocumentsWithoutThemHaveNone() throws Exception {
+        Doc embedded = new Doc("a", "no fever", 0, null, null);
+        embedded.entities().add(new Span(3, 8, "SYMPTOM", "terms"));
+        embedded.vectors().put("minilm", new float[] {0.25f, -1.5f, 3f});
+        embedded.vectors().put("other", new float[] {1f});
+        Doc plain = new Doc("b", "cough", 1, null, null);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.fromData(TypeInformation.of(Doc.class), embedded, plain)
+                .setParallelism(1)
+                .sinkTo(ParquetDocs.sink(dir))
+                .setParallelism(1);
+        env.execute("parquet-vectors");
+
+        Map<String, String> vectors = new TreeMap<>();
+        List<Path> parts;
+        try (Stream<Path> files = Files.walk(dir)) {
+            parts = files.filter(p -> p.toString().endsWith(".parquet")).toList();
+        }
+        for (Path part : parts) {
+            try (ParquetFileReader reader = ParquetFiles.open(part)) {
+                MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+                PageReadStore rows;
+                while ((rows = reader.readNextRowGroup()) != null) {
+                    RecordReader<Group> records =
+                            new ColumnIOFactory()
+                                    .getColumnIO(schema)
+                                    .getRecordReader(rows, new GroupRecordConverter(schema));
+                    for (long i = 0; i < rows.getRowCount(); i++) {
+                        Group row = records.read();
+                        vectors.put(row.getString("id", 0), vectors(row));
+                    }
+                }
+            }
+        }
+        assertEquals(Map.of("a", "minilm=[0.25, -1.5, 3.0] other=[1.0] ", "b", ""), vectors);
+    }
+
+    private static String vectors(Group row) {
+        if (row.getFieldRepetitionCount("vectors") == 0) {
+            return "";
+        }
+        Group map = row.getGroup("vectors", 0);
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < map.getFieldRepetitionCount("key_value"); i++) {
+            Group entry = map.getGroup("key_value", i);
+            Group list = entry.getGroup("value", 0);
+            StringBuilder values = new StringBuilder("[");
+            for (int j = 0; j < list.getFieldRepetitionCount("list"); j++) {
+                values.append(j == 0 ? "" : ", ")
+                        .append(list.getGroup("list", j).getFloat("element", 0));
+            }
+            out.append(entry.getString("key", 0)).append('=').append(values).append("] ");
+        }
+        return out.toString();
+    }
+}
