@@ -89,6 +89,7 @@ public final class JobSetup {
     private final FileIo files;
     private final KafkaIo kafka;
     private final Duration progressInterval;
+    private final Duration statusInterval;
     private final WebUi webUi;
 
     private JobSetup(
@@ -99,6 +100,7 @@ public final class JobSetup {
             FileIo files,
             KafkaIo kafka,
             Duration progressInterval,
+            Duration statusInterval,
             WebUi webUi) {
         this.configuration = configuration;
         this.pipeline = pipeline;
@@ -107,6 +109,7 @@ public final class JobSetup {
         this.files = files;
         this.kafka = kafka;
         this.progressInterval = progressInterval;
+        this.statusInterval = statusInterval;
         this.webUi = webUi;
     }
 
@@ -148,6 +151,11 @@ public final class JobSetup {
         return progressInterval;
     }
 
+    /** How often a local continuous run logs its status line. */
+    public Duration statusInterval() {
+        return statusInterval;
+    }
+
     /** The local run's web dashboard; a cluster serves its own. */
     public WebUi webUi() {
         return webUi;
@@ -187,6 +195,7 @@ public final class JobSetup {
             text.append("progress interval: ").append(progressInterval.toMillis()).append(" ms\n");
         } else {
             text.append(kafka.describe()).append('\n');
+            text.append("status interval: ").append(statusInterval.toMillis()).append(" ms\n");
         }
         return text.toString();
     }
@@ -334,6 +343,7 @@ public final class JobSetup {
                         null,
                         new KafkaIo(effective),
                         progressInterval,
+                        options.duration(KafkaOptions.STATUS_INTERVAL, Duration.ofMillis(1)),
                         webUi);
             }
             FileIo files = files(options, job.cpuWorkers(), createOutputs);
@@ -347,7 +357,15 @@ public final class JobSetup {
                                 : DEFAULT_PARQUET_CHECKPOINT_INTERVAL);
             }
             return new JobSetup(
-                    effective, resolvedPipeline, plan, job, files, null, progressInterval, webUi);
+                    effective,
+                    resolvedPipeline,
+                    plan,
+                    job,
+                    files,
+                    null,
+                    progressInterval,
+                    KafkaOptions.STATUS_INTERVAL.defaultValue(),
+                    webUi);
         }
 
         private Pipeline loadPipeline(OptionReader options) {

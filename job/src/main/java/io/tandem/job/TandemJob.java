@@ -250,7 +250,8 @@ public final class TandemJob {
                                         settings.batchSize(),
                                         settings.chunkSize(),
                                         settings.maxBatchDelay().toMillis(),
-                                        credits))
+                                        credits,
+                                        gpuWorkers))
                         .uid("batcher")
                         .setParallelism(cpuWorkers)
                         .setBufferTimeout(FLUSH_EVERY_RECORD);

@@ -2,6 +2,7 @@ package io.tandem.batching;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.RuntimeContext;
@@ -14,6 +15,9 @@ import org.apache.flink.util.function.ThrowingRunnable;
  * JVM (a co-location group guarantees it), so the credits live in a per-JVM registry keyed by job,
  * producer subtask and attempt, and are dropped when both sides have closed.
  *
+ * <p>The batcher also says which link (inference subtask) each batch went to, so that the batches
+ * in flight can be counted per link; the cap itself stays per producer.
+ *
  * <p>A returned credit puts the batcher's action into the batcher's mailbox: it sends a batch that
  * waited for the credit, and wakes a batcher that yields to its mailbox until it can.
  */
@@ -24,6 +28,8 @@ public final class BatchCredits {
     private final AtomicInteger available;
     private final AtomicInteger allocationFailures = new AtomicInteger();
     private final int capacity;
+    private final Map<Long, Integer> linkOfBatch = new ConcurrentHashMap<>();
+    private final Map<Integer, AtomicInteger> inFlightByLink = new ConcurrentHashMap<>();
     private int users;
     private volatile MailboxExecutor waiter;
     private volatile ThrowingRunnable<? extends Exception> onRelease;
@@ -112,7 +118,25 @@ public final class BatchCredits {
         return true;
     }
 
-    public void release() {
+    /**
+     * The batcher sent batch {@code seq}, on a credit it took, to inference subtask {@code link}.
+     */
+    public void sent(long seq, int link) {
+        linkOfBatch.put(seq, link);
+        inFlightTo(link).incrementAndGet();
+    }
+
+    /** The outputs of batch {@code seq} came back: its credit and its link are free again. */
+    public void release(long seq) {
+        Integer link = linkOfBatch.remove(seq);
+        if (link != null) {
+            inFlightTo(link).decrementAndGet();
+        }
+        release();
+    }
+
+    /** Gives a credit back without naming its batch (a batch whose link was never recorded). */
+    void release() {
         if (available.incrementAndGet() > capacity) {
             available.decrementAndGet();
             throw new IllegalStateException("Credit returned twice for " + key);
@@ -149,6 +173,15 @@ public final class BatchCredits {
 
     public int inFlight() {
         return capacity - available.get();
+    }
+
+    /** Batches sent to inference subtask {@code link} whose outputs have not come back. */
+    public int inFlightOn(int link) {
+        return inFlightTo(link).get();
+    }
+
+    private AtomicInteger inFlightTo(int link) {
+        return inFlightByLink.computeIfAbsent(link, l -> new AtomicInteger());
     }
 
     public int capacity() {

@@ -1,5 +1,6 @@
 package io.tandem.batching;
 
+import io.tandem.dispatch.DispatchSchedule;
 import io.tandem.doc.Doc;
 import io.tandem.records.PendingDocs;
 import io.tandem.records.TensorBatch;
@@ -25,6 +26,10 @@ import org.apache.flink.util.OutputTag;
  * to the mailbox until it is, as Flink's AsyncWaitOperator does when full, so a slow GPU
  * backpressures the CPU task set instead of letting documents pile up. Queued batches are all sent
  * before a checkpoint barrier and at the end of input, so the operator keeps no state.
+ *
+ * <p>Metrics: {@code tandemBatchesInFlight} for the producer, and per link (group {@code link} =
+ * the inference subtask's index, one for each subtask the dispatch schedule sends this producer's
+ * batches to) the same count for that link alone.
  */
 public final class DispatchBatcher<F extends Serializable> extends AbstractBatcher<F, TensorBatch> {
     private static final long serialVersionUID = 1L;
@@ -32,7 +37,9 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
     public static final OutputTag<PendingDocs> PENDING_DOCS = new OutputTag<>("pending-docs") {};
 
     private final int creditsPerProducer;
+    private final int consumers;
     private transient BatchCredits credits;
+    private transient DispatchSchedule schedule;
     private transient MailboxExecutor mailbox;
     private transient int producer;
     private transient int producers;
@@ -47,13 +54,19 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
             BatchSize batchSize,
             int chunkSize,
             long maxDelayMillis,
-            int creditsPerProducer) {
+            int creditsPerProducer,
+            int consumers) {
         super(finisher, batchSize, chunkSize, maxDelayMillis, true);
         if (creditsPerProducer < 1) {
             throw new IllegalArgumentException(
                     "Batches in flight per producer must be >= 1, got " + creditsPerProducer);
         }
+        if (consumers < 1) {
+            throw new IllegalArgumentException(
+                    "The batcher needs at least 1 inference subtask to send to, got " + consumers);
+        }
         this.creditsPerProducer = creditsPerProducer;
+        this.consumers = consumers;
     }
 
     @Override
@@ -70,6 +83,19 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
         ready = new ArrayDeque<>();
         credits.onRelease(mailbox, this::emitReady);
         getMetricGroup().gauge("tandemBatchesInFlight", credits::inFlight);
+        // The partitioner picks each batch's link by the same schedule, for the same (P, C).
+        schedule = DispatchSchedule.of(producers, consumers);
+        BatchCredits shared = credits;
+        Arrays.stream(schedule.periodOf(producer))
+                .distinct()
+                .sorted()
+                .forEach(
+                        link ->
+                                getMetricGroup()
+                                        .addGroup("link", String.valueOf(link))
+                                        .gauge(
+                                                "tandemBatchesInFlight",
+                                                () -> shared.inFlightOn(link)));
         getMetricGroup().gauge("tandemBatchesAwaitingCredit", () -> ready.size());
     }
 
@@ -142,6 +168,8 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
         }
         while (!ready.isEmpty() && credits.tryAcquire()) {
             Ready next = ready.poll();
+            long seq = next.tensors().seq();
+            credits.sent(seq, schedule.consumerFor(producer, seq));
             output.collect(PENDING_DOCS, new StreamRecord<>(next.docs()));
             output.collect(new StreamRecord<>(next.tensors()));
         }

@@ -122,7 +122,7 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
                         seq,
                         outputs.device());
         credits.reportAllocationFailures(outputs.allocationFailures());
-        credits.release();
+        credits.release(seq);
         for (int i = 0; i < results.size(); i++) {
             deadLetterCounters.count(results.get(i));
             breaker.record(results.get(i));

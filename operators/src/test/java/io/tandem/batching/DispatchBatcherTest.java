@@ -4,6 +4,7 @@ import static io.tandem.results.TestingResults.deadLetterIds;
 import static io.tandem.results.TestingResults.deadLetterPlaces;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.tandem.dispatch.DispatchSchedule;
 import io.tandem.doc.Doc;
 import io.tandem.inference.ModelComponent;
 import io.tandem.inference.TestingModel;
@@ -12,8 +13,18 @@ import io.tandem.records.PendingDocs;
 import io.tandem.records.TensorBatch;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.clusterframework.types.ResourceID;
+import org.apache.flink.runtime.executiongraph.ExecutionAttemptID;
+import org.apache.flink.runtime.metrics.groups.TaskManagerMetricGroup;
+import org.apache.flink.runtime.metrics.util.TestingMetricRegistry;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
 import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
@@ -41,7 +52,8 @@ class DispatchBatcherTest {
                         BatchSize.parse("1 docs"),
                         CHUNK,
                         60_000,
-                        CREDITS);
+                        CREDITS,
+                        1);
         OneInputStreamOperatorTestHarness<Doc, TensorBatch> harness =
                 new OneInputStreamOperatorTestHarness<>(batcher);
         harness.open();
@@ -188,6 +200,76 @@ class DispatchBatcherTest {
             // A deterministic join emits arrival n only after arrival n - 1: a number given to
             // the dead letter would hold every later document back for good.
             assertEquals(List.of(0L, 1L), sentArrivals(h));
+            join.leave();
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void batchesInFlightAreCountedPerLinkAsTheScheduleSendsThem() throws Exception {
+        int credits = 4;
+        int consumers = 2;
+        // Each gauge by its scope below the operator: "tandemBatchesInFlight" for the producer,
+        // "link.<consumer>.tandemBatchesInFlight" per link.
+        Map<String, Gauge<?>> gauges = new ConcurrentHashMap<>();
+        TestingMetricRegistry registry =
+                TestingMetricRegistry.builder()
+                        .setRegisterConsumer(
+                                (metric, name, group) -> {
+                                    String link = group.getAllVariables().get("<link>");
+                                    if (metric instanceof Gauge<?> gauge) {
+                                        gauges.put(
+                                                link == null ? name : "link." + link + "." + name,
+                                                gauge);
+                                    }
+                                })
+                        .build();
+        JobID jobId = new JobID();
+        TaskManagerMetricGroup taskManager =
+                TaskManagerMetricGroup.createTaskManagerMetricGroup(
+                        registry, "localhost", ResourceID.generate());
+        MockEnvironment environment =
+                new MockEnvironmentBuilder()
+                        .setJobID(jobId)
+                        .setMetricGroup(
+                                taskManager
+                                        .addJob(jobId, "job")
+                                        .addTask(ExecutionAttemptID.randomId(), "batcher"))
+                        .build();
+        DispatchBatcher<?> batcher =
+                new DispatchBatcher<>(
+                        TestingDocs.finisher(OnnxTokenClassifier.tiny()),
+                        BatchSize.parse("1 docs"),
+                        CHUNK,
+                        60_000,
+                        credits,
+                        consumers);
+        try (OneInputStreamOperatorTestHarness<Doc, TensorBatch> h =
+                new OneInputStreamOperatorTestHarness<>(batcher, environment)) {
+            h.open();
+            BatchCredits join =
+                    BatchCredits.join(BatchCredits.key(jobId.toString(), 0, 0), credits);
+            for (long seq = 0; seq < CHUNK; seq++) {
+                h.processElement(doc(seq));
+            }
+            assertEquals(List.of(0L, 1L, 2L), sentSeqs(h), "four credits: the chunk is sent");
+            DispatchSchedule schedule = DispatchSchedule.of(1, consumers);
+            int first = schedule.consumerFor(0, 0);
+            int second = schedule.consumerFor(0, 1);
+            assertEquals(first, schedule.consumerFor(0, 2), "one producer alternates its links");
+            assertEquals(1 - first, second, "one producer feeds both consumers");
+            assertEquals(3, gauges.get("tandemBatchesInFlight").getValue());
+            assertEquals(2, gauges.get("link." + first + ".tandemBatchesInFlight").getValue());
+            assertEquals(1, gauges.get("link." + second + ".tandemBatchesInFlight").getValue());
+
+            join.release(0); // the outputs of batch 0 came back from its link
+            assertEquals(2, gauges.get("tandemBatchesInFlight").getValue());
+            assertEquals(1, gauges.get("link." + first + ".tandemBatchesInFlight").getValue());
+            assertEquals(1, gauges.get("link." + second + ".tandemBatchesInFlight").getValue());
+            join.release(1);
+            join.release(2);
+            assertEquals(0, gauges.get("link." + first + ".tandemBatchesInFlight").getValue());
+            assertEquals(0, gauges.get("link." + second + ".tandemBatchesInFlight").getValue());
             join.leave();
         }
     }

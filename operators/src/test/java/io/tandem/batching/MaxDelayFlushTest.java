@@ -29,7 +29,8 @@ class MaxDelayFlushTest {
                         BatchSize.parse("8 docs"),
                         CHUNK,
                         MAX_DELAY,
-                        CREDITS);
+                        CREDITS,
+                        1);
         OneInputStreamOperatorTestHarness<Doc, TensorBatch> harness =
                 new OneInputStreamOperatorTestHarness<>(batcher);
         harness.open();

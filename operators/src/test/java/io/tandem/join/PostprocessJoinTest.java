@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
 class PostprocessJoinTest {
     private static final int PRODUCER = 0;
     private static final int CREDITS = 4;
+    private static final int LINK = 7;
     private static final OnnxTokenClassifier MODEL = OnnxTokenClassifier.tiny();
 
     private static ForwardRunner runner;
@@ -94,10 +95,11 @@ class PostprocessJoinTest {
             batcher = BatchCredits.forSubtask(join.getRuntimeContext(), CREDITS);
         }
 
-        /** The batcher takes a credit for each batch it sends. */
+        /** The batcher takes a credit for each batch it sends, here all to link (consumer) 7. */
         void sent(Batch... batches) {
             for (Batch batch : batches) {
                 assertTrue(batcher.tryAcquire(), "a credit for batch " + batch.docs().seq());
+                batcher.sent(batch.docs().seq(), LINK);
             }
         }
 
@@ -138,13 +140,17 @@ class PostprocessJoinTest {
             assertEquals(List.of(), join.emitted());
             assertEquals(CREDITS - 2, join.batcher.available(), "both batches are in flight");
 
+            assertEquals(2, join.batcher.inFlightOn(LINK));
+
             join.outputs(docsFirst);
             assertEquals(List.of("a"), join.emitted());
             assertEquals(CREDITS - 1, join.batcher.available(), "a joined batch's credit is back");
+            assertEquals(1, join.batcher.inFlightOn(LINK), "and its link is freed");
 
             join.docs(outputsFirst);
             assertEquals(List.of("a", "b"), join.emitted());
             assertEquals(CREDITS, join.batcher.available());
+            assertEquals(0, join.batcher.inFlightOn(LINK));
         }
     }
 

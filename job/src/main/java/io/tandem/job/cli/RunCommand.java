@@ -318,7 +318,7 @@ public final class RunCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new TandemCli.UsageException(inFlagTerms(e.getMessage()));
             }
-            return runKafka(setup.configuration(), setup.job(), kafka, setup.webUi());
+            return runKafka(setup, kafka);
         }
         return runFiles(setup);
     }
@@ -490,12 +490,19 @@ public final class RunCommand implements Callable<Integer> {
      * --stop-at-latest-offsets, until the input read at start is done); submitted to a cluster it
      * returns as soon as the job is submitted, so detached submission works.
      */
-    private int runKafka(Configuration options, TandemJob job, KafkaIo kafka, WebUi webUi)
-            throws Exception {
+    private int runKafka(JobSetup setup, KafkaIo kafka) throws Exception {
+        Configuration options = setup.configuration();
+        TandemJob job = setup.job();
+        WebUi webUi = setup.webUi();
         LOG.info("{}", kafka.describe());
         if (!onCluster) {
             options.set(TaskManagerOptions.NUM_TASK_SLOTS, job.cpuWorkers() + job.gpuWorkers() + 1);
         }
+        // Off a terminal (a service's log), a local run logs a status line every interval.
+        LocalMetrics metrics =
+                !onCluster && !noProgress && System.console() == null
+                        ? LocalMetrics.register("run-" + UUID.randomUUID(), options)
+                        : null;
         try (LocalClusters clusters = new LocalClusters(webUi)) {
             StreamExecutionEnvironment env = clusters.environment(options);
             job.attachKafka(env, kafka.source(), kafka.sink());
@@ -506,7 +513,16 @@ public final class RunCommand implements Callable<Integer> {
             // A bounded backfill, or a local MiniCluster that dies with this JVM, is waited for; an
             // unbounded job submitted to a cluster keeps running after the client returns.
             if (clusters.isLocal(env) || kafka.stopsAtLatestOffsets()) {
-                client.getJobExecutionResult().get();
+                try (KafkaStatus status =
+                        metrics != null && clusters.isLocal(env)
+                                ? new KafkaStatus(metrics, LOG::info, setup.statusInterval())
+                                : null) {
+                    client.getJobExecutionResult().get();
+                }
+            }
+        } finally {
+            if (metrics != null) {
+                metrics.release();
             }
         }
         return 0;

@@ -106,4 +106,13 @@ public final class KafkaOptions {
                             "The sink's transaction.timeout.ms: above checkpoint interval +"
                                     + " checkpoint timeout, at most the broker's"
                                     + " transaction.max.timeout.ms (15 min by default).");
+
+    public static final ConfigOption<Duration> STATUS_INTERVAL =
+            ConfigOptions.key("tandem.kafka.status-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription(
+                            "How often a local run, when not on a terminal, logs its status line:"
+                                    + " consumer lag, documents out, documents per second, dead"
+                                    + " letters.");
 }

@@ -98,6 +98,7 @@ class ConfigKeysTest {
         values.put("tandem.kafka.delivery", "at-least-once");
         values.put("tandem.kafka.transactional-id-prefix", "p");
         values.put("tandem.kafka.transaction-timeout", "20min");
+        values.put("tandem.kafka.status-interval", "1min");
         values.put("tandem.web-ui.port", "9090");
         values.put("tandem.web-ui.bind", "0.0.0.0");
         values.put("tandem.web-ui.linger", "5min");

@@ -1,6 +1,7 @@
 package io.tandem.job.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -8,6 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -108,6 +112,75 @@ class WebUiITCase {
             }
             run.get();
         }
+    }
+
+    @Test
+    void withLingerTheDashboardAnswersAfterTheJobEndsForThatLongThenItsPortCloses()
+            throws Exception {
+        Duration linger = Duration.ofSeconds(3);
+        StringWriter out = new StringWriter();
+        CompletableFuture<Integer> run =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            var cli = TandemCli.commandLine();
+                            cli.setOut(new PrintWriter(out, true));
+                            cli.setErr(new PrintWriter(new StringWriter(), true));
+                            return cli.execute(
+                                    "run",
+                                    "--input",
+                                    "sample:50",
+                                    "--output",
+                                    dir.resolve("out.jsonl").toString(),
+                                    "--cpu-workers",
+                                    "1",
+                                    "--gpu-workers",
+                                    "0",
+                                    "--web-ui",
+                                    "0",
+                                    "--web-ui-linger",
+                                    linger.toSeconds() + "s",
+                                    "--no-progress");
+                        });
+        URI base = restBase(awaitJobPage(out, run));
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!out.toString().contains("Job finished; the dashboard at")) {
+            assertTrue(System.nanoTime() < deadline, () -> "the job did not finish: " + out);
+            assertTrue(!run.isDone(), () -> "the run ended without lingering: " + out);
+            Thread.sleep(20);
+        }
+        long ended = System.nanoTime();
+        HttpClient http = HttpClient.newHttpClient();
+        assertEquals(200, get(http, base.resolve("overview")).statusCode());
+        String jobs = get(http, base.resolve("jobs/overview")).body();
+        assertTrue(jobs.contains("\"state\":\"FINISHED\""), "the finished job is shown: " + jobs);
+        Thread.sleep(linger.toMillis() * 2 / 3);
+        assertTrue(!run.isDone(), "the run returned before its linger time was over");
+        assertEquals(
+                200,
+                get(http, base.resolve("overview")).statusCode(),
+                "two thirds into the linger time");
+
+        assertEquals(0, run.get());
+        assertTrue(
+                System.nanoTime() - ended >= linger.toNanos() - Duration.ofMillis(500).toNanos(),
+                "the run returned "
+                        + Duration.ofNanos(System.nanoTime() - ended).toMillis()
+                        + " ms after the job ended, linger "
+                        + linger);
+        assertThrows(
+                ConnectException.class,
+                () -> {
+                    try (Socket socket = new Socket()) {
+                        socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 2000);
+                    }
+                },
+                "the dashboard's port is closed once the linger time is over");
+    }
+
+    private static HttpResponse<String> get(HttpClient http, URI uri) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /**

@@ -47,11 +47,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.WriterAppender;
-import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -385,49 +380,30 @@ class KafkaJobITCase {
                         + "\";\n");
 
         StringWriter logs = new StringWriter();
-        LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        var config = context.getConfiguration();
-        WriterAppender appender =
-                WriterAppender.newBuilder()
-                        .setName("secret-capture")
-                        .setTarget(logs)
-                        .setLayout(PatternLayout.newBuilder().withPattern("%c %m%n").build())
-                        .build();
-        appender.start();
-        Level previous = config.getRootLogger().getLevel();
-        config.addAppender(appender);
-        config.getRootLogger().addAppender(appender, Level.ALL, null);
-        config.getRootLogger().setLevel(Level.INFO);
-        context.updateLoggers();
-        int exit;
-        try {
-            exit =
-                    TandemCli.execute(
-                            "run",
-                            "--kafka-bootstrap",
-                            KAFKA.bootstrapServers(),
-                            "--input-topic",
-                            in,
-                            "--output-topic",
-                            out,
-                            "--starting-offsets",
-                            "earliest",
-                            "--stop-at-latest-offsets",
-                            "--kafka-properties",
-                            properties.toString(),
-                            "--checkpoint-interval",
-                            "500ms",
-                            "--cpu-workers",
-                            "1",
-                            "--gpu-workers",
-                            "0",
-                            "--no-progress");
-        } finally {
-            config.getRootLogger().removeAppender("secret-capture");
-            config.getRootLogger().setLevel(previous);
-            context.updateLoggers();
-            appender.stop();
-        }
+        int exit =
+                LogCapture.withLogsIn(
+                        logs,
+                        () ->
+                                TandemCli.execute(
+                                        "run",
+                                        "--kafka-bootstrap",
+                                        KAFKA.bootstrapServers(),
+                                        "--input-topic",
+                                        in,
+                                        "--output-topic",
+                                        out,
+                                        "--starting-offsets",
+                                        "earliest",
+                                        "--stop-at-latest-offsets",
+                                        "--kafka-properties",
+                                        properties.toString(),
+                                        "--checkpoint-interval",
+                                        "500ms",
+                                        "--cpu-workers",
+                                        "1",
+                                        "--gpu-workers",
+                                        "0",
+                                        "--no-progress"));
         assertEquals(0, exit);
         assertEquals(1, KAFKA.readCommitted(out).size());
         String logged = logs.toString();
