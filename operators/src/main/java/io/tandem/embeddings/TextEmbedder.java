@@ -1,12 +1,10 @@
 package io.tandem.embeddings;
 
 import io.tandem.doc.Doc;
+import io.tandem.hf.EncoderComponent;
 import io.tandem.hf.HfExport;
 import io.tandem.hf.TokenClassifierFeatures;
 import io.tandem.hf.TransformerEncoder;
-import io.tandem.inference.ForwardContext;
-import io.tandem.inference.ForwardRunner;
-import io.tandem.inference.ModelComponent;
 import io.tandem.inference.ModelLocation;
 import io.tandem.tensor.Tensor;
 import io.tandem.tensor.TensorMap;
@@ -24,7 +22,7 @@ import java.util.Objects;
  * the average of its window vectors weighted by their tokens; then, if {@code normalize}, unit
  * length.
  */
-public final class TextEmbedder implements ModelComponent<TokenClassifierFeatures> {
+public final class TextEmbedder extends EncoderComponent {
     private static final long serialVersionUID = 1L;
 
     public static final String TYPE = "embeddings";
@@ -49,18 +47,17 @@ public final class TextEmbedder implements ModelComponent<TokenClassifierFeature
     }
 
     private final String name;
-    private final TransformerEncoder encoder;
     private final Pooling pooling;
     private final boolean normalize;
 
     private TextEmbedder(Builder builder) {
-        this.name = Objects.requireNonNull(builder.name, "name");
-        this.encoder =
+        super(
                 TransformerEncoder.open(
-                        name,
+                        Objects.requireNonNull(builder.name, "name"),
                         HfExport.resolve(Objects.requireNonNull(builder.model, "model")),
                         builder.maxLength,
-                        builder.stride);
+                        builder.stride));
+        this.name = builder.name;
         encoder.requireOutput(LAST_HIDDEN_STATE);
         this.pooling = builder.pooling;
         this.normalize = builder.normalize;
@@ -75,48 +72,10 @@ public final class TextEmbedder implements ModelComponent<TokenClassifierFeature
         return name;
     }
 
-    public TransformerEncoder encoder() {
-        return encoder;
-    }
-
-    /** Loads the tokenizer in the operator's open(), so a bad file fails at start. */
-    @Override
-    public void open() {
-        encoder.open();
-    }
-
-    @Override
-    public int rowsOf(TokenClassifierFeatures features) {
-        return features.windowCount();
-    }
-
-    @Override
-    public TokenClassifierFeatures preprocess(Doc doc) {
-        return encoder.preprocess(doc.text());
-    }
-
-    @Override
-    public TensorMap collate(List<TokenClassifierFeatures> features) {
-        return encoder.collate(features);
-    }
-
-    @Override
-    public ForwardRunner openForward(ForwardContext context) throws Exception {
-        return encoder.openForward(context);
-    }
-
-    @Override
-    public void close() {
-        encoder.close();
-    }
-
     @Override
     public void postprocess(
             List<Doc> docs, List<TokenClassifierFeatures> features, TensorMap outputs) {
-        if (docs.size() != features.size()) {
-            throw new IllegalArgumentException(
-                    "Got " + docs.size() + " documents for " + features.size() + " features");
-        }
+        checkOneFeaturesPerDocument(docs, features);
         Tensor hidden = outputs.get(LAST_HIDDEN_STATE);
         int rows = TransformerEncoder.rows(features);
         if (hidden.rank() != 3

@@ -2,12 +2,10 @@ package io.tandem.ner;
 
 import io.tandem.doc.Doc;
 import io.tandem.doc.Span;
+import io.tandem.hf.EncoderComponent;
 import io.tandem.hf.HfExport;
 import io.tandem.hf.TokenClassifierFeatures;
 import io.tandem.hf.TransformerEncoder;
-import io.tandem.inference.ForwardContext;
-import io.tandem.inference.ForwardRunner;
-import io.tandem.inference.ModelComponent;
 import io.tandem.inference.ModelLocation;
 import io.tandem.inference.ModelSignature;
 import io.tandem.models.TinyModel;
@@ -38,7 +36,7 @@ import java.util.Objects;
  * default model is the committed tiny DRUG model; {@code generated:bench} runs the benchmark
  * encoder on the same tokenizer and labels.
  */
-public final class OnnxTokenClassifier implements ModelComponent<TokenClassifierFeatures> {
+public final class OnnxTokenClassifier extends EncoderComponent {
     private static final long serialVersionUID = 1L;
 
     public static final String SOURCE = "ner";
@@ -50,16 +48,18 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
     public static final int DEFAULT_STRIDE = 32;
 
     private final String name;
-    private final TransformerEncoder encoder;
     private final List<String> labels;
     private final Aggregation aggregation;
     private final LabelScheme[] tags;
 
     private OnnxTokenClassifier(Builder builder) {
-        this.name = Objects.requireNonNull(builder.name, "name");
-        this.encoder =
+        super(
                 TransformerEncoder.open(
-                        name, HfExport.resolve(builder.model), builder.maxLength, builder.stride);
+                        Objects.requireNonNull(builder.name, "name"),
+                        HfExport.resolve(builder.model),
+                        builder.maxLength,
+                        builder.stride));
+        this.name = builder.name;
         this.aggregation = builder.aggregation;
         ModelSignature.Port logits = encoder.requireOutput(LOGITS);
         List<String> configured = encoder.config().labels();
@@ -109,10 +109,6 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
         return name;
     }
 
-    public TransformerEncoder encoder() {
-        return encoder;
-    }
-
     public ModelLocation model() {
         return encoder.export().model();
     }
@@ -133,44 +129,10 @@ public final class OnnxTokenClassifier implements ModelComponent<TokenClassifier
         return encoder.stride();
     }
 
-    /** Loads the tokenizer in the operator's open(), so a bad file fails at start. */
-    @Override
-    public void open() {
-        encoder.open();
-    }
-
-    @Override
-    public int rowsOf(TokenClassifierFeatures features) {
-        return features.windowCount();
-    }
-
-    @Override
-    public TokenClassifierFeatures preprocess(Doc doc) {
-        return encoder.preprocess(doc.text());
-    }
-
-    @Override
-    public TensorMap collate(List<TokenClassifierFeatures> features) {
-        return encoder.collate(features);
-    }
-
-    @Override
-    public ForwardRunner openForward(ForwardContext context) throws Exception {
-        return encoder.openForward(context);
-    }
-
-    @Override
-    public void close() {
-        encoder.close();
-    }
-
     @Override
     public void postprocess(
             List<Doc> docs, List<TokenClassifierFeatures> features, TensorMap outputs) {
-        if (docs.size() != features.size()) {
-            throw new IllegalArgumentException(
-                    "Got " + docs.size() + " documents for " + features.size() + " features");
-        }
+        checkOneFeaturesPerDocument(docs, features);
         Tensor logits = outputs.get(LOGITS);
         int rows = TransformerEncoder.rows(features);
         int longest = TransformerEncoder.longestRow(features);
