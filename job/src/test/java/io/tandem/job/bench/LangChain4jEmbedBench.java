@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import io.tandem.embeddings.TextEmbedder;
+import io.tandem.job.hf.MiniLmExport;
 import io.tandem.sample.SampleCorpus;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,10 +35,6 @@ import java.util.Map;
 public final class LangChain4jEmbedBench {
     static final int WINDOW = 128;
     static final int CPU_WORKERS = 2;
-    static final String MINILM_ONNX = "all-minilm-l6-v2-q.onnx";
-    static final String MINILM_TOKENIZER = "all-minilm-l6-v2-q-tokenizer.json";
-    static final String MINILM_CONFIG =
-            "{\"model_type\": \"bert\", \"hidden_size\": 384, \"max_position_embeddings\": 512}";
 
     /** The figure and the throughputs behind it. */
     public record Result(double tandem, double langChain4j, int docs) {
@@ -86,7 +81,7 @@ public final class LangChain4jEmbedBench {
     static Result measure(int docs, int repeats, PrintStream log) throws Exception {
         Path export = Files.createTempDirectory("minilm");
         try {
-            layOutMiniLm(export);
+            MiniLmExport.layOut(export);
             TextEmbedder embedder =
                     TextEmbedder.builder()
                             .name("minilm")
@@ -145,22 +140,5 @@ public final class LangChain4jEmbedBench {
             }
         }
         return indices;
-    }
-
-    /** MiniLM out of LangChain4j's jar, laid out as a Hugging Face export folder. */
-    static void layOutMiniLm(Path target) throws IOException {
-        copyResource(MINILM_ONNX, target.resolve("model.onnx"));
-        copyResource(MINILM_TOKENIZER, target.resolve("tokenizer.json"));
-        Files.writeString(target.resolve("config.json"), MINILM_CONFIG);
-    }
-
-    private static void copyResource(String resource, Path file) throws IOException {
-        try (InputStream in =
-                LangChain4jEmbedBench.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IOException("Resource " + resource + " missing from the test classpath");
-            }
-            Files.copy(in, file);
-        }
     }
 }
