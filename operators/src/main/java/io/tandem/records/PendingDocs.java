@@ -1,8 +1,9 @@
 package io.tandem.records;
 
 import io.tandem.doc.Doc;
+import io.tandem.doc.DocHoldingSerializer;
+import io.tandem.doc.DocHoldingSnapshot;
 import io.tandem.doc.DocSerializer;
-import io.tandem.serialization.CompositeRecordSnapshot;
 import io.tandem.serialization.RecordTypeFactory;
 import io.tandem.serialization.WireFormat;
 import java.io.IOException;
@@ -35,7 +36,7 @@ public record PendingDocs(
      * The header, then each document's arrival number and the document (through the nested {@link
      * DocSerializer}), then the features' bytes.
      */
-    public static final class Serializer extends TypeSerializer<PendingDocs> {
+    public static final class Serializer extends DocHoldingSerializer<PendingDocs> {
         private static final long serialVersionUID = 1L;
 
         /** For jobs and tools without registered attribute types. */
@@ -48,21 +49,13 @@ public record PendingDocs(
          */
         public static final int FORMAT_VERSION = 2;
 
-        private final TypeSerializer<Doc> docs;
-
         public Serializer(TypeSerializer<Doc> docs) {
-            this.docs = docs;
+            super(docs);
         }
 
         @Override
-        public boolean isImmutableType() {
-            return false;
-        }
-
-        @Override
-        public TypeSerializer<PendingDocs> duplicate() {
-            TypeSerializer<Doc> duplicate = docs.duplicate();
-            return duplicate == docs ? this : new Serializer(duplicate);
+        protected Serializer withDocs(TypeSerializer<Doc> docs) {
+            return new Serializer(docs);
         }
 
         @Override
@@ -78,16 +71,6 @@ public record PendingDocs(
             }
             return new PendingDocs(
                     from.producer, from.seq, copies, from.arrivals.clone(), from.features.clone());
-        }
-
-        @Override
-        public PendingDocs copy(PendingDocs from, PendingDocs reuse) {
-            return copy(from);
-        }
-
-        @Override
-        public int getLength() {
-            return -1;
         }
 
         @Override
@@ -120,26 +103,6 @@ public record PendingDocs(
         }
 
         @Override
-        public PendingDocs deserialize(PendingDocs reuse, DataInputView in) throws IOException {
-            return deserialize(in);
-        }
-
-        @Override
-        public void copy(DataInputView source, DataOutputView target) throws IOException {
-            serialize(deserialize(source), target);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Serializer s && s.docs.equals(docs);
-        }
-
-        @Override
-        public int hashCode() {
-            return docs.hashCode();
-        }
-
-        @Override
         public TypeSerializerSnapshot<PendingDocs> snapshotConfiguration() {
             return new Snapshot(this);
         }
@@ -150,7 +113,7 @@ public record PendingDocs(
      * documents' serializer as a nested snapshot. Changing the format: as for {@link
      * DocSerializer.DocSerializerSnapshot}.
      */
-    public static final class Snapshot extends CompositeRecordSnapshot<PendingDocs, Serializer> {
+    public static final class Snapshot extends DocHoldingSnapshot<PendingDocs, Serializer> {
         public Snapshot() {
             super(Serializer.FORMAT_VERSION);
         }
@@ -160,15 +123,8 @@ public record PendingDocs(
         }
 
         @Override
-        protected TypeSerializer<?>[] getNestedSerializers(Serializer outer) {
-            return new TypeSerializer<?>[] {outer.docs};
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        protected Serializer createOuterSerializerWithNestedSerializers(
-                TypeSerializer<?>[] nested) {
-            return new Serializer((TypeSerializer<Doc>) nested[0]);
+        protected Serializer serializer(TypeSerializer<Doc> docs) {
+            return new Serializer(docs);
         }
     }
 }

@@ -1,9 +1,10 @@
 package io.tandem.results;
 
 import io.tandem.doc.Doc;
+import io.tandem.doc.DocHoldingSerializer;
+import io.tandem.doc.DocHoldingSnapshot;
 import io.tandem.doc.DocSerializer;
 import io.tandem.doc.SourcePosition;
-import io.tandem.serialization.CompositeRecordSnapshot;
 import io.tandem.serialization.RecordTypeFactory;
 import io.tandem.serialization.WireFormat;
 import java.io.IOException;
@@ -65,7 +66,7 @@ public record Result(Doc doc, DeadLetter deadLetter) {
      * A tag byte (0 document, 1 dead letter), then the document through the nested {@link
      * DocSerializer}, or the dead letter's fields.
      */
-    public static final class Serializer extends TypeSerializer<Result> {
+    public static final class Serializer extends DocHoldingSerializer<Result> {
         private static final long serialVersionUID = 1L;
 
         /** For jobs and tools without registered attribute types. */
@@ -80,21 +81,13 @@ public record Result(Doc doc, DeadLetter deadLetter) {
 
         private static final Stage[] STAGES = Stage.values();
 
-        private final TypeSerializer<Doc> docs;
-
         public Serializer(TypeSerializer<Doc> docs) {
-            this.docs = docs;
+            super(docs);
         }
 
         @Override
-        public boolean isImmutableType() {
-            return false;
-        }
-
-        @Override
-        public TypeSerializer<Result> duplicate() {
-            TypeSerializer<Doc> duplicate = docs.duplicate();
-            return duplicate == docs ? this : new Serializer(duplicate);
+        protected Serializer withDocs(TypeSerializer<Doc> docs) {
+            return new Serializer(docs);
         }
 
         @Override
@@ -106,16 +99,6 @@ public record Result(Doc doc, DeadLetter deadLetter) {
         public Result copy(Result from) {
             // A dead letter is immutable but for its raw bytes, which nothing writes to.
             return from.doc == null ? from : Result.output(docs.copy(from.doc));
-        }
-
-        @Override
-        public Result copy(Result from, Result reuse) {
-            return copy(from);
-        }
-
-        @Override
-        public int getLength() {
-            return -1;
         }
 
         @Override
@@ -181,33 +164,13 @@ public record Result(Doc doc, DeadLetter deadLetter) {
         }
 
         @Override
-        public Result deserialize(Result reuse, DataInputView in) throws IOException {
-            return deserialize(in);
-        }
-
-        @Override
-        public void copy(DataInputView source, DataOutputView target) throws IOException {
-            serialize(deserialize(source), target);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Serializer s && s.docs.equals(docs);
-        }
-
-        @Override
-        public int hashCode() {
-            return docs.hashCode();
-        }
-
-        @Override
         public TypeSerializerSnapshot<Result> snapshotConfiguration() {
             return new Snapshot(this);
         }
     }
 
     /** Format version {@value Serializer#FORMAT_VERSION}, and the documents' nested snapshot. */
-    public static final class Snapshot extends CompositeRecordSnapshot<Result, Serializer> {
+    public static final class Snapshot extends DocHoldingSnapshot<Result, Serializer> {
         public Snapshot() {
             super(Serializer.FORMAT_VERSION);
         }
@@ -217,15 +180,8 @@ public record Result(Doc doc, DeadLetter deadLetter) {
         }
 
         @Override
-        protected TypeSerializer<?>[] getNestedSerializers(Serializer outer) {
-            return new TypeSerializer<?>[] {outer.docs};
-        }
-
-        @Override
-        @SuppressWarnings("unchecked")
-        protected Serializer createOuterSerializerWithNestedSerializers(
-                TypeSerializer<?>[] nested) {
-            return new Serializer((TypeSerializer<Doc>) nested[0]);
+        protected Serializer serializer(TypeSerializer<Doc> docs) {
+            return new Serializer(docs);
         }
     }
 }
