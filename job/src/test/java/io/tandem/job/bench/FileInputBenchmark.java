@@ -1,9 +1,8 @@
 package io.tandem.job.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.job.ParquetNotes;
 import io.tandem.job.cli.TandemCli;
-import io.tandem.parquet.HadoopFreeCodecs;
 import io.tandem.sample.SampleCorpus;
 import io.tandem.source.FileInputSource;
 import io.tandem.source.InputFiles;
@@ -20,15 +19,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.example.data.Group;
-import org.apache.parquet.example.data.simple.SimpleGroupFactory;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.LocalOutputFile;
-import org.apache.parquet.schema.MessageType;
-import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,7 +56,10 @@ class FileInputBenchmark {
                             Files.newOutputStream(fourGz.resolve("part-" + f + ".jsonl.gz")))) {
                 out.write((String.join("\n", part) + "\n").getBytes(StandardCharsets.UTF_8));
             }
-            writeParquet(fourParquet.resolve("part-" + f + ".parquet"), part);
+            ParquetNotes.write(
+                    fourParquet.resolve("part-" + f + ".parquet"),
+                    CompressionCodecName.SNAPPY,
+                    part);
         }
         System.out.printf("corpus: %d documents%n", DOCS);
         System.out.printf(
@@ -136,29 +130,6 @@ class FileInputBenchmark {
             throw new IllegalStateException("tandem run exited with " + exit);
         }
         return DOCS / ((System.nanoTime() - start) / 1e9);
-    }
-
-    private static void writeParquet(Path file, List<String> lines) throws Exception {
-        MessageType schema =
-                MessageTypeParser.parseMessageType(
-                        "message notes { optional binary id (STRING); optional binary text"
-                                + " (STRING); }");
-        try (ParquetWriter<Group> writer =
-                ExampleParquetWriter.builder(new LocalOutputFile(file))
-                        .withConf(new PlainParquetConfiguration())
-                        .withType(schema)
-                        .withCodecFactory(HadoopFreeCodecs.INSTANCE)
-                        .withCompressionCodec(CompressionCodecName.SNAPPY)
-                        .build()) {
-            SimpleGroupFactory rows = new SimpleGroupFactory(schema);
-            for (String line : lines) {
-                JsonNode doc = JSON.readTree(line);
-                writer.write(
-                        rows.newGroup()
-                                .append("id", doc.get("id").asText())
-                                .append("text", doc.get("text").asText()));
-            }
-        }
     }
 
     private static double mb(Path folder) throws Exception {

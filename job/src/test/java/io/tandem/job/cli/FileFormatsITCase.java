@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tandem.parquet.HadoopFreeCodecs;
+import io.tandem.job.ParquetNotes;
 import io.tandem.parquet.ParquetFiles;
 import io.tandem.sample.SampleCorpus;
 import java.io.OutputStream;
@@ -19,19 +19,13 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.parquet.column.page.PageReadStore;
-import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.example.data.Group;
-import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.ColumnIOFactory;
-import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.schema.MessageType;
-import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,7 +48,12 @@ class FileFormatsITCase {
                 new GZIPOutputStream(Files.newOutputStream(input.resolve("b.jsonl.gz")))) {
             out.write(String.join("\n", sampleLines(150, 300)).getBytes(StandardCharsets.UTF_8));
         }
-        writeParquet(input.resolve("c.parquet"), 300, 400);
+        // Rows as another tool would write them (zstd), and a last row without an id.
+        ParquetNotes.write(
+                input.resolve("c.parquet"),
+                CompressionCodecName.ZSTD,
+                sampleLines(300, 400),
+                "a note without an id");
 
         Path jsonl = dir.resolve("out.jsonl");
         assertEquals(0, run(input, jsonl, "jsonl"));
@@ -109,31 +108,6 @@ class FileFormatsITCase {
             lines.add(CORPUS.generate(i).toJsonLine());
         }
         return lines;
-    }
-
-    /** Rows as another tool would write them (zstd), and a last row without an id. */
-    private static void writeParquet(Path file, int from, int to) throws Exception {
-        MessageType schema =
-                MessageTypeParser.parseMessageType(
-                        "message notes { optional binary id (STRING); optional binary text"
-                                + " (STRING); }");
-        try (ParquetWriter<Group> writer =
-                ExampleParquetWriter.builder(new LocalOutputFile(file))
-                        .withConf(new PlainParquetConfiguration())
-                        .withType(schema)
-                        .withCodecFactory(HadoopFreeCodecs.INSTANCE)
-                        .withCompressionCodec(CompressionCodecName.ZSTD)
-                        .build()) {
-            SimpleGroupFactory rows = new SimpleGroupFactory(schema);
-            for (String line : sampleLines(from, to)) {
-                JsonNode doc = JSON.readTree(line);
-                writer.write(
-                        rows.newGroup()
-                                .append("id", doc.get("id").asText())
-                                .append("text", doc.get("text").asText()));
-            }
-            writer.write(rows.newGroup().append("text", "a note without an id"));
-        }
     }
 
     /** Every part file, through parquet-mr's generic Group records. */
