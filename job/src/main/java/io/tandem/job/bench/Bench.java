@@ -27,6 +27,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.IntToDoubleFunction;
+import java.util.function.ToDoubleFunction;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
@@ -111,9 +113,20 @@ public final class Bench {
     private final BenchSettings settings;
     private final PrintStream log;
 
+    /**
+     * Documents per run with the instant or fast stand-in: {@link BenchSettings#fastDocs()} until
+     * the warm-up has measured the throughput, then enough for {@link
+     * BenchSettings#fastRunSeconds()}.
+     */
+    private int fastRunDocs;
+
+    /** Each figure's value in each round, by key: what its spread is taken over. */
+    private final Map<String, List<Double>> figureRounds = new LinkedHashMap<>();
+
     public Bench(BenchSettings settings, PrintStream log) {
         this.settings = settings;
         this.log = log;
+        this.fastRunDocs = settings.fastDocs();
     }
 
     /** A finished run: its arrivals and what its model's forward passes did. */
@@ -163,8 +176,13 @@ public final class Bench {
                 OnnxTokenClassifier.builder().maxLength(settings.maxLength()).build();
 
         if (settings.warmUp()) {
-            warmUp(classifier, p);
+            double warmedUp = warmUp(classifier, p);
+            fastRunDocs =
+                    Math.max(
+                            settings.fastDocs(),
+                            (int) Math.ceil(warmedUp * settings.fastRunSeconds()));
         }
+        details.put("fast_run_docs", fastRunDocs);
 
         step("stand-in accelerator (split graph: " + p + " CPU workers, 1 inference subtask)");
         Best cpuSide = new Best(Measured::steady);
@@ -241,7 +259,10 @@ public final class Bench {
         Measured full = sized.best();
         // The inference subtask's busy time in that same run, on its own batches.
         double standInOnly = full.meter().forwardOnlyThroughput();
-        figures.put("pipeline_efficiency_stub", efficiency(full, cpuSide));
+        figures.put("pipeline_efficiency_stub", efficiency(full, cpuSide.score()));
+        perRound(
+                "pipeline_efficiency_stub",
+                round -> efficiency(sized.run(round), cpuSide.score(round)));
         throughput.put("cpu_side_split", cpuSide.score());
         throughput.put("stand_in_only", standInOnly);
         throughput.put("stand_in_pipeline", full.steady());
@@ -255,10 +276,11 @@ public final class Bench {
                 "stand_in_batches_in_flight_per_link",
                 BatchingOptions.BATCHES_IN_FLIGHT_PER_LINK.defaultValue());
         details.put("many_batches_in_flight_per_link", MANY_BATCHES_IN_FLIGHT);
-        details.put("pipeline_efficiency_stub_balanced", efficiency(balanced.best(), cpuSide));
+        details.put(
+                "pipeline_efficiency_stub_balanced", efficiency(balanced.best(), cpuSide.score()));
         details.put(
                 "pipeline_efficiency_stub_many_in_flight",
-                efficiency(manyInFlight.best(), cpuSide));
+                efficiency(manyInFlight.best(), cpuSide.score()));
 
         step("calibrated accelerator (" + A30Calibration.INSTANCE + "; a stand-in, no GPU)");
         StandInModel calibrated = StandInModel.calibrated(classifier);
@@ -275,7 +297,10 @@ public final class Bench {
                                                 calibrated,
                                                 p,
                                                 1,
-                                                true)),
+                                                true,
+                                                BatchingOptions.BATCHES_IN_FLIGHT_PER_LINK
+                                                        .defaultValue(),
+                                                accelDocs)),
                         () ->
                                 accelPerRecord.add(
                                         logged(
@@ -300,14 +325,16 @@ public final class Bench {
                                                         accelDocs
                                                                 - Alternatives.WINDOW_DOCS * p)))));
         Measured accel = accelTandem.best();
-        figures.put(
-                "accelerator_busy_calibrated",
-                accel.meter()
-                        .busyShare(
-                                accel.recorder().arrivalAt(STEADY_FROM),
-                                accel.recorder().arrivalAt(STEADY_TO)));
+        figures.put("accelerator_busy_calibrated", steadyBusyShare(accel));
+        perRound("accelerator_busy_calibrated", round -> steadyBusyShare(accelTandem.run(round)));
         figures.put("vs_per_record_map_accel", accelTandem.score() / accelPerRecord.score());
+        perRound(
+                "vs_per_record_map_accel",
+                round -> accelTandem.score(round) / accelPerRecord.score(round));
         figures.put("vs_count_window_accel", accelTandem.score() / accelCountWindow.score());
+        perRound(
+                "vs_count_window_accel",
+                round -> accelTandem.score(round) / accelCountWindow.score(round));
         // What the table alone predicts: the accelerator time per document of the alternative's
         // calls over Tandem's, on the batches each run really made.
         double tandemCost = accel.meter().costPerDoc(A30Calibration.INSTANCE);
@@ -362,14 +389,20 @@ public final class Bench {
                     run.steady());
             scale.add(run);
         }
-        double scaleIdeal =
-                Math.min(
-                        SCALE_CPU_WORKERS / cpuSecondsPerDoc,
-                        SCALE_INFERENCE_WORKERS
-                                / (inferenceNanosPerToken
-                                        * scale.best().meter().paddedTokensPerDoc()
-                                        / 1e9));
+        // The ideal of a run: its own padding sets what the parked inference side can do.
+        ToDoubleFunction<Measured> idealOf =
+                run ->
+                        Math.min(
+                                SCALE_CPU_WORKERS / cpuSecondsPerDoc,
+                                SCALE_INFERENCE_WORKERS
+                                        / (inferenceNanosPerToken
+                                                * run.meter().paddedTokensPerDoc()
+                                                / 1e9));
+        double scaleIdeal = idealOf.applyAsDouble(scale.best());
         figures.put("scale_sim_efficiency", scale.score() / scaleIdeal);
+        perRound(
+                "scale_sim_efficiency",
+                round -> scale.score(round) / idealOf.applyAsDouble(scale.run(round)));
         throughput.put("scale_sim", scale.score());
         throughput.put("scale_sim_ideal", scaleIdeal);
         details.put(
@@ -404,7 +437,13 @@ public final class Bench {
                         + LATENCY_MAX_BATCH_DELAY.toMillis()
                         + " ms batch delay");
         double rate = full.steady() / 2;
-        double p99 = latencyP99(standIn, p, rate);
+        List<Double> latencies = new ArrayList<>();
+        for (int repeat = 0; repeat < settings.repeats(); repeat++) {
+            latencies.add(latencyP99(standIn, p, rate));
+        }
+        // As with throughputs, the best run counts: neighbours only ever add latency.
+        double p99 = Collections.min(latencies);
+        figureRounds.put("latency_p99_ms", latencies);
 
         // The bench encoder as an export (model, tokenizer.json, config.json), in memory.
         OnnxTokenClassifier realModel =
@@ -417,9 +456,9 @@ public final class Bench {
         step("model '" + details.get("model") + "' on the CPU (" + p + " workers)");
         Best cpuSideLocal = new Best(Measured::whole);
         Best tandem = new Best(Measured::whole);
-        double[] forwardOnly = {0};
-        double[] perRecord = {0};
-        double[] countWindow = {0};
+        List<Double> forwardOnly = new ArrayList<>();
+        List<Double> perRecord = new ArrayList<>();
+        List<Double> countWindow = new ArrayList<>();
         List<Measurement> modelRuns = new ArrayList<>();
         modelRuns.add(
                 () ->
@@ -434,53 +473,66 @@ public final class Bench {
                 () -> {
                     Measured run = tandemWithModel(realModel, p);
                     tandem.add(run);
-                    forwardOnly[0] =
-                            Math.max(forwardOnly[0], forwardOnly(realModel, run.meter(), p));
+                    forwardOnly.add(forwardOnly(realModel, run.meter(), p));
                 });
         modelRuns.add(
                 () ->
-                        perRecord[0] =
-                                Math.max(
-                                        perRecord[0],
-                                        alternative(
-                                                "per-record map",
-                                                realModel,
-                                                Alternatives::perRecordMap,
-                                                p,
-                                                settings.modelDocs())));
+                        perRecord.add(
+                                alternative(
+                                        "per-record map",
+                                        realModel,
+                                        Alternatives::perRecordMap,
+                                        p,
+                                        settings.modelDocs())));
         modelRuns.add(
                 () ->
-                        countWindow[0] =
-                                Math.max(
-                                        countWindow[0],
-                                        alternative(
-                                                "countWindow(32)",
-                                                realModel,
-                                                Alternatives::countWindow,
-                                                p,
-                                                settings.modelDocs()
-                                                        - Alternatives.WINDOW_DOCS * p)));
+                        countWindow.add(
+                                alternative(
+                                        "countWindow(32)",
+                                        realModel,
+                                        Alternatives::countWindow,
+                                        p,
+                                        settings.modelDocs() - Alternatives.WINDOW_DOCS * p)));
         measureInterleaved(modelRuns);
+        double bestForwardOnly = Collections.max(forwardOnly);
         figures.put(
                 "pipeline_efficiency_cpu",
-                tandem.score() / (1 / (1 / cpuSideLocal.score() + 1 / forwardOnly[0])));
-        figures.put("vs_per_record_map", tandem.score() / perRecord[0]);
-        figures.put("vs_count_window", tandem.score() / countWindow[0]);
+                tandem.score() / (1 / (1 / cpuSideLocal.score() + 1 / bestForwardOnly)));
+        perRound(
+                "pipeline_efficiency_cpu",
+                round ->
+                        tandem.score(round)
+                                / (1
+                                        / (1 / cpuSideLocal.score(round)
+                                                + 1 / forwardOnly.get(round))));
+        figures.put("vs_per_record_map", tandem.score() / Collections.max(perRecord));
+        perRound("vs_per_record_map", round -> tandem.score(round) / perRecord.get(round));
+        figures.put("vs_count_window", tandem.score() / Collections.max(countWindow));
+        perRound("vs_count_window", round -> tandem.score(round) / countWindow.get(round));
         throughput.put("cpu_side_local", cpuSideLocal.score());
-        throughput.put("forward_only", forwardOnly[0]);
+        throughput.put("forward_only", bestForwardOnly);
         throughput.put("tandem", tandem.score());
-        throughput.put("per_record_map", perRecord[0]);
-        throughput.put("count_window", countWindow[0]);
+        throughput.put("per_record_map", Collections.max(perRecord));
+        throughput.put("count_window", Collections.max(countWindow));
         details.put("tandem_padded_tokens_per_doc", tandem.best().meter().paddedTokensPerDoc());
         details.put("tandem_batches", tandem.best().meter().shapes().size());
 
         figures.put("serializer_vs_kryo_doc", serializers.docRatio());
+        figureRounds.put("serializer_vs_kryo_doc", serializers.docRatioByIteration());
         figures.put("serializer_vs_kryo_batch", serializers.batchRatio());
+        figureRounds.put("serializer_vs_kryo_batch", serializers.batchRatioByIteration());
+        // The padding is deterministic: the same documents, batched the same way, every time.
         figures.put("padding_ratio_padded_words", paddedWords);
         figures.put("padding_ratio_docs", fixedDocs);
         figures.put("ordered_vs_unordered", cpuSide.score() / unordered.score());
+        perRound("ordered_vs_unordered", round -> cpuSide.score(round) / unordered.score(round));
         figures.put("cpu_scaling_1_to_2", scaling.get(2).score() / scaling.get(1).score());
+        perRound(
+                "cpu_scaling_1_to_2",
+                round -> scaling.get(2).score(round) / scaling.get(1).score(round));
         figures.put("latency_p99_ms", p99);
+        details.put(BenchReport.SPREAD, spreads(figures));
+        details.put("figures_by_round", figureRounds);
 
         details.put("throughput_docs_per_s", throughput);
         Map<Integer, Double> scalingCurve = new LinkedHashMap<>();
@@ -552,20 +604,53 @@ public final class Bench {
                 ForwardOnly.inputs(
                         meter.shapes(),
                         io.tandem.models.ClinicalVocabulary.build().tokens().size());
-        double best = 0;
-        for (int i = 0; i < settings.repeats(); i++) {
-            best =
-                    Math.max(
-                            best,
-                            ForwardOnly.throughput(model, batches, meter.docs.get(), runners));
-        }
-        log.printf(Locale.ROOT, "bench:   %-28s %8.1f docs/s%n", "forward passes alone", best);
-        return best;
+        double throughput = ForwardOnly.throughput(model, batches, meter.docs.get(), runners);
+        log.printf(
+                Locale.ROOT, "bench:   %-28s %8.1f docs/s%n", "forward passes alone", throughput);
+        return throughput;
     }
 
     /** A stand-in run's throughput / min(CPU side only, the stand-in's own in that run). */
-    private static double efficiency(Measured run, Best cpuSide) {
-        return run.steady() / Math.min(cpuSide.score(), run.meter().forwardOnlyThroughput());
+    private static double efficiency(Measured run, double cpuSideOnly) {
+        return run.steady() / Math.min(cpuSideOnly, run.meter().forwardOnlyThroughput());
+    }
+
+    /** The inference subtask's busy time over wall time between the steady part's bounds. */
+    private static double steadyBusyShare(Measured run) {
+        return run.meter()
+                .busyShare(
+                        run.recorder().arrivalAt(STEADY_FROM), run.recorder().arrivalAt(STEADY_TO));
+    }
+
+    /** Records {@code key}'s value in each round of the repeats. */
+    private void perRound(String key, IntToDoubleFunction valueInRound) {
+        List<Double> values = new ArrayList<>();
+        for (int round = 0; round < settings.repeats(); round++) {
+            values.add(valueInRound.applyAsDouble(round));
+        }
+        figureRounds.put(key, values);
+    }
+
+    /**
+     * Each figure's spread: the range of its values over the rounds, as a share of the figure; none
+     * for a figure measured once. The padding figures are deterministic (0).
+     */
+    private Map<String, Double> spreads(Map<String, Double> figures) {
+        Map<String, Double> spreads = new LinkedHashMap<>();
+        for (String key : figures.keySet()) {
+            if (key.startsWith("padding_ratio_")) {
+                spreads.put(key, 0.0);
+                continue;
+            }
+            List<Double> values = figureRounds.get(key);
+            if (values != null && values.size() >= 2) {
+                spreads.put(
+                        key,
+                        (Collections.max(values) - Collections.min(values))
+                                / Math.abs(figures.get(key)));
+            }
+        }
+        return spreads;
     }
 
     /** One measurement of an interleaved set. */
@@ -598,26 +683,34 @@ public final class Bench {
 
     /**
      * The JIT keeps compiling the pipeline's code for many jobs: untimed runs until one is no more
-     * than 5% faster than the best before it (at least 2, at most 8).
+     * than 5% faster than the best before it (at least 2, at most 8), each after the first as long
+     * as the measured runs ({@link BenchSettings#fastRunSeconds()}) at the best throughput so far.
+     *
+     * @return the best throughput of the CPU side, documents per second
      */
-    private void warmUp(OnnxTokenClassifier classifier, int cpuWorkers) throws Exception {
+    private double warmUp(OnnxTokenClassifier classifier, int cpuWorkers) throws Exception {
         step("warm-up (until the throughput stops rising)");
         double best = 0;
         for (int run = 0; run < 8; run++) {
+            fastRunDocs =
+                    Math.max(
+                            settings.fastDocs(), (int) Math.ceil(best * settings.fastRunSeconds()));
             double throughput =
                     tandem("warm-up", StandInModel.instant(classifier), cpuWorkers, 1, true)
                             .steady();
             if (run >= 1 && throughput < best * 1.05) {
-                return;
+                return Math.max(best, throughput);
             }
             best = Math.max(best, throughput);
         }
+        return best;
     }
 
     /** The best of several runs by a throughput. */
     private static final class Best {
         private final Function<Measured, Double> score;
         private final List<Double> scores = new ArrayList<>();
+        private final List<Measured> runs = new ArrayList<>();
         private Measured best;
 
         Best(Function<Measured, Double> score) {
@@ -627,6 +720,7 @@ public final class Bench {
         /** Whether {@code run} is the best so far. */
         boolean add(Measured run) {
             scores.add(score.apply(run));
+            runs.add(run);
             if (best == null || score.apply(run) > score.apply(best)) {
                 best = run;
                 return true;
@@ -640,6 +734,15 @@ public final class Bench {
 
         double score() {
             return score.apply(best);
+        }
+
+        /** The run of round {@code round} (runs are added one per round). */
+        Measured run(int round) {
+            return runs.get(round);
+        }
+
+        double score(int round) {
+            return scores.get(round);
         }
 
         /** (best - worst) / best of the repeats: 0 after one run. */
@@ -665,6 +768,7 @@ public final class Bench {
                 BatchingOptions.BATCHES_IN_FLIGHT_PER_LINK.defaultValue());
     }
 
+    /** A run of {@link #fastRunDocs} documents. */
     private <F extends Serializable> Measured tandem(
             String name,
             ModelComponent<F> model,
@@ -672,6 +776,19 @@ public final class Bench {
             int gpuWorkers,
             boolean deterministic,
             int batchesInFlight)
+            throws Exception {
+        return tandem(
+                name, model, cpuWorkers, gpuWorkers, deterministic, batchesInFlight, fastRunDocs);
+    }
+
+    private <F extends Serializable> Measured tandem(
+            String name,
+            ModelComponent<F> model,
+            int cpuWorkers,
+            int gpuWorkers,
+            boolean deterministic,
+            int batchesInFlight,
+            int docs)
             throws Exception {
         Configuration options = new Configuration();
         options.set(BatchingOptions.DETERMINISTIC, deterministic);
@@ -683,7 +800,7 @@ public final class Bench {
                         options,
                         cpuWorkers,
                         gpuWorkers,
-                        settings.fastDocs(),
+                        docs,
                         RateLimiterStrategy.noOp(),
                         deterministic,
                         null);

@@ -155,26 +155,32 @@ public final class BenchReport {
                         settings.cpuWorkers(),
                         settings.maxLength(),
                         Runtime.getRuntime().availableProcessors()));
-        String row = "%-27s %10s %10s  %-22s %-4s %s%n";
+        String row = "%-27s %10s %7s %10s  %-22s %-4s %s%n";
         out.append(
                 String.format(
                         Locale.ROOT,
                         row,
                         "figure",
                         "value",
+                        "spread",
                         "predicted",
                         "target",
                         "met",
                         "what it is"));
         Map<String, Double> predicted = predicted();
+        Map<String, Double> spreads = spreads();
         for (Figure figure : FIGURES) {
             Double prediction = predicted.get(figure.key());
+            Double spread = spreads.get(figure.key());
             out.append(
                     String.format(
                             Locale.ROOT,
                             row,
                             figure.key(),
                             String.format(Locale.ROOT, "%.3f", figures.get(figure.key())),
+                            spread == null
+                                    ? "-"
+                                    : String.format(Locale.ROOT, "%.0f%%", spread * 100),
                             prediction == null
                                     ? ""
                                     : String.format(Locale.ROOT, "%.3f", prediction),
@@ -183,10 +189,29 @@ public final class BenchReport {
                             figure.description()));
         }
         out.append(
+                String.format(
+                        Locale.ROOT,
+                        "spread: (max - min) / value over the %d rounds (the serializers: over"
+                                + " JMH's iterations; '-': measured once)%n",
+                        settings.repeats()));
+        out.append(
                 "predicted: what the A30 table alone gives on the batches each run made"
                         + System.lineSeparator());
         return out.toString();
     }
+
+    /**
+     * Each figure's spread by key: the range of its values over the rounds of the repeats, as a
+     * share of the figure; no entry for a figure measured once.
+     */
+    @SuppressWarnings("unchecked")
+    public Map<String, Double> spreads() {
+        Object spreads = details.get(SPREAD);
+        return spreads == null ? Map.of() : (Map<String, Double>) spreads;
+    }
+
+    /** The details' key of {@link #spreads()}. */
+    public static final String SPREAD = "spread_of_figures";
 
     /** What the A30 table alone predicts for the calibrated figures, by key. */
     @SuppressWarnings("unchecked")

@@ -9,6 +9,10 @@ import java.util.List;
  * @param name what the report calls this run ({@code quick}, {@code full})
  * @param fastDocs documents per run where the forward pass is the stand-in (the CPU side is
  *     measured, hundreds of documents per second)
+ * @param fastRunSeconds the runs with an instant or fast stand-in (thousands of documents per
+ *     second) get at least as many documents as the warm-up's throughput gets through in this long:
+ *     a steady part of a fraction of a second measures a pause of the collector or of the machine's
+ *     neighbours as much as Tandem (0: {@code fastDocs} as they are)
  * @param modelDocs documents per run with the real bench model on the CPU (tens per second)
  * @param latencyDocs documents of the rate-limited run
  * @param cpuWorkers the CPU task set parallelism P of the main figures
@@ -16,7 +20,8 @@ import java.util.List;
  * @param maxLength the token classifier's window in word pieces
  * @param benchModel true: the real model is the bench encoder; false: the tiny model (for tests,
  *     where only the figures' presence matters)
- * @param repeats how many times each throughput is measured (the best run counts)
+ * @param repeats rounds of measurements: each throughput is measured once per round and the best
+ *     run counts; each figure's spread is the range of its value over the rounds
  * @param paddingAt512 also measure the padding at 512-piece windows, for reference
  * @param warmUp run one untimed job first (the first jobs of a JVM run slower)
  * @param serializers how long JMH measures the serializers
@@ -24,6 +29,7 @@ import java.util.List;
 public record BenchSettings(
         String name,
         int fastDocs,
+        double fastRunSeconds,
         int modelDocs,
         int latencyDocs,
         int cpuWorkers,
@@ -62,24 +68,29 @@ public record BenchSettings(
                             + " must hold 1, 2 and cpuWorkers "
                             + cpuWorkers);
         }
+        if (!(fastRunSeconds >= 0)) {
+            throw new IllegalArgumentException(
+                    "fastRunSeconds must be >= 0, got " + fastRunSeconds);
+        }
         if (repeats < 1) {
             throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
         }
         scalingWorkers = List.copyOf(scalingWorkers);
     }
 
-    /** Under 3 minutes on 2 cores. */
+    /** About 6 minutes on 2 cores: every throughput twice, so that each figure has a spread. */
     public static BenchSettings quick() {
         return new BenchSettings(
                 "quick",
                 1500,
+                2,
                 128,
                 500,
                 2,
                 List.of(1, 2),
                 WINDOW,
                 true,
-                1,
+                2,
                 false,
                 true,
                 SerializerBench.Settings.quick());
@@ -90,6 +101,7 @@ public record BenchSettings(
         return new BenchSettings(
                 "full",
                 4000,
+                4,
                 384,
                 3000,
                 2,
@@ -107,6 +119,7 @@ public record BenchSettings(
         return new BenchSettings(
                 "smoke",
                 200,
+                0,
                 128,
                 100,
                 2,

@@ -1,9 +1,13 @@
 package io.tandem.job.bench;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -43,15 +47,42 @@ public final class SerializerBench {
         }
     }
 
-    /** Nanoseconds per serialize + deserialize of one record, and the ratios Kryo / Tandem. */
+    /**
+     * Nanoseconds per serialize + deserialize of one record, and the ratios Kryo / Tandem.
+     *
+     * @param byIteration each benchmark's measurement iterations, nanoseconds, in JMH's order
+     */
     public record Result(
-            double docTandemNs, double docKryoNs, double batchTandemNs, double batchKryoNs) {
+            double docTandemNs,
+            double docKryoNs,
+            double batchTandemNs,
+            double batchKryoNs,
+            Map<String, List<Double>> byIteration) {
         public double docRatio() {
             return docKryoNs / docTandemNs;
         }
 
         public double batchRatio() {
             return batchKryoNs / batchTandemNs;
+        }
+
+        /** Kryo / Tandem for the document, iteration by iteration: what its spread is over. */
+        public List<Double> docRatioByIteration() {
+            return ratios("docKryo", "docTandem");
+        }
+
+        public List<Double> batchRatioByIteration() {
+            return ratios("batchKryo", "batchTandem");
+        }
+
+        private List<Double> ratios(String kryo, String tandem) {
+            List<Double> kryoNs = byIteration.getOrDefault(kryo, List.of());
+            List<Double> tandemNs = byIteration.getOrDefault(tandem, List.of());
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < Math.min(kryoNs.size(), tandemNs.size()); i++) {
+                ratios.add(kryoNs.get(i) / tandemNs.get(i));
+            }
+            return ratios;
         }
 
         public Map<String, Double> asMap() {
@@ -89,15 +120,23 @@ public final class SerializerBench {
                                 OutputFormatFactory.createFormatInstance(log, VerboseMode.NORMAL))
                         .run();
         Map<String, Double> byName = new HashMap<>();
+        Map<String, List<Double>> byIteration = new HashMap<>();
         for (RunResult result : results) {
             String label = result.getPrimaryResult().getLabel();
             byName.put(label, result.getPrimaryResult().getScore());
+            List<Double> iterations = byIteration.computeIfAbsent(label, l -> new ArrayList<>());
+            for (BenchmarkResult fork : result.getBenchmarkResults()) {
+                for (IterationResult measured : fork.getIterationResults()) {
+                    iterations.add(measured.getPrimaryResult().getScore());
+                }
+            }
         }
         return new Result(
                 score(byName, "docTandem"),
                 score(byName, "docKryo"),
                 score(byName, "batchTandem"),
-                score(byName, "batchKryo"));
+                score(byName, "batchKryo"),
+                byIteration);
     }
 
     private static double score(Map<String, Double> byName, String benchmark) {

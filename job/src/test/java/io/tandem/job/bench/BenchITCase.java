@@ -50,6 +50,23 @@ class BenchITCase {
                         .get("vs_per_record_map_accel")
                         .isNumber());
         assertTrue(figures.get("details").get("throughput_docs_per_s").get("tandem").isNumber());
+        // One value per round (smoke: one round; the serializers: one JMH iteration) for every
+        // figure that is measured, none for the deterministic padding.
+        JsonNode rounds = figures.get("details").get("figures_by_round");
+        for (BenchReport.Figure figure : BenchReport.FIGURES) {
+            boolean deterministic = figure.key().startsWith("padding_ratio_");
+            JsonNode values = rounds.get(figure.key());
+            assertEquals(
+                    deterministic ? 0 : 1,
+                    values == null ? 0 : values.size(),
+                    figure.key() + " by round: " + values);
+        }
+        assertEquals(
+                0.0,
+                figures.get("details")
+                        .get(BenchReport.SPREAD)
+                        .get("padding_ratio_docs")
+                        .asDouble());
 
         BufferedImage image = ImageIO.read(chart.toFile());
         assertNotNull(image, "not a PNG: " + chart);

@@ -40,6 +40,23 @@ class BenchReportTest {
     }
 
     @Test
+    void theTableGivesEachFiguresSpreadOverTheRoundsAndADashForOneMeasuredOnce() {
+        BenchReport report =
+                new BenchReport(
+                        BenchSettings.quick(),
+                        allFigures(2.0),
+                        Map.of(BenchReport.SPREAD, Map.of("ordered_vs_unordered", 0.123)));
+        String table = report.table();
+        String ordered =
+                table.lines().filter(l -> l.startsWith("ordered_vs_unordered")).findFirst().get();
+        assertTrue(ordered.matches("ordered_vs_unordered\\s+2\\.000\\s+12%\\s.*"), ordered);
+        String latency =
+                table.lines().filter(l -> l.startsWith("latency_p99_ms")).findFirst().get();
+        assertTrue(latency.matches("latency_p99_ms\\s+2\\.000\\s+-\\s.*"), latency);
+        assertTrue(table.contains("over the 2 rounds"), table);
+    }
+
+    @Test
     void theJsonHoldsTheFiguresAtTheTopAndTheDetailsBeneath() throws Exception {
         BenchReport report =
                 new BenchReport(BenchSettings.smoke(), allFigures(1.25), Map.of("cpus", 2));
@@ -81,6 +98,7 @@ class BenchReportTest {
                                 new BenchSettings(
                                         "tiny",
                                         200,
+                                        0,
                                         100,
                                         100,
                                         2,
