@@ -408,10 +408,22 @@ public final class Bench {
         details.put(
                 "scale_sim",
                 Map.of(
-                        "cpu_workers", SCALE_CPU_WORKERS,
-                        "inference_workers", SCALE_INFERENCE_WORKERS,
-                        "cpu_ms_per_doc", cpuSecondsPerDoc * 1e3,
-                        "inference_ns_per_padded_token", inferenceNanosPerToken));
+                        "cpu_workers",
+                        SCALE_CPU_WORKERS,
+                        "inference_workers",
+                        SCALE_INFERENCE_WORKERS,
+                        "cpu_ms_per_doc",
+                        cpuSecondsPerDoc * 1e3,
+                        "inference_ns_per_padded_token",
+                        inferenceNanosPerToken,
+                        // Round-robin input, a fixed consumer per producer: how alike the
+                        // consumers' loads were in the steady part.
+                        "busy_share_by_inference_subtask",
+                        scale.best()
+                                .meter()
+                                .busyShareByRunner(
+                                        scale.best().recorder().arrivalAt(STEADY_FROM),
+                                        scale.best().recorder().arrivalAt(STEADY_TO))));
         ScheduleStats schedule =
                 ScheduleStats.of(DispatchSchedule.of(SCHEDULE_PRODUCERS, SCHEDULE_CONSUMERS));
         ScheduleStats reference =

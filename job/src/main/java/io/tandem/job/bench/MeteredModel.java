@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -31,11 +32,32 @@ final class MeteredModel<F extends Serializable> extends ForwardingModelComponen
         final AtomicLong paddedTokens = new AtomicLong();
         final AtomicLong forwardNanos = new AtomicLong();
         private final List<long[]> shapes = new ArrayList<>();
+
+        /** Each forward pass: start, end (nanoTime) and which runner ran it. */
         private final List<long[]> busy = new ArrayList<>();
 
-        synchronized void batch(long[] shape, long startNanos, long endNanos) {
+        private final AtomicInteger runners = new AtomicInteger();
+
+        synchronized void batch(long[] shape, long startNanos, long endNanos, int runner) {
             shapes.add(shape);
-            busy.add(new long[] {startNanos, endNanos});
+            busy.add(new long[] {startNanos, endNanos, runner});
+        }
+
+        /**
+         * {@link #busyShare}, runner by runner (an inference subtask opens one): whether the
+         * inference subtasks were kept busy alike.
+         */
+        synchronized List<Double> busyShareByRunner(long from, long to) {
+            long[] covered = new long[runners.get()];
+            for (long[] pass : busy) {
+                covered[(int) pass[2]] +=
+                        Math.max(0, Math.min(pass[1], to) - Math.max(pass[0], from));
+            }
+            List<Double> shares = new ArrayList<>();
+            for (long runner : covered) {
+                shares.add((double) runner / (to - from));
+            }
+            return shares;
         }
 
         /**
@@ -112,6 +134,7 @@ final class MeteredModel<F extends Serializable> extends ForwardingModelComponen
     public ForwardRunner openForward(ForwardContext context) throws Exception {
         ForwardRunner runner = delegate.openForward(context);
         Meter meter = meter();
+        int index = meter.runners.getAndIncrement();
         return new ForwardRunner() {
             @Override
             public TensorMap forward(TensorMap batch) throws Exception {
@@ -119,7 +142,7 @@ final class MeteredModel<F extends Serializable> extends ForwardingModelComponen
                 TensorMap outputs = runner.forward(batch);
                 long end = System.nanoTime();
                 meter.forwardNanos.addAndGet(end - start);
-                meter.batch(batch.get(BatchStats.ATTENTION_MASK).shape(), start, end);
+                meter.batch(batch.get(BatchStats.ATTENTION_MASK).shape(), start, end, index);
                 return outputs;
             }
 
