@@ -147,8 +147,24 @@ public final class HfTokenizer implements Serializable, AutoCloseable {
         return specials;
     }
 
+    /**
+     * DJL's system property (or environment variable) that picks the native library's build. Where
+     * DJL finds CUDA it asks for a CUDA build, which the jar does not carry, and downloads it at
+     * run time: on a GPU machine without internet the tokenizer then fails to load. Tokenizing runs
+     * on the CPU, so Tandem asks for the CPU build the jar carries, unless a user chose.
+     */
+    static final String NATIVE_FLAVOR = "RUST_FLAVOR";
+
+    /** Asks DJL for the bundled CPU build of the native library, unless a flavor was chosen. */
+    static void useBundledCpuBuild() {
+        if (System.getenv(NATIVE_FLAVOR) == null && System.getProperty(NATIVE_FLAVOR) == null) {
+            System.setProperty(NATIVE_FLAVOR, "cpu");
+        }
+    }
+
     private HuggingFaceTokenizer tokenizer() {
         if (tokenizer == null) {
+            useBundledCpuBuild();
             try (InputStream in = location.open()) {
                 tokenizer = HuggingFaceTokenizer.newInstance(in, OPTIONS);
             } catch (IOException e) {

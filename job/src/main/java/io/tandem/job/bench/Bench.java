@@ -367,27 +367,35 @@ public final class Bench {
                 SCALE_INFERENCE_WORKERS / SCALE_INFERENCE_DOCS_PER_S * 1e9 / tokensPerDoc;
         ParkPerDocument cpuCost = new ParkPerDocument(Math.round(cpuSecondsPerDoc * 1e9));
         StandInModel inferenceCost = new StandInModel(classifier, inferenceNanosPerToken);
+        // Two layouts of the input. Partitioned, as a continuous job reads Kafka: each CPU subtask
+        // reads its own share and goes at its own pace (the figure). Round-robin from one source,
+        // as a file is read: Flink's rebalance writes to every channel in turn, so when the
+        // heavy-tailed document lengths load one inference subtask more than the others, its
+        // producers' backlog stops the source, and every producer goes at that consumer's pace.
         Best scale = new Best(Measured::steady);
+        Best scaleRoundRobin = new Best(Measured::steady);
+        int scaleDocs = 2 * settings.fastDocs();
         for (int repeat = 0; repeat < settings.repeats(); repeat++) {
-            Measured run =
-                    measured(
-                            "scale simulation",
-                            inferenceCost,
-                            model -> withModel(model, cpuCost),
-                            new Configuration(),
-                            SCALE_CPU_WORKERS,
-                            SCALE_INFERENCE_WORKERS,
-                            settings.fastDocs(),
-                            RateLimiterStrategy.noOp(),
-                            true,
-                            null,
-                            null);
-            log.printf(
-                    Locale.ROOT,
-                    "bench:   %-28s %8.1f docs/s (steady)%n",
-                    "scale simulation",
-                    run.steady());
-            scale.add(run);
+            for (boolean partitioned : new boolean[] {true, false}) {
+                String name = "scale simulation, " + (partitioned ? "partitioned" : "round-robin");
+                Measured run =
+                        measured(
+                                name,
+                                inferenceCost,
+                                model -> withModel(model, cpuCost),
+                                new Configuration(),
+                                SCALE_CPU_WORKERS,
+                                SCALE_INFERENCE_WORKERS,
+                                scaleDocs,
+                                RateLimiterStrategy.noOp(),
+                                !partitioned,
+                                null,
+                                null,
+                                partitioned);
+                log.printf(
+                        Locale.ROOT, "bench:   %-28s %8.1f docs/s (steady)%n", name, run.steady());
+                (partitioned ? scale : scaleRoundRobin).add(run);
+            }
         }
         // The ideal of a run: its own padding sets what the parked inference side can do.
         ToDoubleFunction<Measured> idealOf =
@@ -405,6 +413,12 @@ public final class Bench {
                 round -> scale.score(round) / idealOf.applyAsDouble(scale.run(round)));
         throughput.put("scale_sim", scale.score());
         throughput.put("scale_sim_ideal", scaleIdeal);
+        throughput.put("scale_sim_round_robin", scaleRoundRobin.score());
+        throughput.put(
+                "scale_sim_round_robin_ideal", idealOf.applyAsDouble(scaleRoundRobin.best()));
+        details.put(
+                "scale_sim_efficiency_round_robin",
+                scaleRoundRobin.score() / idealOf.applyAsDouble(scaleRoundRobin.best()));
         details.put(
                 "scale_sim",
                 Map.of(
@@ -416,14 +430,13 @@ public final class Bench {
                         cpuSecondsPerDoc * 1e3,
                         "inference_ns_per_padded_token",
                         inferenceNanosPerToken,
-                        // Round-robin input, a fixed consumer per producer: how alike the
-                        // consumers' loads were in the steady part.
+                        "docs",
+                        scaleDocs,
+                        // How alike the inference subtasks' loads were in the steady part.
                         "busy_share_by_inference_subtask",
-                        scale.best()
-                                .meter()
-                                .busyShareByRunner(
-                                        scale.best().recorder().arrivalAt(STEADY_FROM),
-                                        scale.best().recorder().arrivalAt(STEADY_TO))));
+                        steadyBusyShareByRunner(scale.best()),
+                        "busy_share_by_inference_subtask_round_robin",
+                        steadyBusyShareByRunner(scaleRoundRobin.best())));
         ScheduleStats schedule =
                 ScheduleStats.of(DispatchSchedule.of(SCHEDULE_PRODUCERS, SCHEDULE_CONSUMERS));
         ScheduleStats reference =
@@ -631,6 +644,12 @@ public final class Bench {
     private static double steadyBusyShare(Measured run) {
         return run.meter()
                 .busyShare(
+                        run.recorder().arrivalAt(STEADY_FROM), run.recorder().arrivalAt(STEADY_TO));
+    }
+
+    private static List<Double> steadyBusyShareByRunner(Measured run) {
+        return run.meter()
+                .busyShareByRunner(
                         run.recorder().arrivalAt(STEADY_FROM), run.recorder().arrivalAt(STEADY_TO));
     }
 
@@ -845,7 +864,8 @@ public final class Bench {
                         RateLimiterStrategy.noOp(),
                         true,
                         null,
-                        corpusIndices);
+                        corpusIndices,
+                        false);
         log.printf(Locale.ROOT, "bench:   %-28s %8.1f docs/s%n", name, run.whole());
         return run.whole();
     }
@@ -914,7 +934,8 @@ public final class Bench {
                 rate,
                 ordered,
                 bufferTimeout,
-                null);
+                null,
+                false);
     }
 
     private <F extends Serializable> Measured measured(
@@ -928,7 +949,8 @@ public final class Bench {
             RateLimiterStrategy rate,
             boolean ordered,
             Duration bufferTimeout,
-            long[] corpusIndices)
+            long[] corpusIndices,
+            boolean partitionedInput)
             throws Exception {
         String runId = UUID.randomUUID().toString();
         MeteredModel.Meter meter = MeteredModel.start(runId);
@@ -946,12 +968,13 @@ public final class Bench {
                             name,
                             docs,
                             cpuWorkers + gpuWorkers,
+                            partitionedInput ? cpuWorkers : 1,
                             rate,
                             ordered,
                             bufferTimeout,
                             docs,
                             corpusIndices,
-                            job::annotate);
+                            in -> job.annotate(in, partitionedInput));
             return new Measured(recorder, meter);
         } finally {
             MeteredModel.stop(runId);
@@ -996,6 +1019,7 @@ public final class Bench {
                             name,
                             docs,
                             parallelism,
+                            1,
                             RateLimiterStrategy.noOp(),
                             false,
                             null,
@@ -1014,6 +1038,7 @@ public final class Bench {
             String name,
             int docs,
             int slots,
+            int sourceParallelism,
             RateLimiterStrategy rate,
             boolean ordered,
             Duration bufferTimeout,
@@ -1024,8 +1049,8 @@ public final class Bench {
         RunRecorder recorder = RunRecorder.start(runId, docs);
         try (LocalClusters clusters = new LocalClusters()) {
             Configuration cluster = new Configuration();
-            // The graph's slots, plus the source's and the sink's.
-            cluster.set(TaskManagerOptions.NUM_TASK_SLOTS, slots + 2);
+            // The graph's slots, plus the sources' and the sink's.
+            cluster.set(TaskManagerOptions.NUM_TASK_SLOTS, slots + sourceParallelism + 1);
             cluster.set(PipelineOptions.GENERIC_TYPES, false);
             if (bufferTimeout != null) {
                 cluster.set(ExecutionOptions.BUFFER_TIMEOUT, bufferTimeout);
@@ -1036,7 +1061,7 @@ public final class Bench {
                                     TimedSampleSource.create(runId, docs, rate, corpusIndices),
                                     WatermarkStrategy.noWatermarks(),
                                     "input")
-                            .setParallelism(1);
+                            .setParallelism(sourceParallelism);
             graph.apply(input)
                     .sinkTo(new ArrivalSink(runId, ordered))
                     .name("arrivals")
