@@ -84,7 +84,7 @@ public record BenchSettings(
                 "quick",
                 1500,
                 2,
-                128,
+                256,
                 500,
                 2,
                 List.of(1, 2),
