@@ -195,7 +195,27 @@ public final class Bench {
         // The stand-in's cost in the run that counts (set from inside the measurements).
         double[] sizedNanosPerPaddedToken = {0};
         for (int repeat = 0; repeat < settings.repeats(); repeat++) {
-            cpuSide.add(tandem("cpu-side-split", StandInModel.instant(classifier), p, 1, true));
+            // The two runs ordered_vs_unordered compares, side by side, the first of them
+            // alternating: the JIT still improving or a slow spell then favours neither.
+            List<Measurement> orderedPair =
+                    List.of(
+                            () ->
+                                    cpuSide.add(
+                                            tandem(
+                                                    "cpu-side-split",
+                                                    StandInModel.instant(classifier),
+                                                    p,
+                                                    1,
+                                                    true)),
+                            () ->
+                                    unordered.add(
+                                            tandem(
+                                                    "cpu-side-split, unordered",
+                                                    StandInModel.instant(classifier),
+                                                    p,
+                                                    1,
+                                                    false)));
+            measureInOrder(orderedPair, repeat);
             // What makes the stand-in as fast as the CPU side has been so far.
             double balancedNanos =
                     1e9 / (cpuSide.score() * cpuSide.best().meter().paddedTokensPerDoc());
@@ -223,15 +243,6 @@ public final class Bench {
                                             p,
                                             1,
                                             true)));
-            others.add(
-                    () ->
-                            unordered.add(
-                                    tandem(
-                                            "cpu-side-split, unordered",
-                                            StandInModel.instant(classifier),
-                                            p,
-                                            1,
-                                            false)));
             others.add(
                     () ->
                             manyInFlight.add(
@@ -713,25 +724,25 @@ public final class Bench {
     }
 
     /**
-     * The JIT keeps compiling the pipeline's code for many jobs: untimed runs until one is no more
-     * than 5% faster than the best before it (at least 2, at most 8), each after the first as long
-     * as the measured runs ({@link BenchSettings#fastRunSeconds()}) at the best throughput so far.
+     * The JIT keeps compiling the pipeline's code for many jobs: untimed runs until two in a row
+     * are no more than 5% faster than the best before them (at most 12), each after the first as
+     * long as the measured runs ({@link BenchSettings#fastRunSeconds()}) at the best throughput so
+     * far. One such run was not enough: the throughput could still rise by half afterwards.
      *
      * @return the best throughput of the CPU side, documents per second
      */
     private double warmUp(OnnxTokenClassifier classifier, int cpuWorkers) throws Exception {
         step("warm-up (until the throughput stops rising)");
         double best = 0;
-        for (int run = 0; run < 8; run++) {
+        int flat = 0;
+        for (int run = 0; run < 12 && flat < 2; run++) {
             fastRunDocs =
                     Math.max(
                             settings.fastDocs(), (int) Math.ceil(best * settings.fastRunSeconds()));
             double throughput =
                     tandem("warm-up", StandInModel.instant(classifier), cpuWorkers, 1, true)
                             .steady();
-            if (run >= 1 && throughput < best * 1.05) {
-                return Math.max(best, throughput);
-            }
+            flat = run >= 1 && throughput < best * 1.05 ? flat + 1 : 0;
             best = Math.max(best, throughput);
         }
         return best;

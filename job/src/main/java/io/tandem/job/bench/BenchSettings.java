@@ -85,7 +85,7 @@ public record BenchSettings(
                 1500,
                 2,
                 256,
-                500,
+                1500,
                 2,
                 List.of(1, 2),
                 WINDOW,
