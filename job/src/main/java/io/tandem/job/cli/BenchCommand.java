@@ -26,8 +26,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--quick",
             description =
-                    "A shorter run: every figure twice, on fewer documents (about 3 minutes on 2"
-                            + " cores; the full run measures three times, in about 13).")
+                    "A shorter run: every figure twice, on fewer documents (about 4 minutes on 2"
+                            + " cores; the full run measures three times, in about 14).")
     boolean quick;
 
     @Option(
