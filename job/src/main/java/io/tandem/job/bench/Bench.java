@@ -138,6 +138,17 @@ public final class Bench {
         double whole() {
             return recorder.throughput();
         }
+
+        /** The inference subtask's busy time over wall time in the steady part. */
+        double steadyBusyShare() {
+            return meter.busyShare(recorder.arrivalAt(STEADY_FROM), recorder.arrivalAt(STEADY_TO));
+        }
+
+        /** {@link #steadyBusyShare}, inference subtask by inference subtask. */
+        List<Double> steadyBusyShareByRunner() {
+            return meter.busyShareByRunner(
+                    recorder.arrivalAt(STEADY_FROM), recorder.arrivalAt(STEADY_TO));
+        }
     }
 
     public BenchReport run() throws Exception {
@@ -176,11 +187,7 @@ public final class Bench {
                 OnnxTokenClassifier.builder().maxLength(settings.maxLength()).build();
 
         if (settings.warmUp()) {
-            double warmedUp = warmUp(classifier, p);
-            fastRunDocs =
-                    Math.max(
-                            settings.fastDocs(),
-                            (int) Math.ceil(warmedUp * settings.fastRunSeconds()));
+            fastRunDocs = fastRunDocsAt(warmUp(classifier, p));
         }
         details.put("fast_run_docs", fastRunDocs);
 
@@ -336,8 +343,8 @@ public final class Bench {
                                                         accelDocs
                                                                 - Alternatives.WINDOW_DOCS * p)))));
         Measured accel = accelTandem.best();
-        figures.put("accelerator_busy_calibrated", steadyBusyShare(accel));
-        perRound("accelerator_busy_calibrated", round -> steadyBusyShare(accelTandem.run(round)));
+        figures.put("accelerator_busy_calibrated", accel.steadyBusyShare());
+        perRound("accelerator_busy_calibrated", round -> accelTandem.run(round).steadyBusyShare());
         figures.put("vs_per_record_map_accel", accelTandem.score() / accelPerRecord.score());
         perRound(
                 "vs_per_record_map_accel",
@@ -445,9 +452,9 @@ public final class Bench {
                         scaleDocs,
                         // How alike the inference subtasks' loads were in the steady part.
                         "busy_share_by_inference_subtask",
-                        steadyBusyShareByRunner(scale.best()),
+                        scale.best().steadyBusyShareByRunner(),
                         "busy_share_by_inference_subtask_round_robin",
-                        steadyBusyShareByRunner(scaleRoundRobin.best())));
+                        scaleRoundRobin.best().steadyBusyShareByRunner()));
         ScheduleStats schedule =
                 ScheduleStats.of(DispatchSchedule.of(SCHEDULE_PRODUCERS, SCHEDULE_CONSUMERS));
         ScheduleStats reference =
@@ -651,17 +658,10 @@ public final class Bench {
         return run.steady() / Math.min(cpuSideOnly, run.meter().forwardOnlyThroughput());
     }
 
-    /** The inference subtask's busy time over wall time between the steady part's bounds. */
-    private static double steadyBusyShare(Measured run) {
-        return run.meter()
-                .busyShare(
-                        run.recorder().arrivalAt(STEADY_FROM), run.recorder().arrivalAt(STEADY_TO));
-    }
-
-    private static List<Double> steadyBusyShareByRunner(Measured run) {
-        return run.meter()
-                .busyShareByRunner(
-                        run.recorder().arrivalAt(STEADY_FROM), run.recorder().arrivalAt(STEADY_TO));
+    /** Documents for a run to last {@link BenchSettings#fastRunSeconds()} at that throughput. */
+    private int fastRunDocsAt(double docsPerSecond) {
+        return Math.max(
+                settings.fastDocs(), (int) Math.ceil(docsPerSecond * settings.fastRunSeconds()));
     }
 
     /** Records {@code key}'s value in each round of the repeats. */
@@ -686,13 +686,15 @@ public final class Bench {
             }
             List<Double> values = figureRounds.get(key);
             if (values != null && values.size() >= 2) {
-                spreads.put(
-                        key,
-                        (Collections.max(values) - Collections.min(values))
-                                / Math.abs(figures.get(key)));
+                spreads.put(key, rangeShare(values, Math.abs(figures.get(key))));
             }
         }
         return spreads;
+    }
+
+    /** (max - min) of {@code values} as a share of {@code reference}. */
+    private static double rangeShare(List<Double> values, double reference) {
+        return (Collections.max(values) - Collections.min(values)) / reference;
     }
 
     /** One measurement of an interleaved set. */
@@ -736,9 +738,7 @@ public final class Bench {
         double best = 0;
         int flat = 0;
         for (int run = 0; run < 12 && flat < 2; run++) {
-            fastRunDocs =
-                    Math.max(
-                            settings.fastDocs(), (int) Math.ceil(best * settings.fastRunSeconds()));
+            fastRunDocs = fastRunDocsAt(best);
             double throughput =
                     tandem("warm-up", StandInModel.instant(classifier), cpuWorkers, 1, true)
                             .steady();
@@ -789,8 +789,7 @@ public final class Bench {
 
         /** (best - worst) / best of the repeats: 0 after one run. */
         double spread() {
-            double max = Collections.max(scores);
-            return (max - Collections.min(scores)) / max;
+            return rangeShare(scores, Collections.max(scores));
         }
     }
 

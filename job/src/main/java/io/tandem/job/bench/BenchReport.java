@@ -204,20 +204,23 @@ public final class BenchReport {
      * Each figure's spread by key: the range of its values over the rounds of the repeats, as a
      * share of the figure; no entry for a figure measured once.
      */
-    @SuppressWarnings("unchecked")
     public Map<String, Double> spreads() {
-        Object spreads = details.get(SPREAD);
-        return spreads == null ? Map.of() : (Map<String, Double>) spreads;
+        return figuresInDetails(SPREAD);
     }
 
     /** The details' key of {@link #spreads()}. */
     public static final String SPREAD = "spread_of_figures";
 
     /** What the A30 table alone predicts for the calibrated figures, by key. */
-    @SuppressWarnings("unchecked")
     public Map<String, Double> predicted() {
-        Object predicted = details.get(PREDICTED);
-        return predicted == null ? Map.of() : (Map<String, Double>) predicted;
+        return figuresInDetails(PREDICTED);
+    }
+
+    /** A map of values by figure key that the details hold under {@code key}; empty if none. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Double> figuresInDetails(String key) {
+        Object byFigure = details.get(key);
+        return byFigure == null ? Map.of() : (Map<String, Double>) byFigure;
     }
 
     /** The details' key of {@link #predicted()}. */

@@ -44,35 +44,40 @@ final class MeteredModel<F extends Serializable> extends ForwardingModelComponen
         }
 
         /**
+         * The share of {@code [from, to)} (in {@link System#nanoTime()}) during which a forward
+         * pass ran: the accelerator's busy time over wall time, for one inference subtask.
+         */
+        synchronized double busyShare(long from, long to) {
+            long covered = 0;
+            for (long runner : coveredByRunner(from, to)) {
+                covered += runner;
+            }
+            return (double) covered / (to - from);
+        }
+
+        /**
          * {@link #busyShare}, runner by runner (an inference subtask opens one): whether the
          * inference subtasks were kept busy alike.
          */
         synchronized List<Double> busyShareByRunner(long from, long to) {
-            long[] covered = new long[runners.get()];
-            for (long[] pass : busy) {
-                covered[(int) pass[2]] +=
-                        Math.max(0, Math.min(pass[1], to) - Math.max(pass[0], from));
-            }
             List<Double> shares = new ArrayList<>();
-            for (long runner : covered) {
+            for (long runner : coveredByRunner(from, to)) {
                 shares.add((double) runner / (to - from));
             }
             return shares;
         }
 
-        /**
-         * The share of {@code [from, to)} (in {@link System#nanoTime()}) during which a forward
-         * pass ran: the accelerator's busy time over wall time, for one inference subtask.
-         */
-        synchronized double busyShare(long from, long to) {
+        /** Nanoseconds of {@code [from, to)} that each runner spent in forward passes. */
+        private long[] coveredByRunner(long from, long to) {
             if (to <= from) {
                 throw new IllegalArgumentException("Empty interval [" + from + ", " + to + ")");
             }
-            long covered = 0;
+            long[] covered = new long[runners.get()];
             for (long[] pass : busy) {
-                covered += Math.max(0, Math.min(pass[1], to) - Math.max(pass[0], from));
+                covered[(int) pass[2]] +=
+                        Math.max(0, Math.min(pass[1], to) - Math.max(pass[0], from));
             }
-            return (double) covered / (to - from);
+            return covered;
         }
 
         /** What {@code cost} says this run's batches cost, per document, in nanoseconds. */
