@@ -46,13 +46,13 @@ import org.slf4j.LoggerFactory;
  * batcher (CPU task set, parallelism P) - tensors through the dispatch partitioner to the inference
  * operator (parallelism C, slot sharing group "gpu") - outputs back to their producer's postprocess
  * join, which also receives the producer's documents over a forward edge. The join and the head of
- * the batcher's chain share a co-location group, so their credits meet in one JVM. Without
- * inference subtasks (C = 0) the CPU subtasks run the forward pass themselves.
+ * the batcher's chain (the Kafka source in Kafka mode) share a co-location group, so their credits
+ * meet in one JVM. Without inference subtasks (C = 0) the CPU subtasks run the forward pass
+ * themselves.
  */
 public final class TandemJob {
     private static final Logger LOG = LoggerFactory.getLogger(TandemJob.class);
     public static final String GPU_SLOT_SHARING_GROUP = "gpu";
-    public static final String PRODUCER_COLOCATION_GROUP = "tandem-producer";
 
     /**
      * Operator names say their stage (input, parse, annotate, batcher, inference, join, output), so
@@ -203,9 +203,16 @@ public final class TandemJob {
         DocFinisher<?> finisher =
                 new DocFinisher<>(
                         split.model(), split.after(), deadLetters, settings.faultTolerance());
-        return gpuWorkers == 0
-                ? parseDeadLetters.union(localModel(docs, finisher))
-                : parseDeadLetters.union(splitModel(docs, finisher));
+        if (gpuWorkers == 0) {
+            return parseDeadLetters.union(localModel(docs, finisher));
+        }
+        DataStream<Result> joined = splitModel(docs, finisher);
+        if (keepPartitions) {
+            // The source heads the chain of parse and batcher here (forward edge, same
+            // parallelism), and Flink reads co-location keys from chain heads only.
+            coLocateWithJoin(input);
+        }
+        return parseDeadLetters.union(joined);
     }
 
     private <F extends Serializable> DataStream<Result> localModel(
@@ -270,12 +277,18 @@ public final class TandemJob {
                         .uid("postprocess")
                         .setParallelism(cpuWorkers);
         onCpu(joined);
-        // The batcher (chained behind the parser) and the join of one producer index share a slot
-        // and
-        // a JVM, where their credits meet.
-        docs.getTransformation().setCoLocationGroupKey(PRODUCER_COLOCATION_GROUP);
-        joined.getTransformation().setCoLocationGroupKey(PRODUCER_COLOCATION_GROUP);
+        // The batcher and the join of one producer index share a slot and a JVM, where their
+        // credits meet. Every operator of the producer's chain carries the key, so that whichever
+        // heads the chain (the parser behind a rebalance, the batcher when chaining is off) has it.
+        coLocateWithJoin(docs, batches, joined);
         return joined.union(batches.getSideOutput(AbstractBatcher.DEAD_LETTERS));
+    }
+
+    private static void coLocateWithJoin(DataStream<?>... producerSide) {
+        for (DataStream<?> stream : producerSide) {
+            stream.getTransformation()
+                    .setCoLocationGroupKey(PostprocessJoin.PRODUCER_COLOCATION_GROUP);
+        }
     }
 
     /** The inference operator: tensors in through the dispatch schedule, outputs out. */

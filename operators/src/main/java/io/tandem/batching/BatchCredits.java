@@ -1,9 +1,13 @@
 package io.tandem.batching;
 
+import java.time.Duration;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.operators.MailboxExecutor;
@@ -22,51 +26,86 @@ import org.apache.flink.util.function.ThrowingRunnable;
  * waited for the credit, and wakes a batcher that yields to its mailbox until it can.
  */
 public final class BatchCredits {
-    private static final Map<String, BatchCredits> REGISTRY = new HashMap<>();
+    /** Guarded by itself; waiters for a batcher's registration wait on it too. */
+    private static final Map<Key, BatchCredits> REGISTRY = new HashMap<>();
 
-    private final String key;
+    /** Which operator holds a side of the credits. */
+    public enum Side {
+        BATCHER,
+        JOIN
+    }
+
+    /** One producer subtask attempt of one job. */
+    record Key(String job, int producer, int attempt) {
+        @Override
+        public String toString() {
+            return job + "/" + producer + "/" + attempt;
+        }
+    }
+
+    private final Key key;
     private final AtomicInteger available;
     private final AtomicInteger allocationFailures = new AtomicInteger();
     private final int capacity;
     private final Map<Long, Integer> linkOfBatch = new ConcurrentHashMap<>();
     private final Map<Integer, AtomicInteger> inFlightByLink = new ConcurrentHashMap<>();
-    private int users;
+    // Guarded by REGISTRY.
+    private final EnumSet<Side> joined = EnumSet.noneOf(Side.class);
+    private final EnumSet<Side> left = EnumSet.noneOf(Side.class);
     private volatile MailboxExecutor waiter;
     private volatile ThrowingRunnable<? extends Exception> onRelease;
 
-    private BatchCredits(String key, int capacity) {
+    private BatchCredits(Key key, int capacity) {
         this.key = key;
         this.capacity = capacity;
         this.available = new AtomicInteger(capacity);
     }
 
-    /**
-     * The credits of the producer subtask that {@code context} belongs to: the batcher and the join
-     * of one subtask index and attempt of one job get the same instance.
-     */
-    public static BatchCredits forSubtask(RuntimeContext context, int capacity) {
-        var task = context.getTaskInfo();
-        return join(
-                key(
-                        context.getJobInfo().getJobId().toString(),
-                        task.getIndexOfThisSubtask(),
-                        task.getAttemptNumber()),
-                capacity);
+    /** The batcher's side of the credits of the producer subtask {@code context} belongs to. */
+    public static BatchCredits forBatcher(RuntimeContext context, int capacity) {
+        return join(keyOf(context), capacity, Side.BATCHER);
     }
 
-    static String key(String jobId, int producer, int attempt) {
-        return jobId + "/" + producer + "/" + attempt;
+    /**
+     * The join's side of the credits of the producer subtask {@code context} belongs to, once the
+     * batcher of the same subtask index and attempt has registered them in this JVM.
+     *
+     * @throws TimeoutException when no such batcher registered within {@code batcherWait}: it runs
+     *     in another JVM, where credits the join gives back would never reach it
+     */
+    public static BatchCredits forJoin(RuntimeContext context, int capacity, Duration batcherWait)
+            throws InterruptedException, TimeoutException {
+        return awaitBatcherThenJoin(keyOf(context), capacity, batcherWait);
+    }
+
+    private static Key keyOf(RuntimeContext context) {
+        var task = context.getTaskInfo();
+        return key(
+                context.getJobInfo().getJobId().toString(),
+                task.getIndexOfThisSubtask(),
+                task.getAttemptNumber());
+    }
+
+    static Key key(String jobId, int producer, int attempt) {
+        return new Key(jobId, producer, attempt);
     }
 
     /**
      * The shared credits for {@code key}, created with {@code capacity} by whichever side comes
-     * first.
+     * first. Entries of earlier attempts of the same producer are dropped: a restarted subtask
+     * never meets them again, and a side that never opened would otherwise keep them forever.
      */
-    static BatchCredits join(String key, int capacity) {
+    static BatchCredits join(Key key, int capacity, Side side) {
         if (capacity < 1) {
             throw new IllegalArgumentException("Credit capacity must be >= 1, got " + capacity);
         }
         synchronized (REGISTRY) {
+            REGISTRY.keySet()
+                    .removeIf(
+                            other ->
+                                    other.job().equals(key.job())
+                                            && other.producer() == key.producer()
+                                            && other.attempt() < key.attempt());
             BatchCredits credits =
                     REGISTRY.computeIfAbsent(key, k -> new BatchCredits(k, capacity));
             if (credits.capacity != capacity) {
@@ -78,15 +117,42 @@ public final class BatchCredits {
                                 + ", asked for "
                                 + capacity);
             }
-            credits.users++;
+            if (!credits.joined.add(side)) {
+                throw new IllegalStateException(
+                        "Credits " + key + " already have a " + side + " side");
+            }
+            REGISTRY.notifyAll();
             return credits;
         }
     }
 
-    /** Called by each side in close(); the last one removes the entry. */
-    public void leave() {
+    static BatchCredits awaitBatcherThenJoin(Key key, int capacity, Duration batcherWait)
+            throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + batcherWait.toNanos();
         synchronized (REGISTRY) {
-            if (--users == 0) {
+            while (true) {
+                BatchCredits credits = REGISTRY.get(key);
+                if (credits != null && credits.joined.contains(Side.BATCHER)) {
+                    return join(key, capacity, Side.JOIN);
+                }
+                long leftNanos = deadline - System.nanoTime();
+                if (leftNanos <= 0) {
+                    throw new TimeoutException(
+                            "no batcher registered credits " + key + " in " + batcherWait);
+                }
+                TimeUnit.NANOSECONDS.timedWait(REGISTRY, leftNanos);
+            }
+        }
+    }
+
+    /**
+     * Called by each side in close(); the entry goes once both sides have left, not with the first:
+     * a batcher that finishes before its join opened must not take the credits it holds with it.
+     */
+    public void leave(Side side) {
+        synchronized (REGISTRY) {
+            left.add(side);
+            if (left.containsAll(EnumSet.allOf(Side.class)) && REGISTRY.get(key) == this) {
                 REGISTRY.remove(key);
             }
         }

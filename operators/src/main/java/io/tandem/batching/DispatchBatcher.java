@@ -75,7 +75,7 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
         var task = getRuntimeContext().getTaskInfo();
         producer = task.getIndexOfThisSubtask();
         producers = task.getNumberOfParallelSubtasks();
-        credits = BatchCredits.forSubtask(getRuntimeContext(), creditsPerProducer);
+        credits = BatchCredits.forBatcher(getRuntimeContext(), creditsPerProducer);
         mailbox =
                 getContainingTask()
                         .getMailboxExecutorFactory()
@@ -189,7 +189,7 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
         try {
             if (credits != null) {
                 credits.onRelease(null, null);
-                credits.leave();
+                credits.leave(BatchCredits.Side.BATCHER);
                 credits = null;
             }
         } finally {

@@ -10,14 +10,18 @@ import io.tandem.results.DeadLetterCounters;
 import io.tandem.results.Result;
 import io.tandem.results.Stage;
 import java.io.Serializable;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.TimeUtils;
 
 /**
  * Joins a producer's documents (input 1, forward edge from the batcher of the same subtask index)
@@ -33,9 +37,23 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
         implements TwoInputStreamOperator<PendingDocs, OutputBatch, Result> {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The co-location group of the join and the head of the batcher's chain: subtask i of both runs
+     * in one slot, so they can share the producer's credits.
+     */
+    public static final String PRODUCER_COLOCATION_GROUP = "tandem-producer";
+
+    /**
+     * How long the join waits at open for its batcher to register the producer's credits in this
+     * JVM. Both open at about the same time in one slot; the wait only runs out when the batcher is
+     * in another TaskManager.
+     */
+    static final Duration BATCHER_WAIT = Duration.ofMinutes(2);
+
     private final DocFinisher<F> finisher;
     private final int creditsPerProducer;
     private final boolean deterministic;
+    private final Duration batcherWait;
 
     private transient Map<Long, PendingDocs> docsBySeq;
     private transient Map<Long, OutputBatch> outputsBySeq;
@@ -49,9 +67,18 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
     private transient DeadLetterCounters deadLetterCounters;
 
     public PostprocessJoin(DocFinisher<F> finisher, int creditsPerProducer, boolean deterministic) {
+        this(finisher, creditsPerProducer, deterministic, BATCHER_WAIT);
+    }
+
+    PostprocessJoin(
+            DocFinisher<F> finisher,
+            int creditsPerProducer,
+            boolean deterministic,
+            Duration batcherWait) {
         this.finisher = finisher;
         this.creditsPerProducer = creditsPerProducer;
         this.deterministic = deterministic;
+        this.batcherWait = batcherWait;
     }
 
     @Override
@@ -67,9 +94,42 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
         ready = new TreeMap<>();
         var task = getRuntimeContext().getTaskInfo();
         producer = task.getIndexOfThisSubtask();
-        credits = BatchCredits.forSubtask(getRuntimeContext(), creditsPerProducer);
+        credits = creditsOfThisJvmsBatcher();
         getMetricGroup().gauge("tandemDocumentsAwaitingOutputs", () -> docsAwaiting);
         getMetricGroup().gauge("tandemDocumentsAwaitingOutputsMax", () -> docsAwaitingMax);
+    }
+
+    /**
+     * The producer's credits, shared with the batcher of the same subtask index, which must run in
+     * this JVM: credits given back anywhere else would never reach it, and it would stall.
+     */
+    private BatchCredits creditsOfThisJvmsBatcher() throws InterruptedException {
+        try {
+            return BatchCredits.forJoin(getRuntimeContext(), creditsPerProducer, batcherWait);
+        } catch (TimeoutException e) {
+            var task = getRuntimeContext().getTaskInfo();
+            String subtask =
+                    (task.getIndexOfThisSubtask() + 1)
+                            + "/"
+                            + task.getNumberOfParallelSubtasks()
+                            + ", attempt "
+                            + task.getAttemptNumber();
+            throw new IllegalStateException(
+                    "Postprocess join subtask "
+                            + subtask
+                            + " found no batcher subtask "
+                            + subtask
+                            + " in its JVM ("
+                            + ManagementFactory.getRuntimeMXBean().getName()
+                            + ") after "
+                            + TimeUtils.formatWithHighestUnit(batcherWait)
+                            + ": the batcher and the join of one producer share its batch"
+                            + " credits in memory and must run in the same TaskManager (co-location"
+                            + " group '"
+                            + PRODUCER_COLOCATION_GROUP
+                            + "' on the head of the batcher's chain and on the join)",
+                    e);
+        }
     }
 
     @Override
@@ -157,7 +217,7 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
     public void close() throws Exception {
         try {
             if (credits != null) {
-                credits.leave();
+                credits.leave(BatchCredits.Side.JOIN);
                 credits = null;
             }
         } finally {

@@ -88,7 +88,9 @@ class DispatchBatcherTest {
     private static BatchCredits credits(OneInputStreamOperatorTestHarness<?, ?> h) {
         // The join's side of the same credits: same job, producer 0, attempt 0.
         return BatchCredits.join(
-                BatchCredits.key(h.getEnvironment().getJobID().toString(), 0, 0), CREDITS);
+                BatchCredits.key(h.getEnvironment().getJobID().toString(), 0, 0),
+                CREDITS,
+                BatchCredits.Side.JOIN);
     }
 
     /** The join's side: gives every credit back as soon as it is taken, from its own thread. */
@@ -156,7 +158,7 @@ class DispatchBatcherTest {
                 h.close(); // finish() sends the rest
             }
             assertEquals(List.of(0L, 1L, 2L, 3L, 4L), sentSeqs(h));
-            join.leave();
+            join.leave(BatchCredits.Side.JOIN);
         }
     }
 
@@ -174,7 +176,7 @@ class DispatchBatcherTest {
                 h.prepareSnapshotPreBarrier(1);
             }
             assertEquals(List.of(0L, 1L, 2L, 3L), sentSeqs(h), "the open chunk too, in order");
-            join.leave();
+            join.leave(BatchCredits.Side.JOIN);
         }
     }
 
@@ -200,7 +202,7 @@ class DispatchBatcherTest {
             // A deterministic join emits arrival n only after arrival n - 1: a number given to
             // the dead letter would hold every later document back for good.
             assertEquals(List.of(0L, 1L), sentArrivals(h));
-            join.leave();
+            join.leave(BatchCredits.Side.JOIN);
         }
     }
 
@@ -248,7 +250,10 @@ class DispatchBatcherTest {
                 new OneInputStreamOperatorTestHarness<>(batcher, environment)) {
             h.open();
             BatchCredits join =
-                    BatchCredits.join(BatchCredits.key(jobId.toString(), 0, 0), credits);
+                    BatchCredits.join(
+                            BatchCredits.key(jobId.toString(), 0, 0),
+                            credits,
+                            BatchCredits.Side.JOIN);
             for (long seq = 0; seq < CHUNK; seq++) {
                 h.processElement(doc(seq));
             }
@@ -270,7 +275,7 @@ class DispatchBatcherTest {
             join.release(2);
             assertEquals(0, gauges.get("link." + first + ".tandemBatchesInFlight").getValue());
             assertEquals(0, gauges.get("link." + second + ".tandemBatchesInFlight").getValue());
-            join.leave();
+            join.leave(BatchCredits.Side.JOIN);
         }
     }
 }

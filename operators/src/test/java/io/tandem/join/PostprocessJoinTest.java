@@ -20,7 +20,11 @@ import io.tandem.inference.ForwardRunner;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.records.OutputBatch;
 import io.tandem.records.PendingDocs;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.AfterAll;
@@ -91,8 +95,10 @@ class PostprocessJoinTest {
             PostprocessJoin<TokenClassifierFeatures> join =
                     new PostprocessJoin<>(TestingDocs.finisher(MODEL), CREDITS, deterministic);
             harness = new TwoInputStreamOperatorTestHarness<>(join);
+            harness.setup();
+            // The batcher registers the credits in this JVM; the join waits for it at open.
+            batcher = BatchCredits.forBatcher(join.getRuntimeContext(), CREDITS);
             harness.open();
-            batcher = BatchCredits.forSubtask(join.getRuntimeContext(), CREDITS);
         }
 
         /** The batcher takes a credit for each batch it sends, here all to link (consumer) 7. */
@@ -124,7 +130,7 @@ class PostprocessJoinTest {
             try {
                 harness.close();
             } finally {
-                batcher.leave();
+                batcher.leave(BatchCredits.Side.BATCHER);
             }
         }
     }
@@ -281,6 +287,63 @@ class PostprocessJoinTest {
                     "Join subtask 0 received the documents of batch 0 of producer 1: the return"
                             + " edge must partition by producer",
                     e.getMessage());
+        }
+    }
+
+    @Test
+    void aJoinWhoseBatcherRunsInAnotherJvmFailsAtOpenNamingBothSubtasks() throws Exception {
+        // No batcher registers the producer's credits in this JVM, as when Flink placed it in
+        // another TaskManager: the join must not start and then stall its batcher.
+        PostprocessJoin<TokenClassifierFeatures> join =
+                new PostprocessJoin<>(
+                        TestingDocs.finisher(MODEL), CREDITS, true, Duration.ofMillis(200));
+        try (var harness = new TwoInputStreamOperatorTestHarness<>(join)) {
+            Exception e = assertThrows(Exception.class, harness::open);
+            IllegalStateException cause =
+                    ExceptionUtils.findThrowable(e, IllegalStateException.class).orElseThrow();
+            assertEquals(
+                    "Postprocess join subtask 1/1, attempt 0 found no batcher subtask 1/1, attempt"
+                            + " 0 in its JVM ("
+                            + ManagementFactory.getRuntimeMXBean().getName()
+                            + ") after 200 ms: the batcher and the join of one producer share its"
+                            + " batch credits in memory and must run in the same TaskManager"
+                            + " (co-location group 'tandem-producer' on the head of the batcher's"
+                            + " chain and on the join)",
+                    cause.getMessage());
+        }
+    }
+
+    @Test
+    void aJoinThatOpensBeforeItsBatcherWaitsForItsCredits() throws Exception {
+        PostprocessJoin<TokenClassifierFeatures> join =
+                new PostprocessJoin<>(
+                        TestingDocs.finisher(MODEL), CREDITS, true, Duration.ofMinutes(1));
+        try (var harness = new TwoInputStreamOperatorTestHarness<>(join)) {
+            harness.setup();
+            CompletableFuture<BatchCredits> batcher = new CompletableFuture<>();
+            Thread batcherOpens =
+                    new Thread(
+                            () -> {
+                                try {
+                                    Thread.sleep(300);
+                                    batcher.complete(
+                                            BatchCredits.forBatcher(
+                                                    join.getRuntimeContext(), CREDITS));
+                                } catch (Throwable t) {
+                                    batcher.completeExceptionally(t);
+                                }
+                            });
+            batcherOpens.start();
+            harness.open();
+            BatchCredits credits = batcher.get(1, TimeUnit.MINUTES);
+            Batch batch = batch(0, List.of("a"), 0);
+            assertTrue(credits.tryAcquire());
+            credits.sent(0, LINK);
+            harness.processElement1(batch.docs(), 0);
+            harness.processElement2(batch.outputs(), 0);
+            assertEquals(
+                    CREDITS, credits.available(), "the join gave the credit back to that batcher");
+            credits.leave(BatchCredits.Side.BATCHER);
         }
     }
 }
