@@ -158,11 +158,11 @@ public final class TransformerEncoder implements Serializable {
 
     /**
      * How many ids fewer than the model's vocabulary its tokenizer may have. Exports may round
-     * {@code vocab_size} up (T5's 32100 ids in 32128, Phi-2's 50295 in 51200); a tokenizer of
+     * {@code vocab_size} up to a multiple of 64 or 128 (T5's 32100 ids in 32128); a tokenizer of
      * another model is usually off by far more (bert-base-cased's 28996 ids against
      * bert-base-uncased's 30522, 5%; bert-base-chinese's 21128).
      */
-    static long vocabularyPadding(long modelVocabulary) {
+    private static long vocabularyPadding(long modelVocabulary) {
         return Math.max(128, modelVocabulary / 32);
     }
 
