@@ -1,7 +1,7 @@
 package io.tandem.batching;
 
 import io.tandem.doc.Doc;
-import io.tandem.doc.Span;
+import io.tandem.doc.DocState;
 import io.tandem.inference.Bisection;
 import io.tandem.inference.IsolatingForward;
 import io.tandem.inference.ModelComponent;
@@ -126,7 +126,8 @@ public final class DocFinisher<F extends Serializable> implements Serializable {
 
     /**
      * Postprocesses the surviving documents; a failing range is split until the failing documents
-     * stand alone, their entities from the failed attempts taken back first.
+     * stand alone. Each document's state is captured once before the first attempt and put back
+     * after every failed attempt, so a retry finds it as a healthy run would.
      */
     private void postprocess(
             List<Doc> docs,
@@ -141,11 +142,13 @@ public final class DocFinisher<F extends Serializable> implements Serializable {
         }
         List<Doc> liveDocs = new ArrayList<>(survivors.size());
         List<F> liveFeatures = new ArrayList<>(survivors.size());
+        List<DocState> before = new ArrayList<>(survivors.size());
         int[] rowStart = new int[survivors.size() + 1];
         for (int k = 0; k < survivors.size(); k++) {
             int i = survivors.get(k);
             liveDocs.add(docs.get(i));
             liveFeatures.add(features.get(i));
+            before.add(DocState.capture(docs.get(i)));
             rowStart[k + 1] = rowStart[k] + model.rowsOf(features.get(i));
         }
         Bisection.Outcome<Boolean> outcome;
@@ -155,7 +158,13 @@ public final class DocFinisher<F extends Serializable> implements Serializable {
                             survivors.size(),
                             (from, to) -> {
                                 postprocessRange(
-                                        liveDocs, liveFeatures, outputs, rowStart, from, to);
+                                        liveDocs,
+                                        liveFeatures,
+                                        before,
+                                        outputs,
+                                        rowStart,
+                                        from,
+                                        to);
                                 return Boolean.TRUE;
                             },
                             error -> false);
@@ -170,11 +179,13 @@ public final class DocFinisher<F extends Serializable> implements Serializable {
     }
 
     private void postprocessRange(
-            List<Doc> docs, List<F> features, TensorMap outputs, int[] rowStart, int from, int to) {
-        int[] entitiesBefore = new int[to - from];
-        for (int i = from; i < to; i++) {
-            entitiesBefore[i - from] = docs.get(i).entities().size();
-        }
+            List<Doc> docs,
+            List<F> features,
+            List<DocState> before,
+            TensorMap outputs,
+            int[] rowStart,
+            int from,
+            int to) {
         try {
             model.postprocess(
                     docs.subList(from, to),
@@ -182,12 +193,9 @@ public final class DocFinisher<F extends Serializable> implements Serializable {
                     from == 0 && to == docs.size()
                             ? outputs
                             : outputs.rows(rowStart[from], rowStart[to]));
-        } catch (RuntimeException e) {
-            // A retry must not find the entities the failed attempt already added.
-            for (int i = from; i < to; i++) {
-                List<Span> entities = docs.get(i).entities();
-                entities.subList(entitiesBefore[i - from], entities.size()).clear();
-            }
+        } catch (Throwable e) {
+            // A retry must find its documents as they were, not with what the failed attempt wrote.
+            before.subList(from, to).forEach(DocState::restore);
             throw e;
         }
     }

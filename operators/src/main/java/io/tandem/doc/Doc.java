@@ -23,6 +23,7 @@ public final class Doc {
     private final long seq;
     private final SourcePosition source;
     private final String metaJson;
+    // What components change; DocState captures and restores each of them.
     private final List<Token> tokens = new ArrayList<>();
     private final List<Sentence> sentences = new ArrayList<>();
     private final List<Span> entities = new ArrayList<>();

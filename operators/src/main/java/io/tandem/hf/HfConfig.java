@@ -15,10 +15,14 @@ import java.util.TreeMap;
 /**
  * What Tandem reads from a Hugging Face {@code config.json}: the labels of a classification head
  * ({@code id2label}, in id order; empty when absent), {@code max_position_embeddings} (0 when
- * absent) and {@code model_type}.
+ * absent), {@code model_type} and {@code vocab_size} (0 when absent).
  */
 public record HfConfig(
-        ModelLocation location, List<String> labels, int maxPositionEmbeddings, String modelType)
+        ModelLocation location,
+        List<String> labels,
+        int maxPositionEmbeddings,
+        String modelType,
+        int vocabSize)
         implements Serializable {
 
     /**
@@ -41,7 +45,8 @@ public record HfConfig(
                 location,
                 labels(location, json.path("id2label")),
                 json.path("max_position_embeddings").asInt(0),
-                json.path("model_type").asText(""));
+                json.path("model_type").asText(""),
+                json.path("vocab_size").asInt(0));
     }
 
     private static List<String> labels(ModelLocation location, JsonNode id2label) {

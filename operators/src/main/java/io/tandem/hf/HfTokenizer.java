@@ -46,13 +46,16 @@ public final class HfTokenizer implements Serializable, AutoCloseable {
     private final ModelLocation location;
     private final String modelType;
     private final SpecialTokens specials;
+    private final int vocabularySize;
 
     private transient HuggingFaceTokenizer tokenizer;
 
-    private HfTokenizer(ModelLocation location, String modelType, SpecialTokens specials) {
+    private HfTokenizer(
+            ModelLocation location, String modelType, SpecialTokens specials, int vocabularySize) {
         this.location = location;
         this.modelType = modelType;
         this.specials = specials;
+        this.vocabularySize = vocabularySize;
     }
 
     /**
@@ -78,11 +81,11 @@ public final class HfTokenizer implements Serializable, AutoCloseable {
                             + "'; supported: "
                             + SUPPORTED_MODELS.stream().sorted().toList());
         }
-        HfTokenizer probe = new HfTokenizer(location, type, null);
+        HfTokenizer probe = new HfTokenizer(location, type, null, 0);
         try {
             HuggingFaceTokenizer native_ = probe.tokenizer();
             SpecialTokens specials = readSpecials(native_, padId(json));
-            return new HfTokenizer(location, type, specials);
+            return new HfTokenizer(location, type, specials, vocabularySize(json));
         } finally {
             probe.close();
         }
@@ -95,6 +98,24 @@ public final class HfTokenizer implements Serializable, AutoCloseable {
             throw new IllegalArgumentException(
                     "Cannot read tokenizer " + location + " as JSON: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The largest id the tokenizer can produce, plus one: over its model's vocabulary (a map of
+     * piece to id; for Unigram a list whose positions are the ids) and its added tokens.
+     */
+    private static int vocabularySize(JsonNode json) {
+        JsonNode vocab = json.path("model").path("vocab");
+        int largest = vocab.isArray() ? vocab.size() - 1 : -1;
+        if (vocab.isObject()) {
+            for (JsonNode id : vocab) {
+                largest = Math.max(largest, id.asInt(-1));
+            }
+        }
+        for (JsonNode added : json.path("added_tokens")) {
+            largest = Math.max(largest, added.path("id").asInt(-1));
+        }
+        return largest + 1;
     }
 
     /** {@code padding.pad_id}, else the id of a usual pad token among the added tokens, else 0. */
@@ -145,6 +166,11 @@ public final class HfTokenizer implements Serializable, AutoCloseable {
 
     public SpecialTokens specials() {
         return specials;
+    }
+
+    /** Its largest id plus one, added tokens included: the model must know every id below it. */
+    public int vocabularySize() {
+        return vocabularySize;
     }
 
     /**

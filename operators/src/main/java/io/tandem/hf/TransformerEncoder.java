@@ -151,8 +151,69 @@ public final class TransformerEncoder implements Serializable {
                             + signature.inputs().values()
                             + ")");
         }
+        checkVocabulary(export, tokenizer, config);
         return new TransformerEncoder(
                 component, export, config, tokenizer, inputs, maxLength, stride, signature);
+    }
+
+    /**
+     * How many ids fewer than the model's vocabulary its tokenizer may have. Exports may round
+     * {@code vocab_size} up to a multiple of 64 or 128 (T5's 32100 ids in 32128); a tokenizer of
+     * another model is usually off by far more (bert-base-cased's 28996 ids against
+     * bert-base-uncased's 30522, 5%; bert-base-chinese's 21128).
+     */
+    private static long vocabularyPadding(long modelVocabulary) {
+        return Math.max(128, modelVocabulary / 32);
+    }
+
+    /**
+     * A tokenizer of another model: ids past the word-embedding table fail the documents that hold
+     * them, and a smaller vocabulary runs without error on the wrong rows. So the tokenizer's
+     * vocabulary must fit {@code config.json}'s {@code vocab_size} and the graph's table, and fill
+     * them but for a little padding.
+     */
+    private static void checkVocabulary(HfExport export, HfTokenizer tokenizer, HfConfig config) {
+        if (config.vocabSize() > 0) {
+            checkVocabulary(
+                    tokenizer,
+                    config.vocabSize(),
+                    export.config() + " declares vocab_size " + config.vocabSize());
+        }
+        WordEmbeddingTable.read(export.model(), INPUT_IDS)
+                .ifPresent(
+                        table ->
+                                checkVocabulary(
+                                        tokenizer,
+                                        table.rows(),
+                                        "the word-embedding table '"
+                                                + table.name()
+                                                + "' of "
+                                                + export.model()
+                                                + " has "
+                                                + table.rows()
+                                                + " rows"));
+    }
+
+    private static void checkVocabulary(
+            HfTokenizer tokenizer, long modelVocabulary, String modelSide) {
+        long ids = tokenizer.vocabularySize();
+        long fewest = Math.max(1, modelVocabulary - vocabularyPadding(modelVocabulary));
+        if (ids > modelVocabulary || ids < fewest) {
+            throw new IllegalArgumentException(
+                    "Tokenizer "
+                            + tokenizer.location()
+                            + " has "
+                            + ids
+                            + " ids but "
+                            + modelSide
+                            + ": they are not from the same model; expected "
+                            + fewest
+                            + " to "
+                            + modelVocabulary
+                            + " ids (an export may pad its vocabulary by up to "
+                            + vocabularyPadding(modelVocabulary)
+                            + ")");
+        }
     }
 
     public HfExport export() {

@@ -89,7 +89,9 @@ public final class TinyModel {
      * The model with only the first {@code embeddingRows} rows of its embedding table, though it
      * still declares the whole vocabulary: ONNX Runtime's {@code Gather} then rejects the ids past
      * the table, and only documents holding one of them fail. A realistic poison for tests: a
-     * broken export fails this way.
+     * broken export fails this way. The file holds the whole table and the graph cuts it with a
+     * {@code Slice}, so that the start-up check, which compares the tokenizer with the table it
+     * reads in the file ({@code io.tandem.hf.WordEmbeddingTable}), lets the model start.
      */
     public byte[] onnxBytes(int embeddingRows) {
         int vocabSize = vocabulary.tokens().size();
@@ -103,11 +105,12 @@ public final class TinyModel {
         g.metadata("vocab_size", Integer.toString(vocabSize));
         String ids = g.input("input_ids", TensorProto.DataType.INT64, "batch", "sequence");
         String mask = g.input("attention_mask", TensorProto.DataType.INT64, "batch", "sequence");
-        String table =
-                g.floats(
-                        "embeddings",
-                        new long[] {embeddingRows, HIDDEN},
-                        java.util.Arrays.copyOf(embeddings, embeddingRows * HIDDEN));
+        String table = g.floats("embeddings", new long[] {vocabSize, HIDDEN}, embeddings);
+        if (embeddingRows < vocabSize) {
+            String first = g.longs("table_first_row", new long[] {1}, new long[] {0});
+            String end = g.longs("table_end_row", new long[] {1}, new long[] {embeddingRows});
+            table = g.node("Slice", "short_table", OnnxGraphBuilder.in(table, first, end));
+        }
         String weight = g.floats("classifier.weight", new long[] {HIDDEN, labels}, projection);
         String biasName = g.floats("classifier.bias", new long[] {labels}, bias);
         String lastAxis = g.longs("last_axis", new long[] {1}, new long[] {-1});

@@ -8,7 +8,9 @@ import static io.tandem.results.TestingResults.outputIds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tandem.doc.Doc;
+import io.tandem.inference.FailingPostprocess;
 import io.tandem.inference.ForwardContext;
+import io.tandem.inference.ModelComponent;
 import io.tandem.inference.TestingModel;
 import java.util.List;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -31,10 +33,15 @@ class LocalModelOperatorTest {
 
     private static OneInputStreamOperatorTestHarness<Doc, ?> harness(
             TestingModel model, boolean deterministic) throws Exception {
+        return harness(model, BatchSize.parse("1 docs"), deterministic);
+    }
+
+    private static OneInputStreamOperatorTestHarness<Doc, ?> harness(
+            ModelComponent<?> model, BatchSize batchSize, boolean deterministic) throws Exception {
         LocalModelOperator<?> operator =
                 new LocalModelOperator<>(
                         TestingDocs.finisher(model),
-                        BatchSize.parse("1 docs"),
+                        batchSize,
                         CHUNK,
                         60_000,
                         ForwardContext.cpu(1),
@@ -80,6 +87,49 @@ class LocalModelOperatorTest {
             assertEquals(List.of(TestingModel.forwardFailure(3)), deadLetterReasons(h.getOutput()));
             assertEquals(
                     List.of("forward in ner, batch 1, device -1"), deadLetterPlaces(h.getOutput()));
+        }
+    }
+
+    @Test
+    void aPostprocessFailureOfOneDocumentLeavesTheOthersOfItsBatchAsInAHealthyRun()
+            throws Exception {
+        // The chunk is one batch: the poison fails it, and splitting retries the others.
+        BatchSize wholeChunk = BatchSize.parse(CHUNK + " docs");
+        List<Object> healthy;
+        try (OneInputStreamOperatorTestHarness<Doc, ?> h =
+                harness(TestingModel.tiny(), wholeChunk, true)) {
+            drugNotes(h);
+            healthy = List.copyOf(h.getOutput());
+        }
+        try (OneInputStreamOperatorTestHarness<Doc, ?> h =
+                harness(
+                        FailingPostprocess.of(TestingModel.tiny(), TestingDocs.POISON),
+                        wholeChunk,
+                        true)) {
+            drugNotes(h);
+
+            var output = h.getOutput();
+            assertEquals(
+                    TestingDocs.drugNotes().stream().map(Doc::id).toList(),
+                    ids(output),
+                    "every document has its result, in arrival order");
+            assertEquals(List.of(TestingDocs.POISON), deadLetterIds(output));
+            assertEquals(
+                    List.of(FailingPostprocess.failure(TestingDocs.POISON)),
+                    deadLetterReasons(output));
+            assertEquals(
+                    List.of("postprocess in ner, batch 0, device -1"), deadLetterPlaces(output));
+            assertEquals(
+                    TestingDocs.describedWithout(TestingDocs.POISON, healthy),
+                    TestingDocs.described(output),
+                    "entities (rule-based ones included), attributes and order as in a healthy"
+                            + " run");
+        }
+    }
+
+    private static void drugNotes(OneInputStreamOperatorTestHarness<Doc, ?> h) throws Exception {
+        for (Doc doc : TestingDocs.drugNotes()) {
+            h.processElement(new StreamRecord<>(doc));
         }
     }
 

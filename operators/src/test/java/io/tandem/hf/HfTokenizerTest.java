@@ -13,6 +13,27 @@ class HfTokenizerTest {
     @TempDir Path folder;
 
     @Test
+    void theVocabularySizeIsTheLargestIdPlusOneAddedTokensIncluded() throws Exception {
+        assertEquals(16, load("bpe.json", TestingTokenizers.bpe()).vocabularySize());
+        assertEquals(12, load("unigram.json", TestingTokenizers.unigram()).vocabularySize());
+        String withMask =
+                TestingTokenizers.bpe()
+                        .replace(
+                                "\"added_tokens\": [",
+                                "\"added_tokens\": [{\"id\": 20, \"content\": \"<mask>\","
+                                        + " \"single_word\": false, \"lstrip\": false,"
+                                        + " \"rstrip\": false, \"normalized\": false,"
+                                        + " \"special\": true},");
+        assertEquals(21, load("bpe-with-mask.json", withMask).vocabularySize());
+    }
+
+    private HfTokenizer load(String name, String json) throws Exception {
+        Path file = folder.resolve(name);
+        Files.writeString(file, json);
+        return HfTokenizer.load(ModelLocation.file(file));
+    }
+
+    @Test
     void asksDjlForTheCpuBuildTheJarCarriesUnlessAFlavorWasChosen() throws Exception {
         assumeTrue(
                 System.getenv(HfTokenizer.NATIVE_FLAVOR) == null,

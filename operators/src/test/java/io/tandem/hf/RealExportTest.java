@@ -10,6 +10,7 @@ import io.tandem.doc.Doc;
 import io.tandem.embeddings.TextEmbedder;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ModelLocation;
+import io.tandem.models.TinyModel;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.pipeline.InProcessPipeline;
 import io.tandem.pipeline.Pipeline;
@@ -282,6 +283,72 @@ class RealExportTest {
                 messages.get(2).contains("greater than max_position_embeddings 512"),
                 messages.get(2));
         assertTrue(messages.get(3).contains("model type 'CharLevel'"), messages.get(3));
+    }
+
+    @Test
+    void aTokenizerOfAnotherModelFailsAtBuildNamingBothFilesAndBothSizes() throws Exception {
+        // Fewer ids than the model's vocabulary: it would run, reading the wrong row for each
+        // piece.
+        Path smaller = Files.createDirectories(folder.resolve("minilm-with-tiny-tokenizer"));
+        Files.copy(miniLm.resolve("model.onnx"), smaller.resolve("model.onnx"));
+        copyResource(TinyModel.TOKENIZER_RESOURCE, smaller.resolve("tokenizer.json"));
+        Files.writeString(smaller.resolve("config.json"), MINILM_CONFIG);
+        String againstTable =
+                buildFails(() -> TextEmbedder.builder().model(smaller.toString()).build());
+        System.out.println("start-up message: " + againstTable);
+        assertEquals(
+                "Tokenizer file:"
+                        + smaller.resolve("tokenizer.json")
+                        + " has 696 ids but the word-embedding table"
+                        + " 'embeddings.word_embeddings.weight_quantized' of file:"
+                        + smaller.resolve("model.onnx")
+                        + " has 30522 rows: they are not from the same model; expected 29569 to"
+                        + " 30522 ids (an export may pad its vocabulary by up to 953)",
+                againstTable);
+
+        // With vocab_size in config.json, as the export on the Hub has it, that is named first.
+        Files.writeString(
+                smaller.resolve("config.json"),
+                MINILM_CONFIG.replace("}", ", \"vocab_size\": 30522}"));
+        assertEquals(
+                "Tokenizer file:"
+                        + smaller.resolve("tokenizer.json")
+                        + " has 696 ids but file:"
+                        + smaller.resolve("config.json")
+                        + " declares vocab_size 30522: they are not from the same model; expected"
+                        + " 29569 to 30522 ids (an export may pad its vocabulary by up to 953)",
+                buildFails(() -> TextEmbedder.builder().model(smaller.toString()).build()));
+
+        // More ids than the model's table: the documents holding one would fail.
+        Path larger = Files.createDirectories(folder.resolve("tiny-with-minilm-tokenizer"));
+        copyResource(TinyModel.MODEL_RESOURCE, larger.resolve("model.onnx"));
+        Files.copy(miniLm.resolve("tokenizer.json"), larger.resolve("tokenizer.json"));
+        copyResource(TinyModel.CONFIG_RESOURCE, larger.resolve("config.json"));
+        assertEquals(
+                "Tokenizer file:"
+                        + larger.resolve("tokenizer.json")
+                        + " has 30522 ids but file:"
+                        + larger.resolve("config.json")
+                        + " declares vocab_size 696: they are not from the same model; expected"
+                        + " 568 to 696 ids (an export may pad its vocabulary by up to 128)",
+                buildFails(() -> OnnxTokenClassifier.builder().model(larger.toString()).build()));
+    }
+
+    @Test
+    void theRealExportAndTheProjectsModelsPassTheVocabularyCheck() {
+        HfExport miniLmExport = HfExport.resolve(miniLm.toString());
+        TextEmbedder embedder = TextEmbedder.builder().model(miniLm.toString()).build();
+        assertEquals(30522, embedder.encoder().tokenizer().vocabularySize());
+        assertEquals(
+                30522,
+                WordEmbeddingTable.read(miniLmExport.model(), TransformerEncoder.INPUT_IDS)
+                        .orElseThrow()
+                        .rows());
+        for (String model : List.of("classpath:" + TinyModel.RESOURCE_DIR, "generated:bench")) {
+            OnnxTokenClassifier classifier = OnnxTokenClassifier.builder().model(model).build();
+            assertEquals(696, classifier.encoder().tokenizer().vocabularySize(), model);
+            assertEquals(696, classifier.encoder().config().vocabSize(), model);
+        }
     }
 
     private static String buildFails(Runnable build) {

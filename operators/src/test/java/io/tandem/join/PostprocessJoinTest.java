@@ -15,8 +15,10 @@ import io.tandem.batching.FeatureCodec;
 import io.tandem.batching.TestingDocs;
 import io.tandem.doc.Doc;
 import io.tandem.hf.TokenClassifierFeatures;
+import io.tandem.inference.FailingPostprocess;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
+import io.tandem.inference.ModelComponent;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.records.OutputBatch;
 import io.tandem.records.PendingDocs;
@@ -25,6 +27,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.AfterAll;
@@ -62,6 +65,25 @@ class PostprocessJoinTest {
     }
 
     /**
+     * Batch {@code seq} of {@code docs}, in arrival order; its outputs from a real forward pass.
+     */
+    private static Batch batch(long seq, List<Doc> docs) throws Exception {
+        List<TokenClassifierFeatures> features = docs.stream().map(MODEL::preprocess).toList();
+        return new Batch(
+                new PendingDocs(
+                        PRODUCER,
+                        seq,
+                        docs,
+                        LongStream.range(0, docs.size()).toArray(),
+                        FeatureCodec.encode(features)),
+                OutputBatch.succeeded(
+                        PRODUCER,
+                        seq,
+                        ForwardContext.NO_GPU,
+                        runner.forward(MODEL.collate(features))));
+    }
+
+    /**
      * Batch {@code seq} of notes {@code ids}, the i-th having reached the producer {@code
      * arrivals[i]}-th; its outputs come from a real forward pass.
      */
@@ -92,8 +114,14 @@ class PostprocessJoinTest {
         final BatchCredits batcher;
 
         Join(boolean deterministic) throws Exception {
+            this(MODEL, deterministic);
+        }
+
+        /** A join postprocessing with {@code model}, which must collate as {@link #MODEL} does. */
+        Join(ModelComponent<TokenClassifierFeatures> model, boolean deterministic)
+                throws Exception {
             PostprocessJoin<TokenClassifierFeatures> join =
-                    new PostprocessJoin<>(TestingDocs.finisher(MODEL), CREDITS, deterministic);
+                    new PostprocessJoin<>(TestingDocs.finisher(model), CREDITS, deterministic);
             harness = new TwoInputStreamOperatorTestHarness<>(join);
             harness.setup();
             // The batcher registers the credits in this JVM; the join waits for it at open.
@@ -236,6 +264,44 @@ class PostprocessJoinTest {
                     deadLetterPlaces(join.harness.getOutput()));
             assertEquals(CREDITS, join.batcher.available());
         }
+    }
+
+    @Test
+    void aPostprocessFailureOfOneDocumentLeavesTheOthersOfItsBatchAsInAHealthyRun()
+            throws Exception {
+        List<?> healthy;
+        try (Join join = new Join(true)) {
+            healthy = joinOneBatch(join, TestingDocs.drugNotes());
+        }
+        try (Join join = new Join(FailingPostprocess.of(MODEL, TestingDocs.POISON), true)) {
+            var output = joinOneBatch(join, TestingDocs.drugNotes());
+
+            assertEquals(
+                    TestingDocs.drugNotes().stream().map(Doc::id).toList(),
+                    ids(output),
+                    "every document has its result, in arrival order");
+            assertEquals(List.of(TestingDocs.POISON), deadLetterIds(output));
+            assertEquals(
+                    List.of(FailingPostprocess.failure(TestingDocs.POISON)),
+                    deadLetterReasons(output));
+            assertEquals(
+                    List.of("postprocess in ner, batch 0, device -1"), deadLetterPlaces(output));
+            assertEquals(
+                    TestingDocs.describedWithout(TestingDocs.POISON, healthy),
+                    TestingDocs.described(output),
+                    "entities (rule-based ones included), attributes and order as in a healthy"
+                            + " run");
+            assertEquals(CREDITS, join.batcher.available());
+        }
+    }
+
+    /** Sends {@code docs} through {@code join} as its batch 0; what the join emitted. */
+    private static List<?> joinOneBatch(Join join, List<Doc> docs) throws Exception {
+        Batch batch = batch(0, docs);
+        join.sent(batch);
+        join.docs(batch);
+        join.outputs(batch);
+        return List.copyOf(join.harness.getOutput());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.tandem.results;
 
+import io.tandem.doc.Doc;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -25,6 +26,11 @@ public final class TestingResults {
                 .filter(r -> !r.isDeadLetter())
                 .map(r -> r.doc().id())
                 .toList();
+    }
+
+    /** The processed documents. */
+    public static List<Doc> outputDocs(Collection<?> output) {
+        return results(output).stream().filter(r -> !r.isDeadLetter()).map(Result::doc).toList();
     }
 
     /** Ids of the documents that became dead letters. */

@@ -5,10 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.job.hf.MiniLmExport;
+import io.tandem.models.TinyModel;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
@@ -148,6 +153,70 @@ class TandemCliTest {
                         dir.resolve("o.jsonl").toString(),
                         "--no-progress"),
                 "tandem: --pipeline: components[1].lexicn: unknown key for component 'terms'; expected one of [labels, languages, lexicon, terms]");
+    }
+
+    @Test
+    void aTokenizerOfAnotherModelIsNamedWithTheModelAndBothSizes() throws Exception {
+        // MiniLM's graph and config with the tiny model's tokenizer: it would run, on wrong rows.
+        Path model = MiniLmExport.layOut(dir.resolve("minilm"));
+        try (InputStream tiny =
+                TandemCliTest.class
+                        .getClassLoader()
+                        .getResourceAsStream(TinyModel.TOKENIZER_RESOURCE)) {
+            Files.copy(tiny, model.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
+        }
+        Path config = dir.resolve("p.yaml");
+        Files.writeString(config, "components:\n  - type: embeddings\n    model: " + model + "\n");
+        Result result =
+                run(
+                        "run",
+                        "--pipeline",
+                        config.toString(),
+                        "--output",
+                        dir.resolve("o.jsonl").toString(),
+                        "--no-progress");
+        System.out.println("start-up line: " + result.err().strip());
+        assertOneLine(
+                result,
+                "tandem: --pipeline: components[0]: Tokenizer file:"
+                        + model.resolve("tokenizer.json")
+                        + " has 696 ids but the word-embedding table"
+                        + " 'embeddings.word_embeddings.weight_quantized' of file:"
+                        + model.resolve("model.onnx")
+                        + " has 30522 rows: they are not from the same model; expected 29569 to"
+                        + " 30522 ids (an export may pad its vocabulary by up to 953)");
+    }
+
+    @Test
+    void aTokenizerWithMoreIdsThanTheModelIsNamedWithTheConfigAndBothSizes() throws Exception {
+        // The tiny model with MiniLM's tokenizer: documents holding an id past its table would
+        // fail.
+        Path model = Files.createDirectories(dir.resolve("tiny"));
+        for (String resource : List.of(TinyModel.MODEL_RESOURCE, TinyModel.CONFIG_RESOURCE)) {
+            try (InputStream in =
+                    TandemCliTest.class.getClassLoader().getResourceAsStream(resource)) {
+                Files.copy(in, model.resolve(Path.of(resource).getFileName()));
+            }
+        }
+        Files.copy(
+                MiniLmExport.layOut(dir.resolve("minilm")).resolve("tokenizer.json"),
+                model.resolve("tokenizer.json"));
+        Path config = dir.resolve("p.yaml");
+        Files.writeString(config, "components:\n  - type: ner\n    model: " + model + "\n");
+        assertOneLine(
+                run(
+                        "run",
+                        "--pipeline",
+                        config.toString(),
+                        "--output",
+                        dir.resolve("o.jsonl").toString(),
+                        "--no-progress"),
+                "tandem: --pipeline: components[0]: Tokenizer file:"
+                        + model.resolve("tokenizer.json")
+                        + " has 30522 ids but file:"
+                        + model.resolve("config.json")
+                        + " declares vocab_size 696: they are not from the same model; expected"
+                        + " 568 to 696 ids (an export may pad its vocabulary by up to 128)");
     }
 
     @Test
