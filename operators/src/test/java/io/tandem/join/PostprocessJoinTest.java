@@ -17,6 +17,7 @@ import io.tandem.doc.Doc;
 import io.tandem.hf.TokenClassifierFeatures;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
+import io.tandem.inference.TestingModel;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.records.OutputBatch;
 import io.tandem.records.PendingDocs;
@@ -282,5 +283,18 @@ class PostprocessJoinTest {
                             + " edge must partition by producer",
                     e.getMessage());
         }
+    }
+
+    @Test
+    void closingTheJoinClosesTheModelOnceAndReleasesItsTokenizer() throws Exception {
+        TestingModel model = TestingModel.tiny();
+        PostprocessJoin<TokenClassifierFeatures> join =
+                new PostprocessJoin<>(TestingDocs.finisher(model), CREDITS, true);
+        var harness = new TwoInputStreamOperatorTestHarness<>(join);
+        harness.open();
+        assertTrue(model.tokenizerLoaded(), "open() loads the tokenizer");
+        harness.close();
+        assertEquals(1, model.closes());
+        assertFalse(model.tokenizerLoaded(), "tokenizer released");
     }
 }
