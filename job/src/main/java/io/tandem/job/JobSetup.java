@@ -37,6 +37,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
 
 /**
  * A run of Tandem as a Flink configuration describes it: the pipeline, the worker plan, the job
@@ -306,6 +307,7 @@ public final class JobSetup {
             Pipeline resolvedPipeline = pipeline != null ? pipeline : loadPipeline(options);
             WorkerPlan plan = workerPlan(options);
             int inferenceWorkers = resolvedPipeline.model().isPresent() ? plan.gpuWorkers() : 0;
+            refuseCheckpointsTheJoinCannotTake(effective, options, inferenceWorkers);
             OperatorSettings settings = OperatorSettings.from(effective);
             if (submittedToCluster && !effective.contains(SlotResourceOptions.DECLARE)) {
                 effective.set(
@@ -519,6 +521,67 @@ public final class JobSetup {
                             prefix + "cannot be written: " + e.getMessage());
                 }
             }
+        }
+
+        /**
+         * The split layout's postprocess join holds nothing at a checkpoint only because barriers
+         * are aligned (docs/ARCHITECTURE.md, Checkpoints): at-least-once barriers are not aligned,
+         * and unaligned checkpoints overtake batches in flight, so either makes every checkpoint
+         * fail in the join. The in-place layout (no inference subtasks) has no join and takes both.
+         */
+        private static void refuseCheckpointsTheJoinCannotTake(
+                Configuration config, OptionReader options, int inferenceWorkers) {
+            // Read in either layout, so that a bad value fails here rather than in Flink.
+            CheckpointingMode mode =
+                    options.enumValue(
+                            CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
+                            CheckpointingMode.class);
+            options.bool(CheckpointingOptions.ENABLE_UNALIGNED);
+            options.bool(CheckpointingOptions.FORCE_UNALIGNED);
+            if (inferenceWorkers == 0) {
+                return;
+            }
+            String why =
+                    " with inference subtasks ("
+                            + WorkerOptions.GPU_WORKERS.key()
+                            + " "
+                            + inferenceWorkers
+                            + "): the postprocess join needs aligned barriers, or every checkpoint"
+                            + " finds batches in flight and fails ("
+                            + WorkerOptions.GPU_WORKERS.key()
+                            + " 0 runs the model in place, which takes it)";
+            if (mode != CheckpointingMode.EXACTLY_ONCE) {
+                throw new IllegalArgumentException(
+                        CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE.key()
+                                + ": '"
+                                + mode
+                                + "' is not supported; expected EXACTLY_ONCE"
+                                + why);
+            }
+            for (ConfigOption<Boolean> unaligned :
+                    List.of(
+                            CheckpointingOptions.ENABLE_UNALIGNED,
+                            CheckpointingOptions.FORCE_UNALIGNED)) {
+                if (config.get(unaligned)) {
+                    throw new IllegalArgumentException(
+                            keySet(config, unaligned)
+                                    + ": 'true' is not supported; expected false (aligned"
+                                    + " checkpoints)"
+                                    + why);
+                }
+            }
+        }
+
+        /** The key {@code option} was set by: its own, or a deprecated one Flink still reads. */
+        private static String keySet(Configuration config, ConfigOption<?> option) {
+            if (!config.containsKey(option.key())) {
+                for (var fallback : option.fallbackKeys()) {
+                    if (config.containsKey(fallback.getKey())) {
+                        return fallback.getKey();
+                    }
+                }
+            }
+            return option.key();
         }
 
         /** A misspelt key would otherwise be ignored without a word. */
