@@ -536,8 +536,13 @@ public final class JobSetup {
                     options.enumValue(
                             CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
                             CheckpointingMode.class);
-            options.bool(CheckpointingOptions.ENABLE_UNALIGNED);
-            options.bool(CheckpointingOptions.FORCE_UNALIGNED);
+            List<String> unaligned = new ArrayList<>();
+            for (ConfigOption<Boolean> option :
+                    List.of(
+                            CheckpointingOptions.ENABLE_UNALIGNED,
+                            CheckpointingOptions.FORCE_UNALIGNED)) {
+                keySetToTrue(config, option).ifPresent(unaligned::add);
+            }
             if (inferenceWorkers == 0) {
                 return;
             }
@@ -558,30 +563,41 @@ public final class JobSetup {
                                 + "' is not supported; expected EXACTLY_ONCE"
                                 + why);
             }
-            for (ConfigOption<Boolean> unaligned :
-                    List.of(
-                            CheckpointingOptions.ENABLE_UNALIGNED,
-                            CheckpointingOptions.FORCE_UNALIGNED)) {
-                if (config.get(unaligned)) {
-                    throw new IllegalArgumentException(
-                            keySet(config, unaligned)
-                                    + ": 'true' is not supported; expected false (aligned"
-                                    + " checkpoints)"
-                                    + why);
-                }
+            if (!unaligned.isEmpty()) {
+                throw new IllegalArgumentException(
+                        unaligned.get(0)
+                                + ": 'true' is not supported; expected false (aligned"
+                                + " checkpoints)"
+                                + why);
             }
         }
 
-        /** The key {@code option} was set by: its own, or a deprecated one Flink still reads. */
-        private static String keySet(Configuration config, ConfigOption<?> option) {
-            if (!config.containsKey(option.key())) {
-                for (var fallback : option.fallbackKeys()) {
-                    if (config.containsKey(fallback.getKey())) {
-                        return fallback.getKey();
-                    }
+        /**
+         * The key that sets the boolean {@code option} to true: its own, or a deprecated one Flink
+         * still reads (the first one set decides, as in Flink). Read from the map, so that Flink
+         * does not warn of a deprecated key on a run that is refused anyway.
+         */
+        private static Optional<String> keySetToTrue(
+                Configuration config, ConfigOption<Boolean> option) {
+            Map<String, String> values = config.toMap();
+            List<String> keys = new ArrayList<>(List.of(option.key()));
+            option.fallbackKeys().forEach(fallback -> keys.add(fallback.getKey()));
+            for (String key : keys) {
+                String value = values.get(key);
+                if (value != null) {
+                    return switch (value.strip().toLowerCase(Locale.ROOT)) {
+                        case "true" -> Optional.of(key);
+                        case "false" -> Optional.empty();
+                        default ->
+                                throw new IllegalArgumentException(
+                                        key
+                                                + ": '"
+                                                + value
+                                                + "' is not a boolean; expected true or false");
+                    };
                 }
             }
-            return option.key();
+            return Optional.empty();
         }
 
         /** A misspelt key would otherwise be ignored without a word. */

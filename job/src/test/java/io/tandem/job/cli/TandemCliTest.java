@@ -182,6 +182,15 @@ class TandemCliTest {
     }
 
     @Test
+    void theDeprecatedUnalignedKeyIsRefusedByItsOwnName() {
+        assertOneLine(
+                runSplitWith("execution.checkpointing.unaligned=true"),
+                "tandem: execution.checkpointing.unaligned: 'true' is not supported; expected"
+                        + " false (aligned checkpoints)"
+                        + JOIN_NEEDS_ALIGNED_BARRIERS);
+    }
+
+    @Test
     void aBadCheckpointingModeIsNamedInEitherLayout() {
         assertOneLine(
                 run(
