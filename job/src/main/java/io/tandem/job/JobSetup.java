@@ -37,6 +37,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
 
 /**
  * A run of Tandem as a Flink configuration describes it: the pipeline, the worker plan, the job
@@ -306,6 +307,7 @@ public final class JobSetup {
             Pipeline resolvedPipeline = pipeline != null ? pipeline : loadPipeline(options);
             WorkerPlan plan = workerPlan(options);
             int inferenceWorkers = resolvedPipeline.model().isPresent() ? plan.gpuWorkers() : 0;
+            refuseCheckpointsTheJoinCannotTake(effective, options, inferenceWorkers);
             OperatorSettings settings = OperatorSettings.from(effective);
             if (submittedToCluster && !effective.contains(SlotResourceOptions.DECLARE)) {
                 effective.set(
@@ -519,6 +521,83 @@ public final class JobSetup {
                             prefix + "cannot be written: " + e.getMessage());
                 }
             }
+        }
+
+        /**
+         * The split layout's postprocess join holds nothing at a checkpoint only because barriers
+         * are aligned (docs/ARCHITECTURE.md, Checkpoints): at-least-once barriers are not aligned,
+         * and unaligned checkpoints overtake batches in flight, so either makes every checkpoint
+         * fail in the join. The in-place layout (no inference subtasks) has no join and takes both.
+         */
+        private static void refuseCheckpointsTheJoinCannotTake(
+                Configuration config, OptionReader options, int inferenceWorkers) {
+            // Read in either layout, so that a bad value fails here rather than in Flink.
+            CheckpointingMode mode =
+                    options.enumValue(
+                            CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
+                            CheckpointingMode.class);
+            List<String> unaligned = new ArrayList<>();
+            for (ConfigOption<Boolean> option :
+                    List.of(
+                            CheckpointingOptions.ENABLE_UNALIGNED,
+                            CheckpointingOptions.FORCE_UNALIGNED)) {
+                keySetToTrue(config, option).ifPresent(unaligned::add);
+            }
+            if (inferenceWorkers == 0) {
+                return;
+            }
+            String why =
+                    " with inference subtasks ("
+                            + WorkerOptions.GPU_WORKERS.key()
+                            + " "
+                            + inferenceWorkers
+                            + "): the postprocess join needs aligned barriers, or every checkpoint"
+                            + " finds batches in flight and fails ("
+                            + WorkerOptions.GPU_WORKERS.key()
+                            + " 0 runs the model in place, which takes it)";
+            if (mode != CheckpointingMode.EXACTLY_ONCE) {
+                throw new IllegalArgumentException(
+                        CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE.key()
+                                + ": '"
+                                + mode
+                                + "' is not supported; expected EXACTLY_ONCE"
+                                + why);
+            }
+            if (!unaligned.isEmpty()) {
+                throw new IllegalArgumentException(
+                        unaligned.get(0)
+                                + ": 'true' is not supported; expected false (aligned"
+                                + " checkpoints)"
+                                + why);
+            }
+        }
+
+        /**
+         * The key that sets the boolean {@code option} to true: its own, or a deprecated one Flink
+         * still reads (the first one set decides, as in Flink). Read from the map, so that Flink
+         * does not warn of a deprecated key on a run that is refused anyway.
+         */
+        private static Optional<String> keySetToTrue(
+                Configuration config, ConfigOption<Boolean> option) {
+            Map<String, String> values = config.toMap();
+            List<String> keys = new ArrayList<>(List.of(option.key()));
+            option.fallbackKeys().forEach(fallback -> keys.add(fallback.getKey()));
+            for (String key : keys) {
+                String value = values.get(key);
+                if (value != null) {
+                    return switch (value.strip().toLowerCase(Locale.ROOT)) {
+                        case "true" -> Optional.of(key);
+                        case "false" -> Optional.empty();
+                        default ->
+                                throw new IllegalArgumentException(
+                                        key
+                                                + ": '"
+                                                + value
+                                                + "' is not a boolean; expected true or false");
+                    };
+                }
+            }
+            return Optional.empty();
         }
 
         /** A misspelt key would otherwise be ignored without a word. */

@@ -62,6 +62,11 @@ public final class DocFinisher<F extends Serializable> implements Serializable {
                         : metrics.counter("tandemPostprocessBisectionAttempts");
     }
 
+    /** Releases what {@link #open} loaded: the model's native tokenizer. */
+    public void close() {
+        model.close();
+    }
+
     public ModelComponent<F> model() {
         return model;
     }

@@ -258,6 +258,11 @@ public final class HfTokenizer implements Serializable, AutoCloseable {
         return ints;
     }
 
+    /** Whether the native tokenizer is loaded in this JVM (between a load and {@link #close}). */
+    public boolean isLoaded() {
+        return tokenizer != null;
+    }
+
     /** Releases the native tokenizer; the next {@link #encode} loads it again. */
     @Override
     public void close() {

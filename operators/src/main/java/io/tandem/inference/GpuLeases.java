@@ -7,6 +7,8 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -27,6 +29,12 @@ import java.util.Map;
  * overlapping one ({@link OverlappingFileLockException}). A lock lives as long as the subtask that
  * took it, which releases it in {@code close()}; the process ending releases everything.
  *
+ * <p>A lease file is removed when its last lease or share ends, and the folder with it when it is
+ * empty; folders left by JVMs that ended without releasing (killed) are removed whenever this JVM
+ * creates its own. Removing a file must not race with another class loader's copy of this class
+ * opening it (its lock would then hold an unlinked file that nobody else sees), so every copy in
+ * the JVM takes and gives back leases under one monitor, an interned string.
+ *
  * <ul>
  *   <li>{@link #lease} takes a device exclusively (an inference subtask): the whole file.
  *   <li>{@link #share} takes a share of the least used device (a CPU subtask that runs the model in
@@ -38,20 +46,27 @@ public final class GpuLeases {
     private static final int MAX_SHARES_PER_DEVICE = 4096;
     private static final GpuLeases JVM_WIDE =
             new GpuLeases(
-                    Path.of(
-                            System.getProperty("java.io.tmpdir"),
-                            "tandem-gpu-leases",
-                            Long.toString(ProcessHandle.current().pid())));
+                    Path.of(System.getProperty("java.io.tmpdir"), "tandem-gpu-leases"),
+                    ProcessHandle.current().pid());
+
+    /** The folder of every JVM's lease folder. */
+    private final Path root;
 
     private final Path dir;
+
+    /** One monitor for every copy of this class in the JVM: interned strings are JVM-wide. */
+    private final Object jvmWideMonitor;
 
     /** The locks this class loader took, to release them; what others hold is in the JDK. */
     private final Map<String, Held> held = new HashMap<>();
 
     private record Held(FileChannel channel, FileLock lock) {}
 
-    GpuLeases(Path dir) {
-        this.dir = dir;
+    /** The leases of the JVM with process id {@code pid}, in its folder under {@code root}. */
+    GpuLeases(Path root, long pid) {
+        this.root = root;
+        this.dir = root.resolve(Long.toString(pid));
+        this.jvmWideMonitor = (GpuLeases.class.getName() + ":" + dir.toAbsolutePath()).intern();
     }
 
     /** The leases of this JVM (this TaskManager). */
@@ -64,13 +79,15 @@ public final class GpuLeases {
      *
      * @throws IllegalStateException when every candidate is taken
      */
-    public synchronized int lease(List<Integer> candidates, String owner) {
-        for (int device : candidates) {
-            Held lock = tryLock(device, 0, Long.MAX_VALUE);
-            if (lock != null) {
-                writeOwner(lock.channel(), owner);
-                held.put(key(device, owner), lock);
-                return device;
+    public int lease(List<Integer> candidates, String owner) {
+        synchronized (jvmWideMonitor) {
+            for (int device : candidates) {
+                Held lock = tryLock(device, 0, Long.MAX_VALUE);
+                if (lock != null) {
+                    writeOwner(lock.channel(), owner);
+                    held.put(key(device, owner), lock);
+                    return device;
+                }
             }
         }
         throw new IllegalStateException(
@@ -89,13 +106,15 @@ public final class GpuLeases {
      *
      * @throws IllegalStateException when every candidate is leased exclusively
      */
-    public synchronized int share(List<Integer> candidates, String owner) {
-        for (int slot = 1; slot <= MAX_SHARES_PER_DEVICE; slot++) {
-            for (int device : candidates) {
-                Held lock = tryLock(device, slot, 1);
-                if (lock != null) {
-                    held.put(key(device, owner), lock);
-                    return device;
+    public int share(List<Integer> candidates, String owner) {
+        synchronized (jvmWideMonitor) {
+            for (int slot = 1; slot <= MAX_SHARES_PER_DEVICE; slot++) {
+                for (int device : candidates) {
+                    Held lock = tryLock(device, slot, 1);
+                    if (lock != null) {
+                        held.put(key(device, owner), lock);
+                        return device;
+                    }
                 }
             }
         }
@@ -110,25 +129,108 @@ public final class GpuLeases {
     }
 
     /** Gives back what {@code owner} took of {@code device}; nothing when it holds nothing. */
-    public synchronized void release(int device, String owner) {
-        Held lock = held.remove(key(device, owner));
-        if (lock != null) {
-            if (lock.lock().position() == 0) {
-                writeOwner(lock.channel(), ""); // no stale name in a later refusal
+    public void release(int device, String owner) {
+        synchronized (jvmWideMonitor) {
+            Held lock = held.remove(key(device, owner));
+            if (lock != null) {
+                if (lock.lock().position() == 0) {
+                    writeOwner(lock.channel(), ""); // no stale name in a later refusal
+                }
+                closeQuietly(lock);
+                removeUnusedFiles(List.of(device));
             }
-            closeQuietly(lock);
         }
     }
 
     /** How many leases and shares this class loader holds. */
-    synchronized int heldCount() {
-        return held.size();
+    int heldCount() {
+        synchronized (jvmWideMonitor) {
+            return held.size();
+        }
+    }
+
+    /** The folder of this JVM's lease files. */
+    Path folder() {
+        return dir;
+    }
+
+    /**
+     * Removes the lease files of {@code devices} that nobody holds (a whole-file lock proves it),
+     * then the folder when it is empty. Called under the JVM-wide monitor, so no copy of this class
+     * opens a file in between.
+     */
+    private void removeUnusedFiles(List<Integer> devices) {
+        for (int device : devices) {
+            removeIfUnlocked(lockFile(device));
+        }
+        removeIfEmpty(dir);
+    }
+
+    /** Deletes {@code file} while holding a lock on all of it: nobody leases any part of it. */
+    private static void removeIfUnlocked(Path file) {
+        if (!Files.exists(file)) {
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            FileLock whole = channel.tryLock();
+            if (whole != null) {
+                Files.deleteIfExists(file);
+                whole.release();
+            }
+        } catch (OverlappingFileLockException heldInThisJvm) {
+            // Another lease or share of this JVM: the file stays.
+        } catch (IOException e) {
+            // Left for the device's next release, or for a later JVM's clean-up.
+        }
+    }
+
+    private static void removeIfEmpty(Path folder) {
+        try {
+            Files.deleteIfExists(folder);
+        } catch (DirectoryNotEmptyException stillLeased) {
+            // Other devices are leased.
+        } catch (IOException e) {
+            // Left for a later JVM's clean-up.
+        }
+    }
+
+    /**
+     * Removes the lease folders of JVMs that are gone: a killed TaskManager never released its
+     * leases. A folder is named by its JVM's pid; one of a live process is left alone.
+     */
+    private static void removeFoldersOfEndedJvms(Path leasesRoot) {
+        try (DirectoryStream<Path> folders = Files.newDirectoryStream(leasesRoot)) {
+            for (Path folder : folders) {
+                long pid;
+                try {
+                    pid = Long.parseLong(folder.getFileName().toString());
+                } catch (NumberFormatException notAPid) {
+                    continue;
+                }
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                // The lock check also spares a live JVM of another pid namespace sharing the
+                // folder.
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
+                    files.forEach(GpuLeases::removeIfUnlocked);
+                } catch (IOException e) {
+                    // Another JVM is removing it too, or it is not ours to remove.
+                }
+                removeIfEmpty(folder);
+            }
+        } catch (IOException e) {
+            // No folder yet, or not readable: nothing to remove.
+        }
     }
 
     private Held tryLock(int device, long position, long size) {
         FileChannel channel;
         try {
-            Files.createDirectories(dir);
+            if (!Files.isDirectory(dir)) {
+                removeFoldersOfEndedJvms(root);
+                Files.createDirectories(dir);
+            }
             channel =
                     FileChannel.open(
                             lockFile(device),

@@ -187,7 +187,11 @@ public final class InferenceOperator<F extends Serializable>
         } finally {
             GpuAssigner.release(gpuIndex, leaseOwner);
             gpuIndex = GpuAssigner.NO_GPU;
-            super.close();
+            try {
+                model.close(); // opened by the start-up check
+            } finally {
+                super.close();
+            }
         }
     }
 }

@@ -221,7 +221,11 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
                 credits = null;
             }
         } finally {
-            super.close();
+            try {
+                finisher.close();
+            } finally {
+                super.close();
+            }
         }
     }
 }

@@ -250,7 +250,22 @@ public final class ModelChain implements ModelComponent<ModelChain.Features> {
 
     @Override
     public void close() {
-        models.forEach(ModelComponent::close);
+        RuntimeException failure = null;
+        for (ModelComponent<?> model : models) {
+            try {
+                model.close();
+            } catch (RuntimeException e) {
+                // The others are closed all the same.
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     /** The first model's token counts: every model sees the same documents. */

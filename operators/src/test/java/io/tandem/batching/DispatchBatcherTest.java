@@ -3,6 +3,8 @@ package io.tandem.batching;
 import static io.tandem.results.TestingResults.deadLetterIds;
 import static io.tandem.results.TestingResults.deadLetterPlaces;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.dispatch.DispatchSchedule;
 import io.tandem.doc.Doc;
@@ -277,5 +279,15 @@ class DispatchBatcherTest {
             assertEquals(0, gauges.get("link." + second + ".tandemBatchesInFlight").getValue());
             join.leave(BatchCredits.Side.JOIN);
         }
+    }
+
+    @Test
+    void closingTheBatcherClosesTheModelOnceAndReleasesItsTokenizer() throws Exception {
+        TestingModel model = TestingModel.tiny();
+        OneInputStreamOperatorTestHarness<Doc, TensorBatch> h = harness(model);
+        assertTrue(model.tokenizerLoaded(), "open() loads the tokenizer");
+        h.close();
+        assertEquals(1, model.closes());
+        assertFalse(model.tokenizerLoaded(), "tokenizer released");
     }
 }

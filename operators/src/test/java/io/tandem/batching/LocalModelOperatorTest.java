@@ -6,6 +6,8 @@ import static io.tandem.results.TestingResults.deadLetterReasons;
 import static io.tandem.results.TestingResults.ids;
 import static io.tandem.results.TestingResults.outputIds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.doc.Doc;
 import io.tandem.inference.FailingPostprocess;
@@ -160,5 +162,15 @@ class LocalModelOperatorTest {
         assertEquals(1, model.runnersOpened());
         h.close();
         assertEquals(1, model.runnersClosed());
+    }
+
+    @Test
+    void closingTheOperatorClosesTheModelOnceAndReleasesItsTokenizer() throws Exception {
+        TestingModel model = TestingModel.tiny();
+        OneInputStreamOperatorTestHarness<Doc, ?> h = harness(model, true);
+        assertTrue(model.tokenizerLoaded(), "open() loads the tokenizer");
+        h.close();
+        assertEquals(1, model.closes());
+        assertFalse(model.tokenizerLoaded(), "tokenizer released");
     }
 }

@@ -2,6 +2,8 @@ package io.tandem.inference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.doc.Doc;
 import io.tandem.models.TinyModel;
@@ -170,5 +172,15 @@ class InferenceOperatorTest {
         assertEquals(1, model.runnersOpened());
         h.close();
         assertEquals(1, model.runnersClosed());
+    }
+
+    @Test
+    void closingTheOperatorClosesTheModelOnceAndReleasesItsTokenizer() throws Exception {
+        TestingModel model = TestingModel.tiny();
+        OneInputStreamOperatorTestHarness<TensorBatch, OutputBatch> h = harness(model);
+        assertTrue(model.tokenizerLoaded(), "the start-up check loads the tokenizer");
+        h.close();
+        assertEquals(1, model.closes());
+        assertFalse(model.tokenizerLoaded(), "tokenizer released");
     }
 }

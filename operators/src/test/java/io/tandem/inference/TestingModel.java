@@ -35,6 +35,7 @@ public final class TestingModel extends ForwardingModelComponent<TokenClassifier
 
     private final AtomicInteger runnersOpened = new AtomicInteger();
     private final AtomicInteger runnersClosed = new AtomicInteger();
+    private final AtomicInteger closes = new AtomicInteger();
 
     private TestingModel(
             String failPreprocessOf,
@@ -93,6 +94,22 @@ public final class TestingModel extends ForwardingModelComponent<TokenClassifier
 
     public int runnersClosed() {
         return runnersClosed.get();
+    }
+
+    /** How many times the component itself was closed. */
+    public int closes() {
+        return closes.get();
+    }
+
+    /** Whether the real native tokenizer behind the component is loaded. */
+    public boolean tokenizerLoaded() {
+        return ((OnnxTokenClassifier) delegate).encoder().tokenizer().isLoaded();
+    }
+
+    @Override
+    public void close() {
+        closes.incrementAndGet();
+        super.close();
     }
 
     @Override

@@ -19,6 +19,7 @@ import io.tandem.inference.FailingPostprocess;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
 import io.tandem.inference.ModelComponent;
+import io.tandem.inference.TestingModel;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.records.OutputBatch;
 import io.tandem.records.PendingDocs;
@@ -411,5 +412,21 @@ class PostprocessJoinTest {
                     CREDITS, credits.available(), "the join gave the credit back to that batcher");
             credits.leave(BatchCredits.Side.BATCHER);
         }
+    }
+
+    @Test
+    void closingTheJoinClosesTheModelOnceAndReleasesItsTokenizer() throws Exception {
+        TestingModel model = TestingModel.tiny();
+        PostprocessJoin<TokenClassifierFeatures> join =
+                new PostprocessJoin<>(TestingDocs.finisher(model), CREDITS, true);
+        var harness = new TwoInputStreamOperatorTestHarness<>(join);
+        harness.setup();
+        BatchCredits batcher = BatchCredits.forBatcher(join.getRuntimeContext(), CREDITS);
+        harness.open();
+        assertTrue(model.tokenizerLoaded(), "open() loads the tokenizer");
+        harness.close();
+        batcher.leave(BatchCredits.Side.BATCHER);
+        assertEquals(1, model.closes());
+        assertFalse(model.tokenizerLoaded(), "tokenizer released");
     }
 }

@@ -303,22 +303,30 @@ public final class RunCommand implements Callable<Integer> {
         // On a cluster this main runs in the client or the JobManager, whose GPUs are not the
         // TaskManagers': there the TaskManagers declare theirs (external resources).
         GpuDetection gpus = onCluster ? null : GpuDetection.detect();
+        JobSetup setup;
+        try {
+            setup = setup(gpus);
+            if (setup.kafka().isPresent()) {
+                setup.kafka().get().checkTransactionTimeout(setup.configuration());
+            }
+        } catch (TandemCli.UsageException | IllegalArgumentException badUsage) {
+            // Bad usage prints its one error line and nothing else.
+            if (gpus != null) {
+                LOG.debug("{}", gpuLogLine(gpus));
+            }
+            throw badUsage instanceof TandemCli.UsageException
+                    ? badUsage
+                    : new TandemCli.UsageException(inFlagTerms(badUsage.getMessage()));
+        }
         if (gpus != null) {
             LOG.info("{}", gpuLogLine(gpus));
         }
-        JobSetup setup = setup(gpus);
         LOG.info("Worker plan: {}", setup.plan().describe());
         if (setup.job().gpuWorkers() > 0) {
             LOG.info("Slot resources: {}", setup.job().describeSlotResources());
         }
         if (setup.kafka().isPresent()) {
-            KafkaIo kafka = setup.kafka().get();
-            try {
-                kafka.checkTransactionTimeout(setup.configuration());
-            } catch (IllegalArgumentException e) {
-                throw new TandemCli.UsageException(inFlagTerms(e.getMessage()));
-            }
-            return runKafka(setup, kafka);
+            return runKafka(setup, setup.kafka().get());
         }
         return runFiles(setup);
     }

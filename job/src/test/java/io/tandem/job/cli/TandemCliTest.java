@@ -139,6 +139,78 @@ class TandemCliTest {
                         + " docs|words|padded_words', e.g. '32 docs'");
     }
 
+    /** What the refusals of checkpointing the split layout's join cannot take end with. */
+    private static final String JOIN_NEEDS_ALIGNED_BARRIERS =
+            " with inference subtasks (--gpu-workers 1): the postprocess join needs aligned"
+                    + " barriers, or every checkpoint finds batches in flight and fails"
+                    + " (--gpu-workers 0 runs the model in place, which takes it)";
+
+    private Result runSplitWith(String option) {
+        return run(
+                "run",
+                "--gpu-workers",
+                "1",
+                "--cpu-workers",
+                "1",
+                "-D",
+                option,
+                "--output",
+                dir.resolve("o.jsonl").toString(),
+                "--no-progress");
+    }
+
+    @Test
+    void atLeastOnceCheckpointsAreRefusedWithInferenceSubtasks() {
+        assertOneLine(
+                runSplitWith("execution.checkpointing.mode=AT_LEAST_ONCE"),
+                "tandem: execution.checkpointing.mode: 'AT_LEAST_ONCE' is not supported; expected"
+                        + " EXACTLY_ONCE"
+                        + JOIN_NEEDS_ALIGNED_BARRIERS);
+    }
+
+    @Test
+    void unalignedCheckpointsAreRefusedWithInferenceSubtasks() {
+        assertOneLine(
+                runSplitWith("execution.checkpointing.unaligned.enabled=true"),
+                "tandem: execution.checkpointing.unaligned.enabled: 'true' is not supported;"
+                        + " expected false (aligned checkpoints)"
+                        + JOIN_NEEDS_ALIGNED_BARRIERS);
+    }
+
+    @Test
+    void forcedUnalignedCheckpointsAreRefusedWithInferenceSubtasks() {
+        assertOneLine(
+                runSplitWith("execution.checkpointing.unaligned.forced=true"),
+                "tandem: execution.checkpointing.unaligned.forced: 'true' is not supported;"
+                        + " expected false (aligned checkpoints)"
+                        + JOIN_NEEDS_ALIGNED_BARRIERS);
+    }
+
+    @Test
+    void theDeprecatedUnalignedKeyIsRefusedByItsOwnName() {
+        assertOneLine(
+                runSplitWith("execution.checkpointing.unaligned=true"),
+                "tandem: execution.checkpointing.unaligned: 'true' is not supported; expected"
+                        + " false (aligned checkpoints)"
+                        + JOIN_NEEDS_ALIGNED_BARRIERS);
+    }
+
+    @Test
+    void aBadCheckpointingModeIsNamedInEitherLayout() {
+        assertOneLine(
+                run(
+                        "run",
+                        "--gpu-workers",
+                        "0",
+                        "-D",
+                        "execution.checkpointing.mode=twice",
+                        "--output",
+                        dir.resolve("o.jsonl").toString(),
+                        "--no-progress"),
+                "tandem: execution.checkpointing.mode: 'twice' is not one of exactly-once,"
+                        + " at-least-once");
+    }
+
     @Test
     void badPipelineKeyIsNamed() throws Exception {
         Path config = dir.resolve("p.yaml");

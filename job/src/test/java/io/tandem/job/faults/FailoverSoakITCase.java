@@ -14,6 +14,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -21,14 +22,16 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Twenty failovers of a job running a real ONNX Runtime model leave nothing behind: after the job,
  * threads, open file descriptors, direct memory and live ONNX sessions are back to what they were
- * after a first run of the same job.
+ * after a first run of the same job. In both layouts: the model run in place by the CPU subtasks,
+ * and an inference subtask with the batcher and the postprocess join around it.
  */
 class FailoverSoakITCase {
     private static final int FAILOVERS = 20;
@@ -39,7 +42,8 @@ class FailoverSoakITCase {
             new MiniClusterExtension(
                     new MiniClusterResourceConfiguration.Builder()
                             .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
+                            // Two CPU subtasks, and one inference subtask in a slot of its own.
+                            .setNumberSlotsPerTaskManager(3)
                             .build());
 
     @TempDir Path dir;
@@ -70,7 +74,7 @@ class FailoverSoakITCase {
         }
     }
 
-    private void run(String name, int failovers) throws Exception {
+    private void run(String name, int failovers, int gpuWorkers) throws Exception {
         FaultInjectingModel.TASK_FAILURES_LEFT.set(failovers);
         Configuration options = new Configuration();
         options.set(BatchingOptions.BATCH_SIZE, "16 docs");
@@ -89,7 +93,9 @@ class FailoverSoakITCase {
                                 .tokenizer()
                                 .model(new FaultInjectingModel(FaultInjectingModel.Fault.KILL_TASK))
                                 .build(),
-                        2)
+                        2,
+                        gpuWorkers,
+                        List.of())
                 .attach(
                         env,
                         SampleSource.create(DOCS),
@@ -109,18 +115,21 @@ class FailoverSoakITCase {
                 .count();
     }
 
-    @Test
-    void twentyFailoversLeaveNoThreadFileDescriptorDirectMemoryOrSessionBehind() throws Exception {
-        run("warm-up", 1);
+    @ParameterizedTest(name = "{0} inference subtasks")
+    @ValueSource(ints = {0, 1})
+    void twentyFailoversLeaveNoThreadFileDescriptorDirectMemoryOrSessionBehind(int gpuWorkers)
+            throws Exception {
+        run("warm-up-" + gpuWorkers, 1, gpuWorkers);
         Footprint before = Footprint.now();
         long start = System.nanoTime();
-        run("soak", FAILOVERS);
+        run("soak-" + gpuWorkers, FAILOVERS, gpuWorkers);
         long tookMillis = (System.nanoTime() - start) / 1_000_000;
         Footprint after = Footprint.now();
         System.out.printf(
-                "FailoverSoakITCase: %d failovers in %d ms; threads %d -> %d, open files %d -> %d,"
-                        + " direct memory %d -> %d bytes, ONNX sessions %d -> %d, timer threads"
-                        + " %d%n",
+                "FailoverSoakITCase, %d inference subtasks: %d failovers in %d ms; threads %d ->"
+                        + " %d, open files %d -> %d, direct memory %d -> %d bytes, ONNX sessions"
+                        + " %d -> %d, timer threads %d%n",
+                gpuWorkers,
                 FAILOVERS,
                 tookMillis,
                 before.threads(),
