@@ -32,8 +32,10 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
     /** Counts down when a pass starts to hang. */
     static volatile CountDownLatch hanging = new CountDownLatch(1);
 
-    /** {@link System#nanoTime} when the first pass since {@link #reset} began to hang. */
-    static volatile long firstHangNanos;
+    /**
+     * The wall-clock time (epoch milliseconds) the first pass since {@link #reset} began to hang.
+     */
+    static volatile long firstHangEpochMillis;
 
     /** Passes that hung (and were terminated) since {@link #reset}. */
     static final AtomicInteger HANGS = new AtomicInteger();
@@ -140,7 +142,7 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
             private void hang() throws InterruptedException {
                 long start = System.nanoTime();
                 if (HANGS.getAndIncrement() == 0) {
-                    firstHangNanos = start;
+                    firstHangEpochMillis = System.currentTimeMillis();
                 }
                 hanging.countDown();
                 // A terminate stands until reset, as ONNX Runtime's terminate flag does.
