@@ -38,6 +38,8 @@ public record FaultTolerance(
             throw new IllegalArgumentException(
                     "tandem.forward-timeout must be positive, got " + forwardTimeout);
         }
+        Objects.requireNonNull(forwardRetryTimeout, "forwardRetryTimeout");
+        // Refuses a retry timeout that is not positive, naming its key.
         ForwardGuard.longestRetry(forwardTimeout, forwardRetryTimeout);
         if (!(breakerFailureRatio > 0 && breakerFailureRatio <= 1)) {
             throw new IllegalArgumentException(
