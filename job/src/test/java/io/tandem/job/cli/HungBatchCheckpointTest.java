@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.tandem.job.JobSetup;
+import io.tandem.pipeline.Pipeline;
 import io.tandem.plan.CpuBudget;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -78,6 +79,13 @@ class HungBatchCheckpointTest {
                         kafkaWith(
                                 "execution.checkpointing.timeout=5min",
                                 "tandem.forward-retry-timeout=2s"))
+                .sanityCheck();
+    }
+
+    @Test
+    void aPipelineWithoutAModelHasNoForwardPassToWaitFor() {
+        builder(kafkaWith("execution.checkpointing.timeout=5s"))
+                .pipeline(Pipeline.builder().tokenizer().build())
                 .sanityCheck();
     }
 
