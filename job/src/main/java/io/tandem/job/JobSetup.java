@@ -1,8 +1,11 @@
 package io.tandem.job;
 
+import io.tandem.batching.BatchSize;
 import io.tandem.batching.BatchingOptions;
 import io.tandem.batching.FaultToleranceOptions;
+import io.tandem.inference.Bisection;
 import io.tandem.inference.Device;
+import io.tandem.inference.ForwardGuard;
 import io.tandem.inference.GpuDetection;
 import io.tandem.inference.InferenceOptions;
 import io.tandem.job.kafka.KafkaIo;
@@ -337,6 +340,7 @@ public final class JobSetup {
                                         CheckpointingOptions.CHECKPOINTING_INTERVAL,
                                         Duration.ofMillis(1))
                                 : DEFAULT_KAFKA_CHECKPOINT_INTERVAL);
+                refuseHangsLongerThanCheckpoints(options, resolvedPipeline, settings);
                 return new JobSetup(
                         effective,
                         resolvedPipeline,
@@ -358,6 +362,9 @@ public final class JobSetup {
                                         Duration.ofMillis(1))
                                 : DEFAULT_PARQUET_CHECKPOINT_INTERVAL);
             }
+            if (effective.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isPresent()) {
+                refuseHangsLongerThanCheckpoints(options, resolvedPipeline, settings);
+            }
             return new JobSetup(
                     effective,
                     resolvedPipeline,
@@ -368,6 +375,59 @@ public final class JobSetup {
                     progressInterval,
                     KafkaOptions.STATUS_INTERVAL.defaultValue(),
                     webUi);
+        }
+
+        /**
+         * A batch whose documents hang holds the model stage, and the checkpoint barrier behind it,
+         * for up to {@link io.tandem.batching.FaultTolerance#longestBatch}. Longer than the
+         * checkpoint timeout, the checkpoint would fail, the job restart and meet the same document
+         * again.
+         */
+        private static void refuseHangsLongerThanCheckpoints(
+                OptionReader options, Pipeline pipeline, OperatorSettings settings) {
+            if (pipeline.model().isEmpty()) {
+                return;
+            }
+            Duration checkpointTimeout =
+                    options.duration(
+                            CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofMillis(1));
+            // A batch is cut from one chunk.
+            int documents =
+                    settings.batchSize().unit() == BatchSize.Unit.DOCS
+                            ? Math.min(settings.batchSize().limit(), settings.chunkSize())
+                            : settings.chunkSize();
+            Duration longestBatch = settings.faultTolerance().longestBatch(documents);
+            if (longestBatch.compareTo(checkpointTimeout) > 0) {
+                throw new IllegalArgumentException(
+                        CheckpointingOptions.CHECKPOINTING_TIMEOUT.key()
+                                + ": "
+                                + checkpointTimeout.toMillis()
+                                + " ms is shorter than a batch of "
+                                + documents
+                                + " documents can take when they hang, "
+                                + longestBatch.toMillis()
+                                + " ms ("
+                                + FaultToleranceOptions.FORWARD_TIMEOUT.key()
+                                + " "
+                                + settings.faultTolerance().forwardTimeout().toMillis()
+                                + " ms, then up to "
+                                + Bisection.extraAttemptBudget(documents)
+                                + " splitting passes of at most "
+                                + ForwardGuard.longestRetry(
+                                                settings.faultTolerance().forwardTimeout(),
+                                                settings.faultTolerance().forwardRetryTimeout())
+                                        .toMillis()
+                                + " ms each, "
+                                + FaultToleranceOptions.FORWARD_RETRY_TIMEOUT.key()
+                                + "); expected at least that: raise "
+                                + CheckpointingOptions.CHECKPOINTING_TIMEOUT.key()
+                                + ", or lower "
+                                + FaultToleranceOptions.FORWARD_TIMEOUT.key()
+                                + ", "
+                                + FaultToleranceOptions.FORWARD_RETRY_TIMEOUT.key()
+                                + " or "
+                                + BatchingOptions.CHUNK_SIZE.key());
+            }
         }
 
         private Pipeline loadPipeline(OptionReader options) {

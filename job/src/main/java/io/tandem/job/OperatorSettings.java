@@ -80,6 +80,7 @@ public record OperatorSettings(
         }
         return new FaultTolerance(
                 options.duration(FaultToleranceOptions.FORWARD_TIMEOUT, Duration.ofMillis(1)),
+                options.duration(FaultToleranceOptions.FORWARD_RETRY_TIMEOUT, Duration.ofMillis(1)),
                 options.bool(FaultToleranceOptions.BREAKER_ENABLED),
                 options.doubleIn(FaultToleranceOptions.BREAKER_FAILURE_RATIO, 0, 1),
                 window,

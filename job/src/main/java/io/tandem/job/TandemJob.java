@@ -304,7 +304,8 @@ public final class TandemJob {
                                         new GpuAssigner(gpuDevices),
                                         settings.device(),
                                         settings.intraOpThreads(),
-                                        settings.faultTolerance().forwardTimeout()))
+                                        settings.faultTolerance().forwardTimeout(),
+                                        settings.faultTolerance().forwardRetryTimeout()))
                         .name("inference")
                         .uid("inference")
                         .setParallelism(gpuWorkers)

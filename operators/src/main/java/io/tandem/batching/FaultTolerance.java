@@ -1,5 +1,6 @@
 package io.tandem.batching;
 
+import io.tandem.inference.ForwardGuard;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
@@ -9,6 +10,9 @@ import java.util.Objects;
  * breaker fails the job instead of dead-lettering on (see {@link CircuitBreaker}).
  *
  * @param forwardTimeout a longer forward pass is terminated and fails its batch
+ * @param forwardRetryTimeout the most the limit of a pass may be that splits a batch after it ran
+ *     past {@code forwardTimeout} (the limit is derived from the healthy passes, see {@link
+ *     ForwardGuard#retryLimit})
  * @param breakerEnabled false never fails the job for failing documents
  * @param breakerFailureRatio the breaker trips when more than this share of the recent documents
  *     failed in a model stage
@@ -17,6 +21,7 @@ import java.util.Objects;
  */
 public record FaultTolerance(
         Duration forwardTimeout,
+        Duration forwardRetryTimeout,
         boolean breakerEnabled,
         double breakerFailureRatio,
         int breakerWindow,
@@ -24,7 +29,8 @@ public record FaultTolerance(
         implements Serializable {
 
     public static final FaultTolerance DEFAULTS =
-            new FaultTolerance(Duration.ofSeconds(120), true, 0.5, 1000, 100);
+            new FaultTolerance(
+                    Duration.ofSeconds(120), Duration.ofSeconds(5), true, 0.5, 1000, 100);
 
     public FaultTolerance {
         Objects.requireNonNull(forwardTimeout, "forwardTimeout");
@@ -32,6 +38,9 @@ public record FaultTolerance(
             throw new IllegalArgumentException(
                     "tandem.forward-timeout must be positive, got " + forwardTimeout);
         }
+        Objects.requireNonNull(forwardRetryTimeout, "forwardRetryTimeout");
+        // Refuses a retry timeout that is not positive, naming its key.
+        ForwardGuard.longestRetry(forwardTimeout, forwardRetryTimeout);
         if (!(breakerFailureRatio > 0 && breakerFailureRatio <= 1)) {
             throw new IllegalArgumentException(
                     "tandem.circuit-breaker.failure-ratio must be in (0, 1], got "
@@ -48,5 +57,13 @@ public record FaultTolerance(
                             + "], got "
                             + breakerMinDocuments);
         }
+    }
+
+    /**
+     * The longest a batch of {@code documents} can hold its model stage (and a checkpoint barrier)
+     * when its passes hang: {@link ForwardGuard#longestBatch}.
+     */
+    public Duration longestBatch(int documents) {
+        return ForwardGuard.longestBatch(forwardTimeout, forwardRetryTimeout, documents);
     }
 }

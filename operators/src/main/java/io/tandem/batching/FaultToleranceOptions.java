@@ -17,6 +17,19 @@ public final class FaultToleranceOptions {
                                     + " RunOptions terminate) and fails its batch, whose documents"
                                     + " are then split to find the one that hangs.");
 
+    public static final ConfigOption<Duration> FORWARD_RETRY_TIMEOUT =
+            ConfigOptions.key("tandem.forward-retry-timeout")
+                    .durationType()
+                    .defaultValue(FaultTolerance.DEFAULTS.forwardRetryTimeout())
+                    .withDescription(
+                            "The most a forward pass may take while a batch that ran past"
+                                    + " tandem.forward-timeout is split: each such pass is"
+                                    + " limited to 10 x the p99 time per row of the subtask's"
+                                    + " healthy passes times its rows, at least 1 s, at most"
+                                    + " this (and at most tandem.forward-timeout). A hung"
+                                    + " document so costs one full timeout and a few short ones;"
+                                    + " a healthy pass of half a batch must fit in it.");
+
     public static final ConfigOption<Boolean> BREAKER_ENABLED =
             ConfigOptions.key("tandem.circuit-breaker.enabled")
                     .booleanType()

@@ -82,6 +82,7 @@ public final class LocalModelOperator<F extends Serializable> extends AbstractBa
                         model.openForward(leaseDevice()),
                         model.name(),
                         finisher.faultTolerance().forwardTimeout(),
+                        finisher.faultTolerance().forwardRetryTimeout(),
                         "tandem-forward-timer "
                                 + getRuntimeContext().getTaskInfo().getTaskNameWithSubtasks(),
                         getContainingTask().getCancelables());

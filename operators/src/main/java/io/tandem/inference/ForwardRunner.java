@@ -14,8 +14,17 @@ public interface ForwardRunner extends AutoCloseable {
 
     /**
      * Asks a forward pass running on another thread to stop soon and throw: called by the time
-     * limit and on task cancellation. A runner that cannot be stopped ignores it (the default).
-     * Safe to call from any thread, also when nothing runs.
+     * limit and on task cancellation. When no pass runs, the next one stops as soon as it starts:
+     * the request stands until {@link #resetTerminate}. A runner that cannot be stopped ignores it
+     * (the default). Safe to call from any thread.
      */
     default void terminate() {}
+
+    /**
+     * Withdraws an earlier {@link #terminate}, so that the next pass runs. Only the owner of the
+     * passes calls it, before a pass starts ({@link ForwardGuard} does, under the lock its
+     * terminates are sent under): a pass that cleared the request itself when it started could lose
+     * one sent just before. A runner of several runners resets them all.
+     */
+    default void resetTerminate() {}
 }

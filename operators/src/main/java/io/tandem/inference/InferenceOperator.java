@@ -39,6 +39,7 @@ public final class InferenceOperator<F extends Serializable>
     private final Device device;
     private final int intraOpThreads;
     private final Duration forwardTimeout;
+    private final Duration forwardRetryTimeout;
 
     private transient IsolatingForward forward;
     private transient int gpuIndex = GpuAssigner.NO_GPU;
@@ -60,12 +61,14 @@ public final class InferenceOperator<F extends Serializable>
             GpuAssigner gpus,
             Device device,
             int intraOpThreads,
-            Duration forwardTimeout) {
+            Duration forwardTimeout,
+            Duration forwardRetryTimeout) {
         this.model = model;
         this.gpus = gpus;
         this.device = device;
         this.intraOpThreads = intraOpThreads;
         this.forwardTimeout = forwardTimeout;
+        this.forwardRetryTimeout = forwardRetryTimeout;
     }
 
     @Override
@@ -88,6 +91,7 @@ public final class InferenceOperator<F extends Serializable>
                         model.openForward(new ForwardContext(effective, gpuIndex, intraOpThreads)),
                         model.name(),
                         forwardTimeout,
+                        forwardRetryTimeout,
                         "tandem-forward-timer " + task.getTaskNameWithSubtasks(),
                         getContainingTask().getCancelables());
         forward.checkModel(model);

@@ -13,8 +13,9 @@ import org.apache.flink.core.fs.CloseableRegistry;
 /**
  * A subtask's forward passes, the same in both layouts: each runs under the time limit ({@link
  * ForwardGuard}), and a batch that fails is split between its documents ({@link Bisection}) until
- * only the failing ones are left out. The halves keep the batch's padding, so their outputs join
- * back into the rows of the documents that succeeded, in batch order.
+ * only the failing ones are left out; after a pass of the batch timed out, the splits run under the
+ * guard's short retry limit. The halves keep the batch's padding, so their outputs join back into
+ * the rows of the documents that succeeded, in batch order.
  *
  * <p>Owns the runner: {@link #close} closes it.
  */
@@ -45,6 +46,7 @@ public final class IsolatingForward implements AutoCloseable {
             ForwardRunner runner,
             String model,
             Duration timeout,
+            Duration retryTimeout,
             String timerThreadName,
             CloseableRegistry cancelables)
             throws Exception {
@@ -53,7 +55,7 @@ public final class IsolatingForward implements AutoCloseable {
         this.cancelables = cancelables;
         ForwardGuard created = null;
         try {
-            created = new ForwardGuard(runner, model, timeout, timerThreadName);
+            created = new ForwardGuard(runner, model, timeout, retryTimeout, timerThreadName);
             cancelables.registerCloseable(cancelHook);
         } catch (Exception e) {
             try (runner) {
@@ -76,14 +78,27 @@ public final class IsolatingForward implements AutoCloseable {
         for (int i = 0; i < docRows.length; i++) {
             rowStart[i + 1] = rowStart[i] + docRows[i];
         }
+        // Once a pass of this batch ran past the full limit, the others run under the short retry
+        // limit: a hung document costs one full limit, not one per split.
+        boolean[] timedOut = {false};
         Bisection.Outcome<TensorMap> outcome =
                 Bisection.isolate(
                         docRows.length,
-                        (from, to) ->
-                                guard.forward(
-                                        from == 0 && to == docRows.length
-                                                ? batch
-                                                : batch.rows(rowStart[from], rowStart[to])),
+                        (from, to) -> {
+                            TensorMap part =
+                                    from == 0 && to == docRows.length
+                                            ? batch
+                                            : batch.rows(rowStart[from], rowStart[to]);
+                            int rows = rowStart[to] - rowStart[from];
+                            try {
+                                return timedOut[0]
+                                        ? guard.retry(part, rows)
+                                        : guard.forward(part, rows);
+                            } catch (ForwardTimeoutException e) {
+                                timedOut[0] = true;
+                                throw e;
+                            }
+                        },
                         error -> guard.isCancelled());
         List<TensorMap> parts = new ArrayList<>(outcome.parts().size());
         outcome.parts().forEach(part -> parts.add(part.value()));

@@ -215,8 +215,6 @@ public final class OnnxSession implements ForwardRunner {
             for (String name : inputNames) {
                 inputs.put(name, toOnnx(env, batch.get(name)));
             }
-            // A terminate meant for an earlier run must not stop this one.
-            runOptions.setTerminate(false);
             try (OrtSession.Result result = session.run(inputs, runOptions)) {
                 List<Tensor> outputs = new ArrayList<>(result.size());
                 for (Map.Entry<String, OnnxValue> output : result) {
@@ -231,16 +229,32 @@ public final class OnnxSession implements ForwardRunner {
         }
     }
 
-    /** Stops a run in progress on another thread: ONNX Runtime checks between kernels. */
+    /**
+     * Stops a run in progress on another thread, or the next run, until {@link #resetTerminate}:
+     * ONNX Runtime checks the flag between kernels, the first one included.
+     */
     @Override
     public void terminate() {
+        setTerminate(true);
+    }
+
+    @Override
+    public void resetTerminate() {
+        setTerminate(false);
+    }
+
+    private void setTerminate(boolean terminate) {
         if (closed) {
             return;
         }
         try {
-            runOptions.setTerminate(true);
+            runOptions.setTerminate(terminate);
         } catch (OrtException e) {
-            LOG.warn("Could not ask the forward pass of {} to terminate", modelName, e);
+            LOG.warn(
+                    "Could not {} the terminate request of {}",
+                    terminate ? "set" : "reset",
+                    modelName,
+                    e);
         }
     }
 

@@ -221,6 +221,20 @@ public final class ModelChain implements ModelComponent<ModelChain.Features> {
             return TensorMap.of(outputs);
         }
 
+        /**
+         * Every model's runner: a request stands in each until reset, so it stops whichever model
+         * runs, or the next one when it comes between two models.
+         */
+        @Override
+        public void terminate() {
+            runners.forEach(ForwardRunner::terminate);
+        }
+
+        @Override
+        public void resetTerminate() {
+            runners.forEach(ForwardRunner::resetTerminate);
+        }
+
         @Override
         public void close() throws Exception {
             Exception failure = new Exception("Closing the runners of a model chain failed");

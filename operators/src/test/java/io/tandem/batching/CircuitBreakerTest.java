@@ -20,7 +20,8 @@ class CircuitBreakerTest {
     }
 
     private static FaultTolerance settings(boolean enabled) {
-        return new FaultTolerance(Duration.ofSeconds(1), enabled, 0.5, 10, 4);
+        return new FaultTolerance(
+                Duration.ofSeconds(1), Duration.ofSeconds(1), enabled, 0.5, 10, 4);
     }
 
     @Test
@@ -81,14 +82,28 @@ class CircuitBreakerTest {
         IllegalArgumentException error =
                 assertThrows(
                         IllegalArgumentException.class,
-                        () -> new FaultTolerance(Duration.ofSeconds(1), true, 1.5, 10, 4));
+                        () ->
+                                new FaultTolerance(
+                                        Duration.ofSeconds(1),
+                                        Duration.ofSeconds(1),
+                                        true,
+                                        1.5,
+                                        10,
+                                        4));
         assertEquals(
                 "tandem.circuit-breaker.failure-ratio must be in (0, 1], got 1.5",
                 error.getMessage());
         error =
                 assertThrows(
                         IllegalArgumentException.class,
-                        () -> new FaultTolerance(Duration.ofSeconds(1), true, 0.5, 10, 11));
+                        () ->
+                                new FaultTolerance(
+                                        Duration.ofSeconds(1),
+                                        Duration.ofSeconds(1),
+                                        true,
+                                        0.5,
+                                        10,
+                                        11));
         assertEquals(
                 "tandem.circuit-breaker.min-documents must be in [1, tandem.circuit-breaker.window"
                         + " = 10], got 11",

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.tensor.TensorMap;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -45,7 +46,9 @@ class ForwardGuardTest {
     @Test
     void aForwardPassPastTheLimitIsTerminatedAndFailsNamingTheKey() {
         HangingRunner runner = new HangingRunner();
-        try (ForwardGuard guard = new ForwardGuard(runner, "ner", Duration.ofMillis(200), "t")) {
+        try (ForwardGuard guard =
+                new ForwardGuard(
+                        runner, "ner", Duration.ofMillis(200), Duration.ofSeconds(5), "t")) {
             long start = System.nanoTime();
             ForwardTimeoutException error =
                     assertThrows(
@@ -64,7 +67,9 @@ class ForwardGuardTest {
     void aPassWithinTheLimitIsNotDisturbedAndLaterAlarmsDoNotStopTheNextPass() throws Exception {
         HangingRunner runner = new HangingRunner();
         runner.hang = false;
-        try (ForwardGuard guard = new ForwardGuard(runner, "ner", Duration.ofMillis(50), "t")) {
+        try (ForwardGuard guard =
+                new ForwardGuard(
+                        runner, "ner", Duration.ofMillis(50), Duration.ofSeconds(5), "t")) {
             for (int i = 0; i < 3; i++) {
                 assertEquals(TensorMap.of(), guard.forward(TensorMap.of()));
             }
@@ -76,7 +81,8 @@ class ForwardGuardTest {
     @Test
     void cancellingStopsThePassInProgressWithItsOwnError() throws Exception {
         HangingRunner runner = new HangingRunner();
-        try (ForwardGuard guard = new ForwardGuard(runner, "ner", Duration.ofHours(1), "t")) {
+        try (ForwardGuard guard =
+                new ForwardGuard(runner, "ner", Duration.ofHours(1), Duration.ofSeconds(5), "t")) {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             Thread task =
                     new Thread(
@@ -101,8 +107,104 @@ class ForwardGuardTest {
         IllegalArgumentException error =
                 assertThrows(
                         IllegalArgumentException.class,
-                        () -> new ForwardGuard(new HangingRunner(), "ner", Duration.ZERO, "t"));
+                        () ->
+                                new ForwardGuard(
+                                        new HangingRunner(),
+                                        "ner",
+                                        Duration.ZERO,
+                                        Duration.ofSeconds(5),
+                                        "t"));
         assertEquals("tandem.forward-timeout must be positive, got PT0S", error.getMessage());
         assertSame(IllegalArgumentException.class, error.getClass());
+    }
+
+    @Test
+    void aCancelBetweenPassesStopsTheNextPassBeforeItReachesTheRunner() throws Exception {
+        HangingRunner runner = new HangingRunner();
+        try (ForwardGuard guard =
+                new ForwardGuard(runner, "ner", Duration.ofHours(1), Duration.ofSeconds(5), "t")) {
+            guard.cancel();
+            CancellationException error =
+                    assertThrows(CancellationException.class, () -> guard.forward(TensorMap.of()));
+            assertEquals(
+                    "the task is being cancelled: no forward pass of model 'ner' starts",
+                    error.getMessage());
+            assertEquals(1, runner.started.getCount(), "the runner never started a pass");
+        }
+    }
+
+    @Test
+    void theRetryLimitIsTheLongestRetryUntilAHealthyPassWasSeen() {
+        try (ForwardGuard guard =
+                new ForwardGuard(
+                        new HangingRunner(),
+                        "ner",
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(5),
+                        "t")) {
+            assertEquals(Duration.ofSeconds(5), guard.retryLimit(8));
+        }
+    }
+
+    @Test
+    void theRetryLimitOfQuickPassesIsTheOneSecondFloorAndNeverMoreThanTheFullLimit()
+            throws Exception {
+        HangingRunner runner = new HangingRunner();
+        runner.hang = false;
+        try (ForwardGuard guard =
+                        new ForwardGuard(
+                                runner, "ner", Duration.ofSeconds(30), Duration.ofSeconds(5), "t");
+                ForwardGuard shortLimit =
+                        new ForwardGuard(
+                                runner,
+                                "ner",
+                                Duration.ofMillis(500),
+                                Duration.ofSeconds(5),
+                                "t")) {
+            for (int i = 0; i < 200; i++) {
+                guard.forward(TensorMap.of(), 4);
+                shortLimit.forward(TensorMap.of(), 4);
+            }
+            assertEquals(Duration.ofSeconds(1), guard.retryLimit(4));
+            assertEquals(Duration.ofMillis(500), shortLimit.retryLimit(4));
+        }
+    }
+
+    @Test
+    void theRetryLimitIsTenTimesTheP99PerRowTimesTheRowsUpToTheLongestRetry() throws Exception {
+        ForwardRunner slowRunner =
+                new ForwardRunner() {
+                    @Override
+                    public TensorMap forward(TensorMap batch) throws Exception {
+                        Thread.sleep(20);
+                        return batch;
+                    }
+
+                    @Override
+                    public void close() {}
+                };
+        try (ForwardGuard guard =
+                new ForwardGuard(
+                        slowRunner, "ner", Duration.ofSeconds(60), Duration.ofSeconds(30), "t")) {
+            for (int i = 0; i < 20; i++) {
+                guard.forward(TensorMap.of(), 1);
+            }
+            // At least 20 ms per row: 10 x 20 ms x 10 rows = 2 s, at least.
+            Duration tenRows = guard.retryLimit(10);
+            assertTrue(tenRows.compareTo(Duration.ofSeconds(2)) >= 0, tenRows.toString());
+            assertEquals(Duration.ofSeconds(30), guard.retryLimit(1_000_000));
+        }
+    }
+
+    @Test
+    void theLongestBatchIsOneFullLimitThenTheSplittingBudgetOfRetries() {
+        // 32 documents: 6 * log2(32) + 2 = 32 extra attempts of at most 5 s each.
+        assertEquals(
+                Duration.ofSeconds(120 + 32 * 5),
+                ForwardGuard.longestBatch(Duration.ofSeconds(120), Duration.ofSeconds(5), 32));
+        // A retry never gets more than the full limit.
+        assertEquals(
+                Duration.ofSeconds(2 + 32 * 2),
+                ForwardGuard.longestBatch(Duration.ofSeconds(2), Duration.ofSeconds(5), 32));
     }
 }

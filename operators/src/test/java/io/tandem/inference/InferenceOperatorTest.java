@@ -37,7 +37,8 @@ class InferenceOperatorTest {
                                 new GpuAssigner(List.of()),
                                 Device.CPU,
                                 1,
-                                Duration.ofSeconds(30)));
+                                Duration.ofSeconds(30),
+                                Duration.ofSeconds(5)));
         harness.open();
         return harness;
     }

@@ -110,6 +110,7 @@ class ModelChainTest {
                         chain.openForward(ForwardContext.cpu(1)),
                         chain.name(),
                         Duration.ofMinutes(1),
+                        Duration.ofSeconds(5),
                         "model-chain-test-timer",
                         new CloseableRegistry())) {
             forward.checkModel(chain);

@@ -75,6 +75,7 @@ class ConfigKeysTest {
         values.put("tandem.max-text-chars", "500");
         values.put("tandem.dead-letter.max-raw-bytes", "10");
         values.put("tandem.forward-timeout", "30s");
+        values.put("tandem.forward-retry-timeout", "2s");
         values.put("tandem.circuit-breaker.enabled", "false");
         values.put("tandem.circuit-breaker.failure-ratio", "0.9");
         values.put("tandem.circuit-breaker.window", "500");

@@ -32,6 +32,14 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
     /** Counts down when a pass starts to hang. */
     static volatile CountDownLatch hanging = new CountDownLatch(1);
 
+    /**
+     * The wall-clock time (epoch milliseconds) the first pass since {@link #reset} began to hang.
+     */
+    static volatile long firstHangEpochMillis;
+
+    /** Passes that hung (and were terminated) since {@link #reset}. */
+    static final AtomicInteger HANGS = new AtomicInteger();
+
     enum Fault {
         /** A batch that holds a marked document throws. */
         THROW_ON_MARKER,
@@ -70,6 +78,7 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
 
     static void reset() {
         FORWARDS.set(0);
+        HANGS.set(0);
         hanging = new CountDownLatch(1);
     }
 
@@ -131,10 +140,12 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
             }
 
             private void hang() throws InterruptedException {
-                // Each hang waits for its own terminate, as each ONNX Runtime run does.
-                terminated = new CountDownLatch(1);
                 long start = System.nanoTime();
+                if (HANGS.getAndIncrement() == 0) {
+                    firstHangEpochMillis = System.currentTimeMillis();
+                }
                 hanging.countDown();
+                // A terminate stands until reset, as ONNX Runtime's terminate flag does.
                 if (!terminated.await(10, TimeUnit.MINUTES)) {
                     throw new AssertionError("never terminated");
                 }
@@ -145,6 +156,11 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
             @Override
             public void terminate() {
                 terminated.countDown();
+            }
+
+            @Override
+            public void resetTerminate() {
+                terminated = new CountDownLatch(1);
             }
 
             @Override

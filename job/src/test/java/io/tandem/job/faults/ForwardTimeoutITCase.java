@@ -116,8 +116,11 @@ class ForwardTimeoutITCase {
         assertEquals("note-" + MARKED, letter.get("id").asText());
         assertEquals("forward", letter.get("stage").asText());
         assertEquals(ForwardTimeoutException.class.getName(), letter.get("error").asText());
+        // The document failed alone in a pass that split its batch, under the retry limit: here
+        // the full limit, as the retries never get more.
         assertEquals(
-                "forward pass of model 'ner' ran past tandem.forward-timeout (500 ms) and was"
+                "forward pass of model 'ner' ran past 500 ms, the limit of the passes that split a"
+                        + " batch after it ran past tandem.forward-timeout (500 ms), and was"
                         + " terminated",
                 letter.get("reason").asText());
         long hang = FaultInjectingModel.LAST_HANG_MILLIS.get();
