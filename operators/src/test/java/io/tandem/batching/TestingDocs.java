@@ -1,6 +1,9 @@
 package io.tandem.batching;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.tandem.doc.Doc;
+import io.tandem.inference.FailingPostprocess;
 import io.tandem.inference.ModelComponent;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.results.DeadLetters;
@@ -99,5 +102,28 @@ public final class TestingDocs {
     /** The default pipeline's components after the model, around {@code model}. */
     public static <F extends Serializable> DocFinisher<F> finisher(ModelComponent<F> model) {
         return new DocFinisher<>(model, SPLIT.after(), new DeadLetters(1024));
+    }
+
+    /**
+     * Checks an operator's output for {@link #drugNotes()} run with {@link
+     * FailingPostprocess#of}({@code model}, {@link #POISON}): every note has its result in arrival
+     * order, only the poison is a dead letter, at {@code place}, and every other document is
+     * exactly as in {@code healthy}, the output of a run without the failure.
+     */
+    public static void assertOnlyThePoisonFailed(
+            Collection<?> output, Collection<?> healthy, String place) {
+        assertEquals(
+                drugNotes().stream().map(Doc::id).toList(),
+                TestingResults.ids(output),
+                "every document has its result, in arrival order");
+        assertEquals(List.of(POISON), TestingResults.deadLetterIds(output));
+        assertEquals(
+                List.of(FailingPostprocess.failure(POISON)),
+                TestingResults.deadLetterReasons(output));
+        assertEquals(List.of(place), TestingResults.deadLetterPlaces(output));
+        assertEquals(
+                describedWithout(POISON, healthy),
+                described(output),
+                "entities (rule-based ones included), attributes and order as in a healthy run");
     }
 }

@@ -275,23 +275,10 @@ class PostprocessJoinTest {
             healthy = joinOneBatch(join, TestingDocs.drugNotes());
         }
         try (Join join = new Join(FailingPostprocess.of(MODEL, TestingDocs.POISON), true)) {
-            var output = joinOneBatch(join, TestingDocs.drugNotes());
-
-            assertEquals(
-                    TestingDocs.drugNotes().stream().map(Doc::id).toList(),
-                    ids(output),
-                    "every document has its result, in arrival order");
-            assertEquals(List.of(TestingDocs.POISON), deadLetterIds(output));
-            assertEquals(
-                    List.of(FailingPostprocess.failure(TestingDocs.POISON)),
-                    deadLetterReasons(output));
-            assertEquals(
-                    List.of("postprocess in ner, batch 0, device -1"), deadLetterPlaces(output));
-            assertEquals(
-                    TestingDocs.describedWithout(TestingDocs.POISON, healthy),
-                    TestingDocs.described(output),
-                    "entities (rule-based ones included), attributes and order as in a healthy"
-                            + " run");
+            TestingDocs.assertOnlyThePoisonFailed(
+                    joinOneBatch(join, TestingDocs.drugNotes()),
+                    healthy,
+                    "postprocess in ner, batch 0, device -1");
             assertEquals(CREDITS, join.batcher.available());
         }
     }
