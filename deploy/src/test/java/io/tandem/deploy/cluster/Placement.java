@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Where each subtask of a job runs, as the REST API reports it ({@code /jobs/:id/vertices/:vid}:
@@ -82,13 +80,6 @@ public final class Placement {
     /** How many subtasks run in the vertex whose name contains {@code part}. */
     public int parallelism(String part) {
         return (int) subtasks.stream().filter(s -> s.vertex().contains(part)).count();
-    }
-
-    /** The TaskManagers that run at least one subtask. */
-    public Set<String> taskManagers() {
-        Set<String> used = new TreeSet<>();
-        subtasks.forEach(s -> used.add(s.taskManager()));
-        return used;
     }
 
     /** One line per subtask: vertex, index, attempt, status, TaskManager id, host:port, pid. */

@@ -219,9 +219,9 @@ public final class StandaloneCluster implements AutoCloseable {
 
         ResourceParameters jobManagerParameters = resourceParameters("GET_JM_RESOURCE_PARAMS");
         for (int i = 1; i <= settings.jobManagers(); i++) {
-            // The first JobManager has the configured REST port; each other one its own (as
-            // standalone HA's masters file gives each JobManager its web UI port), and its own
-            // RPC port, which high availability replaces by high-availability.jobmanager.port.
+            // The first JobManager has the configured REST and RPC ports, each other one its own
+            // (as standalone HA's masters file gives each JobManager its web UI port). With high
+            // availability the RPC port is high-availability.jobmanager.port's instead.
             URI rest = i == 1 ? restAddress : URI.create("http://localhost:" + freePort());
             List<String> properties =
                     i == 1
