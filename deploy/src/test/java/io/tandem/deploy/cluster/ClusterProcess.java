@@ -123,6 +123,14 @@ public final class ClusterProcess {
         }
     }
 
+    /** SIGKILL, as a crashed host or the kernel's OOM killer would end it; waits until it ended. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " still runs 30 s after SIGKILL");
+        }
+    }
+
     /**
      * SIGTERM (Flink shuts down cleanly), then SIGKILL if it is still there after the grace time.
      */

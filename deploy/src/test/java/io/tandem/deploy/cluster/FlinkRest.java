@@ -86,6 +86,11 @@ public final class FlinkRest {
         return job(jobId).path("state").asText();
     }
 
+    /** {@code GET /jobs/:id/checkpoints}: how many checkpoints completed (on this JobManager). */
+    public long completedCheckpoints(String jobId) throws IOException, InterruptedException {
+        return get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
+    }
+
     /** {@code PATCH /jobs/:id?mode=cancel}. */
     public void cancel(String jobId) throws IOException, InterruptedException {
         send(

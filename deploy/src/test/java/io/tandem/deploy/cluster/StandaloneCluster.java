@@ -12,11 +12,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.highavailability.ClientHighAvailabilityServices;
+import org.apache.flink.runtime.highavailability.HighAvailabilityServicesUtils;
+import org.apache.flink.runtime.leaderretrieval.LeaderRetrievalService;
+import org.apache.flink.runtime.util.LeaderRetrievalUtils;
 
 /**
  * A standalone Flink session cluster as separate processes, started the way Flink's {@code
@@ -85,6 +92,8 @@ public final class StandaloneCluster implements AutoCloseable {
      *     override the shared configuration as dynamic properties ({@code -D key=value}), as a
      *     heterogeneous pool sets them in each host's own configuration; may be shorter than the
      *     TaskManagers
+     * @param jobManagers how many JobManagers, each with its own REST port: more than one only with
+     *     high availability in the configuration, where one leads and the others stand by
      */
     public record Settings(
             Path workDir,
@@ -95,7 +104,32 @@ public final class StandaloneCluster implements AutoCloseable {
             List<String> unsetEnvironment,
             Map<String, Path> plugins,
             Duration startTimeout,
-            List<Map<String, String>> taskManagerProperties) {
+            List<Map<String, String>> taskManagerProperties,
+            int jobManagers) {
+
+        /** One JobManager. */
+        public Settings(
+                Path workDir,
+                String classpath,
+                Map<String, Object> configuration,
+                int taskManagers,
+                Map<String, String> taskManagerEnvironment,
+                List<String> unsetEnvironment,
+                Map<String, Path> plugins,
+                Duration startTimeout,
+                List<Map<String, String>> taskManagerProperties) {
+            this(
+                    workDir,
+                    classpath,
+                    configuration,
+                    taskManagers,
+                    taskManagerEnvironment,
+                    unsetEnvironment,
+                    plugins,
+                    startTimeout,
+                    taskManagerProperties,
+                    1);
+        }
 
         /** Every TaskManager configured alike. */
         public Settings(
@@ -116,7 +150,8 @@ public final class StandaloneCluster implements AutoCloseable {
                     unsetEnvironment,
                     plugins,
                     startTimeout,
-                    List.of());
+                    List.of(),
+                    1);
         }
     }
 
@@ -126,9 +161,14 @@ public final class StandaloneCluster implements AutoCloseable {
     private final Path pluginsDir;
     private final URI restAddress;
     private final List<ClusterProcess> processes = new ArrayList<>();
+    private final List<ClusterProcess> jobManagers = new ArrayList<>();
     private final List<ClusterProcess> taskManagers = new ArrayList<>();
+    private final Map<ClusterProcess, URI> restAddresses = new LinkedHashMap<>();
+    private final Set<ClusterProcess> killed = new HashSet<>();
     private final Thread shutdownHook;
-    private ClusterProcess jobManager;
+    private Map<String, Object> configuration;
+    private List<String> javaOptions;
+    private ResourceParameters taskManagerParameters;
 
     private StandaloneCluster(Settings settings, int restPort) {
         this.settings = settings;
@@ -161,7 +201,7 @@ public final class StandaloneCluster implements AutoCloseable {
             Path folder = Files.createDirectories(pluginsDir.resolve(plugin.getKey()));
             Files.copy(plugin.getValue(), folder.resolve(plugin.getValue().getFileName()));
         }
-        Map<String, Object> configuration = new LinkedHashMap<>();
+        configuration = new LinkedHashMap<>();
         configuration.put("env.java.opts.all", JAVA_17_OPTIONS);
         configuration.putAll(settings.configuration());
         configuration.put("jobmanager.rpc.address", "localhost");
@@ -175,42 +215,82 @@ public final class StandaloneCluster implements AutoCloseable {
         configuration.put("io.tmp.dirs", tmpDir().toString());
         Files.writeString(confDir.resolve("config.yaml"), FlinkYaml.toConfigYaml(configuration));
         Files.writeString(confDir.resolve("log4j.properties"), LOG4J_PROPERTIES);
-        List<String> javaOptions = splitOnSpaces((String) configuration.get("env.java.opts.all"));
+        javaOptions = splitOnSpaces((String) configuration.get("env.java.opts.all"));
 
         ResourceParameters jobManagerParameters = resourceParameters("GET_JM_RESOURCE_PARAMS");
-        jobManager =
-                launch(
-                        "jobmanager",
-                        jobManagerParameters,
-                        javaOptions,
-                        "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
-                        List.of(),
-                        Map.of());
-        FlinkRest rest = rest();
-        rest.awaitTaskManagers(0, settings.startTimeout(), this::checkAlive);
-
-        ResourceParameters taskManagerParameters = resourceParameters("GET_TM_RESOURCE_PARAMS");
-        for (int i = 1; i <= settings.taskManagers(); i++) {
-            // Names the TaskManager in the REST API after its process.
+        for (int i = 1; i <= settings.jobManagers(); i++) {
+            // The first JobManager has the configured REST and RPC ports, each other one its own
+            // (as standalone HA's masters file gives each JobManager its web UI port). With high
+            // availability the RPC port is high-availability.jobmanager.port's instead.
+            URI rest = i == 1 ? restAddress : URI.create("http://localhost:" + freePort());
             List<String> properties =
-                    new ArrayList<>(List.of("-D", "taskmanager.resource-id=taskmanager-" + i));
-            if (i <= settings.taskManagerProperties().size()) {
-                settings.taskManagerProperties()
-                        .get(i - 1)
-                        .forEach(
-                                (key, value) ->
-                                        properties.addAll(List.of("-D", key + "=" + value)));
-            }
-            taskManagers.add(
+                    i == 1
+                            ? List.of()
+                            : List.of(
+                                    "-D",
+                                    "rest.port=" + rest.getPort(),
+                                    "-D",
+                                    "jobmanager.rpc.port=" + freePort());
+            ClusterProcess jobManager =
                     launch(
-                            "taskmanager-" + i,
-                            taskManagerParameters,
+                            settings.jobManagers() == 1 ? "jobmanager" : "jobmanager-" + i,
+                            jobManagerParameters,
                             javaOptions,
-                            "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+                            "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
                             properties,
-                            settings.taskManagerEnvironment()));
+                            Map.of());
+            jobManagers.add(jobManager);
+            restAddresses.put(jobManager, rest);
         }
-        rest.awaitTaskManagers(settings.taskManagers(), settings.startTimeout(), this::checkAlive);
+        for (URI rest : restAddresses.values()) {
+            new FlinkRest(rest).awaitTaskManagers(0, settings.startTimeout(), this::checkAlive);
+        }
+
+        taskManagerParameters = resourceParameters("GET_TM_RESOURCE_PARAMS");
+        for (int i = 1; i <= settings.taskManagers(); i++) {
+            launchTaskManager();
+        }
+        rest().awaitTaskManagers(
+                        settings.taskManagers(), settings.startTimeout(), this::checkAlive);
+    }
+
+    /**
+     * Starts one more TaskManager, named {@code taskmanager-<n>} after its start order, as an
+     * operator replaces a lost host; it registers with the leading JobManager on its own.
+     */
+    public ClusterProcess startTaskManager() throws IOException {
+        return launchTaskManager();
+    }
+
+    private ClusterProcess launchTaskManager() throws IOException {
+        int number = taskManagers.size() + 1;
+        // Names the TaskManager in the REST API after its process.
+        List<String> properties =
+                new ArrayList<>(List.of("-D", "taskmanager.resource-id=taskmanager-" + number));
+        if (number <= settings.taskManagerProperties().size()) {
+            settings.taskManagerProperties()
+                    .get(number - 1)
+                    .forEach((key, value) -> properties.addAll(List.of("-D", key + "=" + value)));
+        }
+        ClusterProcess taskManager =
+                launch(
+                        "taskmanager-" + number,
+                        taskManagerParameters,
+                        javaOptions,
+                        "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+                        properties,
+                        settings.taskManagerEnvironment());
+        taskManagers.add(taskManager);
+        return taskManager;
+    }
+
+    /**
+     * SIGKILL to one of the cluster's processes: no shutdown hook, no goodbye to the JobManager or
+     * ZooKeeper, as when a host crashes. {@link #checkAlive()} no longer counts it.
+     */
+    public void kill(ClusterProcess process) throws InterruptedException {
+        killed.add(process);
+        process.kill();
     }
 
     /** JVM parameters and dynamic properties, as {@code BashJavaUtils} prints them. */
@@ -293,25 +373,102 @@ public final class StandaloneCluster implements AutoCloseable {
         return process;
     }
 
+    /** The REST address of the first JobManager. */
     public URI restAddress() {
         return restAddress;
+    }
+
+    /** The REST address of {@code jobManager}, one of {@link #jobManagers()}. */
+    public URI restAddress(ClusterProcess jobManager) {
+        URI address = restAddresses.get(jobManager);
+        if (address == null) {
+            throw new IllegalArgumentException(
+                    jobManager.name() + " is not a JobManager of this cluster");
+        }
+        return address;
+    }
+
+    /**
+     * The REST address the leading JobManager published through high availability (the address a
+     * client such as {@code flink run} finds it by), waiting up to {@code timeout} for one other
+     * than {@code formerLeader} (null: any) to be published: a killed leader's entry stays until
+     * its ZooKeeper session expires.
+     */
+    public URI leaderRestAddress(URI formerLeader, Duration timeout) throws Exception {
+        Configuration client = new Configuration();
+        configuration.forEach(
+                (key, value) -> {
+                    if (key.startsWith("high-availability")) {
+                        client.setString(key, value.toString());
+                    }
+                });
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (ClientHighAvailabilityServices services =
+                HighAvailabilityServicesUtils.createClientHAService(
+                        client,
+                        // Only fails this lookup: retrieval below then times out naming it.
+                        error -> System.err.println("Leader retrieval failed: " + error))) {
+            while (true) {
+                LeaderRetrievalService retrieval = services.getClusterRestEndpointLeaderRetriever();
+                String address =
+                        LeaderRetrievalUtils.retrieveLeaderInformation(retrieval, timeout)
+                                .getLeaderAddress();
+                URI leader = URI.create(address);
+                if (!leader.equals(formerLeader)) {
+                    return leader;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            "The leading JobManager is still published at "
+                                    + formerLeader
+                                    + " after "
+                                    + timeout);
+                }
+                checkAlive();
+                Thread.sleep(500);
+            }
+        }
+    }
+
+    /** The JobManager whose REST endpoint is {@code address}. */
+    public ClusterProcess jobManagerAt(URI address) {
+        return restAddresses.entrySet().stream()
+                .filter(entry -> entry.getValue().getPort() == address.getPort())
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElseThrow(
+                        () ->
+                                new IllegalArgumentException(
+                                        "No JobManager of this cluster serves REST at "
+                                                + address
+                                                + "; they serve "
+                                                + restAddresses.values()));
     }
 
     public FlinkRest rest() {
         return new FlinkRest(restAddress);
     }
 
+    /** The first JobManager. */
     public ClusterProcess jobManager() {
-        return jobManager;
+        return jobManagers.get(0);
+    }
+
+    public List<ClusterProcess> jobManagers() {
+        return List.copyOf(jobManagers);
     }
 
     public List<ClusterProcess> taskManagers() {
         return List.copyOf(taskManagers);
     }
 
-    /** Fails naming every process that is no longer running, with the end of its logs. */
+    /**
+     * Fails naming every process that is no longer running, with the end of its logs; processes the
+     * test {@linkplain #kill killed} are not counted.
+     */
     public void checkAlive() {
-        List<ClusterProcess> dead = processes.stream().filter(p -> !p.isAlive()).toList();
+        List<ClusterProcess> dead =
+                processes.stream().filter(p -> !p.isAlive() && !killed.contains(p)).toList();
         if (!dead.isEmpty()) {
             throw new IllegalStateException(
                     "Cluster processes died: "

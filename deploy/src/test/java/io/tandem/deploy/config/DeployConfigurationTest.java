@@ -50,13 +50,14 @@ class DeployConfigurationTest {
         List<Path> relative = files.stream().map(deployDir::relativize).toList();
         assertTrue(
                 relative.contains(Path.of("standalone/config.yaml"))
-                        && relative.contains(Path.of("standalone/gpu-taskmanager.yaml")),
+                        && relative.contains(Path.of("standalone/gpu-taskmanager.yaml"))
+                        && relative.contains(Path.of("standalone/zookeeper-ha.yaml")),
                 "standalone configuration files: " + relative);
         List<Path> manifests =
                 files.stream()
                         .filter(file -> deployDir.relativize(file).startsWith("kubernetes"))
                         .toList();
-        assertEquals(4, manifests.size(), "manifests: " + manifests);
+        assertEquals(5, manifests.size(), "manifests: " + manifests);
         for (Path manifest : manifests) {
             List<Found> found = DeployConfigurations.configurationsIn(manifest);
             assertEquals(1, found.size(), manifest + ": " + found);
