@@ -175,12 +175,15 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         flush();
         completeEmission();
+        // The checkpoint commits the dead letters emitted so far: judge them before it can.
+        breaker.beforeCheckpoint();
     }
 
     @Override
     public void finish() throws Exception {
         flush();
         completeEmission();
+        breaker.beforeCheckpoint();
         super.finish();
     }
 

@@ -138,6 +138,19 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
         }
     }
 
+    /** The checkpoint commits the dead letters emitted so far: the breaker judges them first. */
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        breaker.beforeCheckpoint();
+    }
+
+    @Override
+    public void finish() throws Exception {
+        breaker.beforeCheckpoint();
+        super.finish();
+    }
+
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);

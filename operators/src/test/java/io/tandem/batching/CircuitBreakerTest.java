@@ -38,7 +38,7 @@ class CircuitBreakerTest {
                         + " tandem.circuit-breaker.failure-ratio = 0.5): failing the job instead of"
                         + " dead-lettering them all. Last failure, in postprocess:"
                         + " java.lang.IllegalStateException: CUDA error 700. Fix the model or its"
-                        + " configuration and restart (Kafka offsets of these documents are not"
+                        + " configuration and restart from the last checkpoint (nothing since it is"
                         + " committed), or set tandem.circuit-breaker.enabled: false",
                 error.getMessage());
     }
@@ -63,6 +63,60 @@ class CircuitBreakerTest {
                 () -> breaker.record(failed(Stage.FORWARD)));
     }
 
+    /** Window 100, min-documents 10, ratio 0.5: the window alone lets 50 failures in a row by. */
+    private static FaultTolerance wideWindow() {
+        return new FaultTolerance(Duration.ofSeconds(1), true, 0.5, 100, 10);
+    }
+
+    @Test
+    void checkpointsLetAtMostRatioTimesMinDocumentsFailuresOfABrokenModelPass() {
+        CircuitBreaker breaker = new CircuitBreaker(wideWindow(), "ner");
+        for (int i = 0; i < 100; i++) {
+            breaker.record(OK);
+            breaker.beforeCheckpoint();
+        }
+        // A checkpoint after every failure, the worst case: count those it lets pass.
+        int committed = 0;
+        CircuitBreaker.ModelStageFailingException error = null;
+        while (error == null) {
+            breaker.record(failed(Stage.FORWARD));
+            try {
+                breaker.beforeCheckpoint();
+                committed++;
+            } catch (CircuitBreaker.ModelStageFailingException e) {
+                error = e;
+            }
+        }
+        assertEquals(5, committed);
+        assertEquals(
+                "Model 'ner' failed 6 of the last 10 documents before a checkpoint (more than"
+                        + " tandem.circuit-breaker.failure-ratio = 0.5 of"
+                        + " tandem.circuit-breaker.min-documents = 10): failing the job before the"
+                        + " checkpoint commits their dead letters. Last failure, in forward:"
+                        + " java.lang.IllegalStateException: CUDA error 700. Fix the model or its"
+                        + " configuration and restart from the last checkpoint (nothing since it is"
+                        + " committed), or set tandem.circuit-breaker.enabled: false",
+                error.getMessage());
+    }
+
+    @Test
+    void failuresAtTheRatioPassEveryCheckpointAndEarlyOnesAreJudgedAgainstMinDocuments() {
+        CircuitBreaker breaker = new CircuitBreaker(wideWindow(), "ner");
+        for (int i = 0; i < 1000; i++) {
+            breaker.record(i % 2 == 1 ? failed(Stage.FORWARD) : OK); // 5 of every 10: not over
+            if (i % 7 == 0) {
+                breaker.beforeCheckpoint();
+            }
+        }
+        CircuitBreaker early = new CircuitBreaker(wideWindow(), "ner");
+        for (int i = 0; i < 5; i++) {
+            early.record(failed(Stage.FORWARD));
+        }
+        early.beforeCheckpoint(); // 5 of 5 seen, not over 0.5 of min-documents 10: committed
+        early.record(failed(Stage.FORWARD));
+        assertThrows(CircuitBreaker.ModelStageFailingException.class, early::beforeCheckpoint);
+    }
+
     @Test
     void ruleBasedFailuresDoNotCountAndASwitchedOffBreakerNeverTrips() {
         CircuitBreaker breaker = new CircuitBreaker(settings(true), "ner");
@@ -70,9 +124,11 @@ class CircuitBreakerTest {
             breaker.record(failed(Stage.COMPONENT));
             breaker.record(failed(Stage.PARSE));
         }
+        breaker.beforeCheckpoint();
         CircuitBreaker off = new CircuitBreaker(settings(false), "ner");
         for (int i = 0; i < 20; i++) {
             off.record(failed(Stage.FORWARD));
+            off.beforeCheckpoint();
         }
     }
 
