@@ -3,6 +3,11 @@ package io.tandem.batching;
 import io.tandem.results.DeadLetter;
 import io.tandem.results.Result;
 import io.tandem.results.Stage;
+import java.util.List;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.runtime.state.StateInitializationContext;
 
 /**
  * Fails the job when most documents fail in a model stage: a model that fails every batch (a sticky
@@ -32,6 +37,10 @@ import io.tandem.results.Stage;
  * Everything after them is neither output nor committed dead letter, and is read again from the
  * last checkpoint. Failures below the ratio are dead-lettered as usual: at most {@code
  * failure-ratio × window} of any {@code window} consecutive documents.
+ *
+ * <p>The window is kept in operator state ({@link #state}), so the guarantee holds across the
+ * attempts of a job that restarts with the model still broken: a restarted attempt resumes from the
+ * window of the checkpoint it restored, which already holds the failures that checkpoint committed.
  *
  * <p>One per operator, used by its task thread only.
  */
@@ -77,17 +86,24 @@ public final class CircuitBreaker {
                 || stage == Stage.POSTPROCESS;
     }
 
-    private void add(boolean failure) {
+    /** Puts an outcome in the window, forgetting the oldest once it is full. */
+    private void push(boolean failure) {
         if (seen == failedRing.length && failedRing[next]) {
             failed--;
         }
         failedRing[next] = failure;
         if (failure) {
             failed++;
-            failedSinceCheckpoint++;
         }
         next = (next + 1) % failedRing.length;
         seen = Math.min(seen + 1, failedRing.length);
+    }
+
+    private void add(boolean failure) {
+        push(failure);
+        if (failure) {
+            failedSinceCheckpoint++;
+        }
         if (settings.breakerEnabled()
                 && seen >= settings.breakerMinDocuments()
                 && failed > settings.breakerFailureRatio() * seen) {
@@ -147,6 +163,44 @@ public final class CircuitBreaker {
         }
         failedSinceCheckpoint = 0;
     }
+
+    /**
+     * The operator state that keeps the window across restarts: without it every restarted attempt
+     * of a job whose model stays broken would start with an empty window, and could commit another
+     * {@code floor(failure-ratio × min-documents)} dead letters before tripping again.
+     */
+    public static ListState<byte[]> state(StateInitializationContext context) throws Exception {
+        return context.getOperatorStateStore()
+                .getListState(
+                        new ListStateDescriptor<>(
+                                "tandem-circuit-breaker",
+                                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    }
+
+    /**
+     * Resumes from the window the last checkpoint stored (after a rescale, from those of the
+     * subtasks this one took over, one after the other). Those outcomes were judged already.
+     */
+    public void resumeFrom(ListState<byte[]> state) throws Exception {
+        for (byte[] outcomes : state.get()) {
+            for (byte outcome : outcomes) {
+                push(outcome == FAILED);
+            }
+        }
+    }
+
+    /** Stores the window, oldest outcome first, one byte each. */
+    public void snapshotTo(ListState<byte[]> state) throws Exception {
+        byte[] outcomes = new byte[seen];
+        for (int i = 0; i < seen; i++) {
+            outcomes[i] =
+                    failedRing[Math.floorMod(next - seen + i, failedRing.length)] ? FAILED : PASSED;
+        }
+        state.update(List.of(outcomes));
+    }
+
+    private static final byte PASSED = 0;
+    private static final byte FAILED = 1;
 
     private String lastFailureAndWhatToDo() {
         return "Last failure, in "

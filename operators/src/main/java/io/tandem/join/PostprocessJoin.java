@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
@@ -27,7 +29,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *
  * <p>It always reads both inputs and never blocks. With aligned checkpoints every batch emitted
  * before a barrier is joined before this operator sees the barrier on both inputs, so at a snapshot
- * nothing waits here; the snapshot checks that invariant instead of storing state.
+ * nothing waits here; the snapshot checks that invariant, and stores only the circuit breaker's
+ * window.
  */
 public final class PostprocessJoin<F extends Serializable> extends AbstractStreamOperator<Result>
         implements TwoInputStreamOperator<PendingDocs, OutputBatch, Result> {
@@ -46,6 +49,7 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
     private transient BatchCredits credits;
     private transient int producer;
     private transient CircuitBreaker breaker;
+    private transient ListState<byte[]> breakerState;
     private transient DeadLetterCounters deadLetterCounters;
 
     public PostprocessJoin(DocFinisher<F> finisher, int creditsPerProducer, boolean deterministic) {
@@ -55,10 +59,17 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
     }
 
     @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        breakerState = CircuitBreaker.state(context);
+    }
+
+    @Override
     public void open() throws Exception {
         super.open();
         finisher.open(getMetricGroup());
         breaker = new CircuitBreaker(finisher.faultTolerance(), finisher.model().name());
+        breaker.resumeFrom(breakerState);
         deadLetterCounters =
                 new DeadLetterCounters(
                         getMetricGroup(), Stage.FORWARD, Stage.POSTPROCESS, Stage.COMPONENT);
@@ -164,6 +175,7 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
                             + outputsBySeq.keySet()
                             + " at a checkpoint: checkpoints must be aligned (unaligned checkpoints are not supported)");
         }
+        breaker.snapshotTo(breakerState);
     }
 
     @Override

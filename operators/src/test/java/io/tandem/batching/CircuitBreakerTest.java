@@ -8,6 +8,9 @@ import io.tandem.results.DeadLetters;
 import io.tandem.results.Result;
 import io.tandem.results.Stage;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.state.ListState;
 import org.junit.jupiter.api.Test;
 
 class CircuitBreakerTest {
@@ -97,6 +100,64 @@ class CircuitBreakerTest {
                         + " configuration and restart from the last checkpoint (nothing since it is"
                         + " committed), or set tandem.circuit-breaker.enabled: false",
                 error.getMessage());
+    }
+
+    @Test
+    void aRestartedAttemptResumesFromTheStoredWindowAndCommitsNoMoreFailuresThanTheBound()
+            throws Exception {
+        CircuitBreaker first = new CircuitBreaker(wideWindow(), "ner");
+        for (int i = 0; i < 100; i++) {
+            first.record(OK);
+        }
+        for (int i = 0; i < 5; i++) {
+            first.record(failed(Stage.FORWARD));
+            first.beforeCheckpoint(); // 5 of the last 10: committed
+        }
+        StoredList state = new StoredList();
+        first.snapshotTo(state);
+        assertEquals(1, state.values.size());
+        assertEquals(100, state.values.get(0).length, "the window, one byte per document");
+
+        CircuitBreaker restarted = new CircuitBreaker(wideWindow(), "ner");
+        restarted.resumeFrom(state);
+        restarted.beforeCheckpoint(); // the stored failures were judged already
+        restarted.record(failed(Stage.FORWARD));
+        assertThrows(CircuitBreaker.ModelStageFailingException.class, restarted::beforeCheckpoint);
+
+        CircuitBreaker fresh = new CircuitBreaker(wideWindow(), "ner");
+        fresh.record(failed(Stage.FORWARD));
+        fresh.beforeCheckpoint(); // without the window it would commit one more
+    }
+
+    /** A list state in memory, as the operator state backend would keep it. */
+    private static final class StoredList implements ListState<byte[]> {
+        final List<byte[]> values = new ArrayList<>();
+
+        @Override
+        public Iterable<byte[]> get() {
+            return values;
+        }
+
+        @Override
+        public void add(byte[] value) {
+            values.add(value);
+        }
+
+        @Override
+        public void update(List<byte[]> replacement) {
+            values.clear();
+            values.addAll(replacement);
+        }
+
+        @Override
+        public void addAll(List<byte[]> more) {
+            values.addAll(more);
+        }
+
+        @Override
+        public void clear() {
+            values.clear();
+        }
     }
 
     @Test
