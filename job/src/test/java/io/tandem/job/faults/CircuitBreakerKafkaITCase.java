@@ -63,7 +63,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * min-documents)} dead letters committed per subtask before the breaker trips (the window alone
  * would let {@code failure-ratio × window} by), and the job restarted from its last checkpoint with
  * the model fixed processes the rest: every document ends exactly once, as an output or as one of
- * those few dead letters.
+ * those few dead letters. The bound holds over Flink's restarts of a job whose model stays broken.
  */
 class CircuitBreakerKafkaITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -87,6 +87,7 @@ class CircuitBreakerKafkaITCase {
     private static final double FAILURE_RATIO = 0.5;
     private static final int WINDOW = 1000;
     private static final int MIN_DOCUMENTS = 40;
+    private static final int RESTARTS = 10;
 
     /**
      * The documented bound, {@code floor(failure-ratio × min-documents)} per subtask: each subtask
@@ -139,14 +140,14 @@ class CircuitBreakerKafkaITCase {
             int gpuWorkers) throws Exception {
         String in = KAFKA.createTopic("in", CPU_WORKERS);
         String out = KAFKA.createTopic("out", CPU_WORKERS);
-        Set<String> ids = produce(in);
+        Set<String> ids = produce(in, HEALTHY_PER_PARTITION, FAILING_PER_PARTITION);
         Path checkpoints = dir.resolve("checkpoints");
 
         // The model breaks where the marked documents begin, in each partition.
         ModelComponent<TokenClassifierFeatures> breaking =
                 new PacedModel(
                         new FaultInjectingModel(FaultInjectingModel.Fault.THROW_ON_MARKER), 10);
-        JobClient broken = start(in, out, breaking, gpuWorkers, checkpoints, null);
+        JobClient broken = start(in, out, breaking, gpuWorkers, checkpoints, null, 0, 16);
         ExecutionException failure =
                 assertThrows(
                         ExecutionException.class,
@@ -190,7 +191,9 @@ class CircuitBreakerKafkaITCase {
                         OnnxTokenClassifier.tiny(),
                         gpuWorkers,
                         checkpoints,
-                        lastCheckpoint(checkpoints, broken.getJobID()));
+                        lastCheckpoint(checkpoints, broken.getJobID()),
+                        0,
+                        16);
         try {
             awaitEnded(out, ids.size(), fixed);
         } finally {
@@ -223,18 +226,63 @@ class CircuitBreakerKafkaITCase {
         deadLetters.forEach((id, n) -> assertEquals(1, n, id + " dead-lettered " + n + " times"));
     }
 
-    /**
-     * Per partition, {@value #HEALTHY_PER_PARTITION} sample notes, then {@value
-     * #FAILING_PER_PARTITION} marked ones; returns all ids.
-     */
-    private static Set<String> produce(String topic) throws Exception {
+    @ParameterizedTest(name = "{0} inference subtasks")
+    @ValueSource(ints = {1, 0})
+    void aModelThatStaysBrokenThroughRestartsStillCommitsAtMostTheDocumentedDeadLetters(
+            int gpuWorkers) throws Exception {
+        String in = KAFKA.createTopic("in", CPU_WORKERS);
+        String out = KAFKA.createTopic("out", CPU_WORKERS);
+        produce(in, 200, FAILING_PER_PARTITION);
+
+        // Each restarted attempt resumes from the breaker's window in the checkpoint it restored.
+        // Chunks of 4 documents make checkpoints likely to fall between a few failures: an attempt
+        // that started with an empty window would commit some each time.
+        JobClient broken =
+                start(
+                        in,
+                        out,
+                        new PacedModel(
+                                new FaultInjectingModel(FaultInjectingModel.Fault.THROW_ON_MARKER),
+                                10),
+                        gpuWorkers,
+                        dir.resolve("checkpoints"),
+                        null,
+                        RESTARTS,
+                        4);
+        ExecutionException failure =
+                assertThrows(
+                        ExecutionException.class,
+                        () -> broken.getJobExecutionResult().get(5, TimeUnit.MINUTES));
+        assertTrue(
+                ExceptionUtils.findThrowable(
+                                failure, CircuitBreaker.ModelStageFailingException.class)
+                        .isPresent(),
+                ExceptionUtils.stringifyException(failure));
+
+        Map<Integer, Integer> byPartition = deadLettersByInputPartition(out + "-dlq");
+        System.out.printf(
+                "CircuitBreakerKafkaITCase, %d inference subtasks, %d restarts: %d outputs, dead"
+                        + " letters by input partition %s (at most %d each)%n",
+                gpuWorkers,
+                RESTARTS,
+                idCounts(out).size(),
+                byPartition,
+                MOST_DEAD_LETTERS_PER_PARTITION);
+        byPartition.forEach(
+                (partition, n) ->
+                        assertTrue(
+                                n <= MOST_DEAD_LETTERS_PER_PARTITION,
+                                n + " dead letters of partition " + partition + " committed"));
+    }
+
+    /** Per partition, {@code healthy} sample notes, then {@code failing} marked ones; all ids. */
+    private static Set<String> produce(String topic, int healthy, int failing) throws Exception {
         SampleCorpus corpus = new SampleCorpus();
         Set<String> ids = new HashSet<>();
         try (KafkaProducer<byte[], byte[]> producer = KAFKA.producer("lz4")) {
-            int perPartition = HEALTHY_PER_PARTITION + FAILING_PER_PARTITION;
-            for (int i = 0; i < CPU_WORKERS * perPartition; i++) {
+            for (int i = 0; i < CPU_WORKERS * (healthy + failing); i++) {
                 int partition = i % CPU_WORKERS;
-                boolean marked = i / CPU_WORKERS >= HEALTHY_PER_PARTITION;
+                boolean marked = i / CPU_WORKERS >= healthy;
                 SampleDoc sample = corpus.generate(i);
                 ObjectNode line = JSON.createObjectNode();
                 line.put("id", sample.id());
@@ -259,7 +307,9 @@ class CircuitBreakerKafkaITCase {
             ModelComponent<?> model,
             int gpuWorkers,
             Path checkpoints,
-            Path restoreFrom)
+            Path restoreFrom,
+            int restarts,
+            int docsPerBatch)
             throws Exception {
         boolean restored = restoreFrom != null;
         Configuration options = new Configuration();
@@ -269,7 +319,9 @@ class CircuitBreakerKafkaITCase {
         options.set(KafkaOptions.GROUP_ID, "g-" + out);
         options.set(KafkaOptions.STARTING_OFFSETS, KafkaOptions.StartingOffsets.EARLIEST);
         options.set(KafkaOptions.STOP_AT_LATEST_OFFSETS, !restored);
-        options.set(BatchingOptions.BATCH_SIZE, "16 docs");
+        options.set(BatchingOptions.BATCH_SIZE, docsPerBatch + " docs");
+        // A barrier waits for the batcher's chunk: chunks of one batch let it fall between batches.
+        options.set(BatchingOptions.CHUNK_SIZE, docsPerBatch);
         options.set(BatchingOptions.MAX_BATCH_DELAY, Duration.ofMillis(20));
         options.set(FaultToleranceOptions.BREAKER_FAILURE_RATIO, FAILURE_RATIO);
         options.set(FaultToleranceOptions.BREAKER_WINDOW, WINDOW);
@@ -280,7 +332,15 @@ class CircuitBreakerKafkaITCase {
                 CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         cluster.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-        cluster.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        if (restarts > 0) {
+            cluster.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+            cluster.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restarts);
+            cluster.set(
+                    RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
+                    Duration.ofMillis(200));
+        } else {
+            cluster.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        }
         // State is matched to operators by uid: refuse the job if any operator lacks one.
         cluster.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
         if (restored) {
