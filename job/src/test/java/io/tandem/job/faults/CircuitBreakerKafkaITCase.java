@@ -134,6 +134,12 @@ class CircuitBreakerKafkaITCase {
         }
     }
 
+    /** The model breaks where the marked documents begin, in each partition. */
+    private static ModelComponent<TokenClassifierFeatures> breakingModel() {
+        return new PacedModel(
+                new FaultInjectingModel(FaultInjectingModel.Fault.THROW_ON_MARKER), 10);
+    }
+
     @ParameterizedTest(name = "{0} inference subtasks")
     @ValueSource(ints = {1, 0})
     void aModelThatStartsFailingCommitsAtMostTheDocumentedDeadLettersAndTheFixedOneTheRestOnce(
@@ -143,11 +149,7 @@ class CircuitBreakerKafkaITCase {
         Set<String> ids = produce(in, HEALTHY_PER_PARTITION, FAILING_PER_PARTITION);
         Path checkpoints = dir.resolve("checkpoints");
 
-        // The model breaks where the marked documents begin, in each partition.
-        ModelComponent<TokenClassifierFeatures> breaking =
-                new PacedModel(
-                        new FaultInjectingModel(FaultInjectingModel.Fault.THROW_ON_MARKER), 10);
-        JobClient broken = start(in, out, breaking, gpuWorkers, checkpoints, null, 0, 16);
+        JobClient broken = start(in, out, breakingModel(), gpuWorkers, checkpoints, null, 0, 16);
         ExecutionException failure =
                 assertThrows(
                         ExecutionException.class,
@@ -241,9 +243,7 @@ class CircuitBreakerKafkaITCase {
                 start(
                         in,
                         out,
-                        new PacedModel(
-                                new FaultInjectingModel(FaultInjectingModel.Fault.THROW_ON_MARKER),
-                                10),
+                        breakingModel(),
                         gpuWorkers,
                         dir.resolve("checkpoints"),
                         null,
