@@ -15,7 +15,10 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -28,7 +31,7 @@ import org.apache.flink.util.OutputTag;
  * is the subclass's: send it to an inference subtask, or run the forward pass here.
  *
  * <p>The chunk is flushed in {@code prepareSnapshotPreBarrier}, so a checkpoint never holds a
- * half-batched document and the operator needs no state.
+ * half-batched document: the only state is the circuit breaker's window.
  */
 public abstract class AbstractBatcher<F extends Serializable, OUT>
         extends AbstractStreamOperator<OUT>
@@ -61,6 +64,8 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
 
     /** Counts each document's model-stage outcome; fails the job when most fail. */
     protected transient CircuitBreaker breaker;
+
+    private transient ListState<byte[]> breakerState;
 
     /** A preprocessed document waiting in the chunk, numbered in arrival order. */
     protected record Pending<F>(Doc doc, F features, long arrival) {}
@@ -97,6 +102,12 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
     }
 
     @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        breakerState = CircuitBreaker.state(context);
+    }
+
+    @Override
     public void open() throws Exception {
         super.open();
         // The vocabulary and labels load here: a bad file fails the job at start-up.
@@ -104,6 +115,7 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
         chunk = new ArrayList<>();
         costScale = 1;
         breaker = new CircuitBreaker(finisher.faultTolerance(), model.name());
+        breaker.resumeFrom(breakerState);
         var metrics = getMetricGroup();
         collateBisectionAttempts = metrics.counter("tandemCollateBisectionAttempts");
         deadLetterCounters =
@@ -175,13 +187,22 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         flush();
         completeEmission();
+        // The checkpoint commits the dead letters emitted so far: judge them before it can.
+        breaker.beforeCheckpoint();
     }
 
     @Override
     public void finish() throws Exception {
         flush();
         completeEmission();
+        breaker.beforeCheckpoint();
         super.finish();
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        breaker.snapshotTo(breakerState);
     }
 
     private void flush() throws Exception {

@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param breakerFailureRatio the breaker trips when more than this share of the recent documents
  *     failed in a model stage
  * @param breakerWindow how many of the most recent documents the ratio is taken over
- * @param breakerMinDocuments the breaker judges only after this many documents
+ * @param breakerMinDocuments the breaker judges only after this many documents; before a checkpoint
+ *     it judges the last this many
  */
 public record FaultTolerance(
         Duration forwardTimeout,

@@ -56,5 +56,8 @@ public final class FaultToleranceOptions {
             ConfigOptions.key("tandem.circuit-breaker.min-documents")
                     .intType()
                     .defaultValue(FaultTolerance.DEFAULTS.breakerMinDocuments())
-                    .withDescription("The circuit breaker judges only after this many documents.");
+                    .withDescription(
+                            "The circuit breaker judges only after this many documents; before a"
+                                    + " checkpoint that would commit model-stage dead letters it"
+                                    + " judges the last this many.");
 }

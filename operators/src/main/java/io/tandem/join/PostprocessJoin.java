@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
@@ -31,7 +33,8 @@ import org.apache.flink.util.TimeUtils;
  *
  * <p>It always reads both inputs and never blocks. With aligned checkpoints every batch emitted
  * before a barrier is joined before this operator sees the barrier on both inputs, so at a snapshot
- * nothing waits here; the snapshot checks that invariant instead of storing state.
+ * nothing waits here; the snapshot checks that invariant, and stores only the circuit breaker's
+ * window.
  */
 public final class PostprocessJoin<F extends Serializable> extends AbstractStreamOperator<Result>
         implements TwoInputStreamOperator<PendingDocs, OutputBatch, Result> {
@@ -64,6 +67,7 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
     private transient BatchCredits credits;
     private transient int producer;
     private transient CircuitBreaker breaker;
+    private transient ListState<byte[]> breakerState;
     private transient DeadLetterCounters deadLetterCounters;
 
     public PostprocessJoin(DocFinisher<F> finisher, int creditsPerProducer, boolean deterministic) {
@@ -82,10 +86,17 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
     }
 
     @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        breakerState = CircuitBreaker.state(context);
+    }
+
+    @Override
     public void open() throws Exception {
         super.open();
         finisher.open(getMetricGroup());
         breaker = new CircuitBreaker(finisher.faultTolerance(), finisher.model().name());
+        breaker.resumeFrom(breakerState);
         deadLetterCounters =
                 new DeadLetterCounters(
                         getMetricGroup(), Stage.FORWARD, Stage.POSTPROCESS, Stage.COMPONENT);
@@ -198,6 +209,19 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
         }
     }
 
+    /** The checkpoint commits the dead letters emitted so far: the breaker judges them first. */
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        breaker.beforeCheckpoint();
+    }
+
+    @Override
+    public void finish() throws Exception {
+        breaker.beforeCheckpoint();
+        super.finish();
+    }
+
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
@@ -211,6 +235,7 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
                             + outputsBySeq.keySet()
                             + " at a checkpoint: checkpoints must be aligned (unaligned checkpoints are not supported)");
         }
+        breaker.snapshotTo(breakerState);
     }
 
     @Override
