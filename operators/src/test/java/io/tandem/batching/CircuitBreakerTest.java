@@ -69,7 +69,7 @@ class CircuitBreakerTest {
 
     /** Window 100, min-documents 10, ratio 0.5: the window alone lets 50 failures in a row by. */
     private static FaultTolerance wideWindow() {
-        return new FaultTolerance(Duration.ofSeconds(1), true, 0.5, 100, 10);
+        return new FaultTolerance(Duration.ofSeconds(1), Duration.ofSeconds(1), true, 0.5, 100, 10);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static io.tandem.results.TestingResults.deadLetterReasons;
 import static io.tandem.results.TestingResults.ids;
 import static io.tandem.results.TestingResults.outputIds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
