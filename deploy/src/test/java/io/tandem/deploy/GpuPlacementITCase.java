@@ -9,7 +9,7 @@ import io.tandem.deploy.cluster.ClusterProcess;
 import io.tandem.deploy.cluster.FlinkRest;
 import io.tandem.deploy.cluster.PluginJar;
 import io.tandem.deploy.cluster.StandaloneCluster;
-import io.tandem.deploy.config.FlinkYaml;
+import io.tandem.deploy.cluster.TestClusterConfiguration;
 import io.tandem.deploy.gpu.TestGpuDriverFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,27 +56,14 @@ class GpuPlacementITCase {
     @BeforeAll
     static void startAClusterWithOneGpuTaskManagerAndOneCpuTaskManager() throws Exception {
         Path jobJar = Path.of(System.getProperty("tandem.jobJar"));
-        Path deployDir = Path.of(System.getProperty("tandem.deployDir"));
         String classpath =
                 Files.readString(
                                 Path.of(System.getProperty("tandem.clusterClasspathFile")),
                                 StandardCharsets.UTF_8)
                         .trim();
 
-        Map<String, Object> configuration = new LinkedHashMap<>();
-        configuration.putAll(
-                FlinkYaml.readConfiguration(deployDir.resolve("standalone/config.yaml")));
-        configuration.putAll(
-                FlinkYaml.readConfiguration(deployDir.resolve("standalone/gpu-taskmanager.yaml")));
-        // Sized for a small CI machine; the job's slots below are sized to fit.
-        configuration.put("jobmanager.memory.process.size", "768m");
-        configuration.put("taskmanager.memory.process.size", "1280m");
-        configuration.put("taskmanager.memory.task.off-heap.size", "128m");
-        configuration.put("taskmanager.numberOfTaskSlots", "4");
-        configuration.put("external-resource.gpu.amount", "2");
-        configuration.put(
-                "external-resource.gpu.driver-factory.class", TestGpuDriverFactory.class.getName());
-        configuration.put("external-resource.gpu.param.indices", List.of("0", "1"));
+        // The job's slots below are sized to fit these TaskManagers.
+        Map<String, Object> configuration = TestClusterConfiguration.withSlots(4);
         configuration.put("slot.request.timeout", SLOT_REQUEST_TIMEOUT.toMillis() + " ms");
         configuration.put("metrics.fetcher.update-interval", "500");
         Path gpuPlugin =

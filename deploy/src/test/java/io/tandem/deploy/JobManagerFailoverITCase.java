@@ -8,6 +8,7 @@ import io.tandem.deploy.cluster.ClusterProcess;
 import io.tandem.deploy.cluster.FlinkRest;
 import io.tandem.deploy.cluster.Placement;
 import io.tandem.deploy.cluster.StandaloneCluster;
+import io.tandem.deploy.cluster.TestClusterConfiguration;
 import io.tandem.deploy.config.FlinkYaml;
 import io.tandem.deploy.kafka.CommittedResults;
 import io.tandem.deploy.kafka.KafkaClusterJob;
@@ -51,7 +52,7 @@ class JobManagerFailoverITCase {
         try (TestingServer zooKeeper =
                 new TestingServer(-1, Files.createDirectories(dir.resolve("zookeeper")).toFile())) {
             Map<String, Object> configuration = KafkaClusterJob.clusterConfiguration();
-            Path deployDir = Path.of(System.getProperty("tandem.deployDir"));
+            Path deployDir = TestClusterConfiguration.deployDir();
             configuration.putAll(
                     FlinkYaml.readConfiguration(deployDir.resolve("standalone/zookeeper-ha.yaml")));
             configuration.put("high-availability.zookeeper.quorum", zooKeeper.getConnectString());

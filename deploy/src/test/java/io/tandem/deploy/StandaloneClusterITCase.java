@@ -10,7 +10,7 @@ import io.tandem.deploy.cluster.ClusterProcess;
 import io.tandem.deploy.cluster.FlinkRest;
 import io.tandem.deploy.cluster.PluginJar;
 import io.tandem.deploy.cluster.StandaloneCluster;
-import io.tandem.deploy.config.FlinkYaml;
+import io.tandem.deploy.cluster.TestClusterConfiguration;
 import io.tandem.deploy.gpu.TestGpuDriverFactory;
 import io.tandem.sample.SampleCorpus;
 import java.io.IOException;
@@ -63,7 +63,6 @@ class StandaloneClusterITCase {
         Path jobJar = requiredFile("tandem.jobJar");
         // The jar clusters get: linux-x86_64 natives only, no Flink runtime (the cluster has it).
         Path clusterJobJar = requiredFile("tandem.clusterJobJar");
-        Path deployDir = Path.of(System.getProperty("tandem.deployDir"));
         String classpath =
                 Files.readString(
                                 requiredFile("tandem.clusterClasspathFile"), StandardCharsets.UTF_8)
@@ -77,21 +76,7 @@ class StandaloneClusterITCase {
         assertEquals(DOCUMENTS, expectedOutput.size(), "local run output");
         assertEquals(2, expectedDeadLetters.size(), "local run dead letters");
 
-        Map<String, Object> configuration = new LinkedHashMap<>();
-        configuration.putAll(
-                FlinkYaml.readConfiguration(deployDir.resolve("standalone/config.yaml")));
-        configuration.putAll(
-                FlinkYaml.readConfiguration(deployDir.resolve("standalone/gpu-taskmanager.yaml")));
-        // Sized for a small CI machine.
-        configuration.put("jobmanager.memory.process.size", "768m");
-        configuration.put("taskmanager.memory.process.size", "1280m");
-        configuration.put("taskmanager.memory.task.off-heap.size", "128m");
-        configuration.put("taskmanager.numberOfTaskSlots", "2");
-        // The test driver stands in for Flink's GPU driver, which needs nvidia-smi.
-        configuration.put("external-resource.gpu.amount", "2");
-        configuration.put(
-                "external-resource.gpu.driver-factory.class", TestGpuDriverFactory.class.getName());
-        configuration.put("external-resource.gpu.param.indices", List.of("0", "1"));
+        Map<String, Object> configuration = TestClusterConfiguration.withSlots(2);
         // Metrics of running subtasks reach the REST API within half a second.
         configuration.put("metrics.fetcher.update-interval", "500");
         Path gpuPlugin =

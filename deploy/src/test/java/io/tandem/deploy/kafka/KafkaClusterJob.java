@@ -7,7 +7,7 @@ import io.tandem.deploy.cluster.FlinkRest;
 import io.tandem.deploy.cluster.Placement;
 import io.tandem.deploy.cluster.PluginJar;
 import io.tandem.deploy.cluster.StandaloneCluster;
-import io.tandem.deploy.config.FlinkYaml;
+import io.tandem.deploy.cluster.TestClusterConfiguration;
 import io.tandem.deploy.gpu.TestGpuDriverFactory;
 import io.tandem.job.kafka.KafkaBrokerExtension;
 import io.tandem.sample.SampleCorpus;
@@ -55,21 +55,8 @@ public final class KafkaClusterJob {
      * per TaskManager from the test driver, and failures detected within seconds.
      */
     public static Map<String, Object> clusterConfiguration() throws IOException {
-        Path deployDir = Path.of(System.getProperty("tandem.deployDir"));
-        Map<String, Object> configuration = new LinkedHashMap<>();
-        configuration.putAll(
-                FlinkYaml.readConfiguration(deployDir.resolve("standalone/config.yaml")));
-        configuration.putAll(
-                FlinkYaml.readConfiguration(deployDir.resolve("standalone/gpu-taskmanager.yaml")));
-        configuration.put("jobmanager.memory.process.size", "768m");
-        configuration.put("taskmanager.memory.process.size", "1280m");
-        configuration.put("taskmanager.memory.task.off-heap.size", "128m");
         // P CPU slots and one inference slot fit in either TaskManager plus one.
-        configuration.put("taskmanager.numberOfTaskSlots", "2");
-        configuration.put("external-resource.gpu.amount", "2");
-        configuration.put(
-                "external-resource.gpu.driver-factory.class", TestGpuDriverFactory.class.getName());
-        configuration.put("external-resource.gpu.param.indices", List.of("0", "1"));
+        Map<String, Object> configuration = TestClusterConfiguration.withSlots(2);
         // A killed TaskManager is declared lost after two failed heartbeat RPCs, seconds instead
         // of the default 50 s timeout.
         configuration.put("heartbeat.interval", "2000");
