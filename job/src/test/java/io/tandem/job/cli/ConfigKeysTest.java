@@ -135,25 +135,12 @@ class ConfigKeysTest {
 
     /** The run command's setup for {@code -D} options, on an 8-CPU budget with no cap. */
     private static JobSetup setup(List<String> options) {
-        return builder(options).build();
-    }
-
-    private static JobSetup.Builder builder(List<String> options) {
-        List<String> args = new ArrayList<>();
-        for (String option : options) {
-            args.add("-D");
-            args.add(option);
-        }
-        RunCommand command = new RunCommand();
-        new CommandLine(command).parseArgs(args.toArray(String[]::new));
-        return JobSetup.builder(command.configuration())
-                .cpuBudget(CpuBudget.fixed(8))
-                .environment(Map.of());
+        return RunOptions.builder(options).build();
     }
 
     /** As {@link #setup}, but creating no output, so that one path can serve both formats. */
     private static JobSetup checked(List<String> options) {
-        return builder(options).sanityCheck();
+        return RunOptions.builder(options).sanityCheck();
     }
 
     private static String refusal(String... options) {

@@ -3,14 +3,11 @@ package io.tandem.job.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.tandem.job.JobSetup;
 import io.tandem.pipeline.Pipeline;
-import io.tandem.plan.CpuBudget;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -34,19 +31,6 @@ class HungBatchCheckpointTest {
                     + " execution.checkpointing.timeout, or lower tandem.forward-timeout,"
                     + " tandem.forward-retry-timeout or tandem.chunk-size";
 
-    private static JobSetup.Builder builder(List<String> options) {
-        List<String> args = new ArrayList<>();
-        for (String option : options) {
-            args.add("-D");
-            args.add(option);
-        }
-        RunCommand command = new RunCommand();
-        new CommandLine(command).parseArgs(args.toArray(String[]::new));
-        return JobSetup.builder(command.configuration())
-                .cpuBudget(CpuBudget.fixed(8))
-                .environment(Map.of());
-    }
-
     private static List<String> kafkaWith(String... options) {
         List<String> all = new ArrayList<>(KAFKA);
         all.addAll(List.of(options));
@@ -55,7 +39,7 @@ class HungBatchCheckpointTest {
 
     @Test
     void theDefaultsFitFlinksDefaultCheckpointTimeout() {
-        builder(KAFKA).sanityCheck();
+        RunOptions.builder(KAFKA).sanityCheck();
     }
 
     @Test
@@ -64,7 +48,8 @@ class HungBatchCheckpointTest {
                 assertThrows(
                         IllegalArgumentException.class,
                         () ->
-                                builder(kafkaWith("execution.checkpointing.timeout=5min"))
+                                RunOptions.builder(
+                                                kafkaWith("execution.checkpointing.timeout=5min"))
                                         .sanityCheck());
         assertEquals(REFUSAL, refused.getMessage());
     }
@@ -72,10 +57,11 @@ class HungBatchCheckpointTest {
     @Test
     void smallerBatchesOrAShorterRetryLimitFitTheSameCheckpointTimeout() {
         // 32 documents: 120 s + 32 x 5 s = 280 s.
-        builder(kafkaWith("execution.checkpointing.timeout=5min", "tandem.chunk-size=32"))
+        RunOptions.builder(
+                        kafkaWith("execution.checkpointing.timeout=5min", "tandem.chunk-size=32"))
                 .sanityCheck();
         // 256 documents: 120 s + 50 x 2 s = 220 s.
-        builder(
+        RunOptions.builder(
                         kafkaWith(
                                 "execution.checkpointing.timeout=5min",
                                 "tandem.forward-retry-timeout=2s"))
@@ -84,7 +70,7 @@ class HungBatchCheckpointTest {
 
     @Test
     void aPipelineWithoutAModelHasNoForwardPassToWaitFor() {
-        builder(kafkaWith("execution.checkpointing.timeout=5s"))
+        RunOptions.builder(kafkaWith("execution.checkpointing.timeout=5s"))
                 .pipeline(Pipeline.builder().tokenizer().build())
                 .sanityCheck();
     }
@@ -95,7 +81,7 @@ class HungBatchCheckpointTest {
                 assertThrows(
                         IllegalArgumentException.class,
                         () ->
-                                builder(
+                                RunOptions.builder(
                                                 List.of(
                                                         "tandem.output=unused.jsonl",
                                                         "execution.checkpointing.interval=10s",
