@@ -1,5 +1,9 @@
 package io.tandem.deploy;
 
+import static io.tandem.deploy.kafka.KafkaClusterJob.COMMITTED_BEFORE_KILL;
+import static io.tandem.deploy.kafka.KafkaClusterJob.RECORDS;
+import static io.tandem.deploy.kafka.KafkaClusterJob.RUN_TIMEOUT;
+import static io.tandem.deploy.kafka.KafkaClusterJob.START_TIMEOUT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,11 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
  * once.
  */
 class JobManagerFailoverITCase {
-    private static final int RECORDS = 20_000;
-    private static final int COMMITTED_BEFORE_KILL = 2_000;
-    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
-    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
-
     @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @TempDir Path dir;

@@ -1,5 +1,9 @@
 package io.tandem.deploy;
 
+import static io.tandem.deploy.kafka.KafkaClusterJob.COMMITTED_BEFORE_KILL;
+import static io.tandem.deploy.kafka.KafkaClusterJob.RECORDS;
+import static io.tandem.deploy.kafka.KafkaClusterJob.RUN_TIMEOUT;
+import static io.tandem.deploy.kafka.KafkaClusterJob.START_TIMEOUT;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.deploy.cluster.ClusterProcess;
@@ -28,14 +32,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * taskmanager.load-balance.mode: TASKS}.
  */
 class KafkaClusterITCase {
-    private static final int RECORDS = 20_000;
-
-    /** Inputs committed before the kill: output exists, and most of the stream is still ahead. */
-    private static final int COMMITTED_BEFORE_KILL = 2_000;
-
-    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
-    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
-
     @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
     @TempDir Path dir;

@@ -197,7 +197,7 @@ class StandaloneClusterITCase {
     }
 
     private static List<String> runArgs(String inputSpec, Path output) {
-        return List.of(
+        return TestClusterConfiguration.runWithSmallSlots(
                 "run",
                 "--input",
                 inputSpec,
@@ -207,17 +207,7 @@ class StandaloneClusterITCase {
                 "2",
                 "--gpu-workers",
                 "2",
-                "--no-progress",
-                // Declared slots small enough for the test's TaskManagers (a local run ignores
-                // them).
-                "-D",
-                "tandem.slot-resources.gpu.task-heap-memory=64m",
-                "-D",
-                "tandem.slot-resources.gpu.task-off-heap-memory=32m",
-                "-D",
-                "tandem.slot-resources.cpu.task-heap-memory=64m",
-                "-D",
-                "tandem.slot-resources.cpu.task-off-heap-memory=16m");
+                "--no-progress");
     }
 
     private static void assertOutputIsTheLocalOne(Path output) throws IOException {

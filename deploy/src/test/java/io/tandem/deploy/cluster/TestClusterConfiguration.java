@@ -4,6 +4,7 @@ import io.tandem.deploy.config.FlinkYaml;
 import io.tandem.deploy.gpu.TestGpuDriverFactory;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,5 +40,24 @@ public final class TestClusterConfiguration {
                 "external-resource.gpu.driver-factory.class", TestGpuDriverFactory.class.getName());
         configuration.put("external-resource.gpu.param.indices", List.of("0", "1"));
         return configuration;
+    }
+
+    /**
+     * {@code tandem run} {@code args} with slot resources declared small enough for these
+     * TaskManagers (a local run ignores them).
+     */
+    public static List<String> runWithSmallSlots(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(
+                List.of(
+                        "-D",
+                        "tandem.slot-resources.gpu.task-heap-memory=64m",
+                        "-D",
+                        "tandem.slot-resources.gpu.task-off-heap-memory=32m",
+                        "-D",
+                        "tandem.slot-resources.cpu.task-heap-memory=64m",
+                        "-D",
+                        "tandem.slot-resources.cpu.task-off-heap-memory=16m"));
+        return all;
     }
 }

@@ -35,6 +35,18 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * inference subtask, exactly-once delivery), and the checks of where subtasks run.
  */
 public final class KafkaClusterJob {
+    /** Documents each cluster test streams through the job. */
+    public static final int RECORDS = 20_000;
+
+    /** Inputs committed before the kill: output exists, and most of the stream is still ahead. */
+    public static final int COMMITTED_BEFORE_KILL = 2_000;
+
+    /** Until the cluster runs the job. */
+    public static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+
+    /** Until every input is committed. */
+    public static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
+
     public static final String ENTRY_CLASS = "io.tandem.job.cli.TandemCli";
 
     /** P: the CPU task set's parallelism, hence the producers (batcher and join subtasks). */
@@ -154,7 +166,7 @@ public final class KafkaClusterJob {
      */
     public static List<String> runArgs(
             String bootstrap, String inputTopic, String outputTopic, String deadLetterTopic) {
-        return List.of(
+        return TestClusterConfiguration.runWithSmallSlots(
                 "run",
                 "--kafka-bootstrap",
                 bootstrap,
@@ -178,16 +190,7 @@ public final class KafkaClusterJob {
                 "1",
                 "--max-batch-delay",
                 "20ms",
-                "--no-progress",
-                // Declared slots small enough for the test's TaskManagers.
-                "-D",
-                "tandem.slot-resources.gpu.task-heap-memory=64m",
-                "-D",
-                "tandem.slot-resources.gpu.task-off-heap-memory=32m",
-                "-D",
-                "tandem.slot-resources.cpu.task-heap-memory=64m",
-                "-D",
-                "tandem.slot-resources.cpu.task-off-heap-memory=16m");
+                "--no-progress");
     }
 
     /** The pid of each TaskManager process by its resource id (its process name). */
