@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.job.hf.MiniLmExport;
 import io.tandem.models.TinyModel;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -32,6 +33,19 @@ class TandemCliTest {
         cli.setErr(new PrintWriter(err));
         cli.setOut(new PrintWriter(new StringWriter()));
         return new Result(cli.execute(args), err.toString());
+    }
+
+    /** {@code tandem run} with a pipeline file holding {@code yaml}, writing into {@link #dir}. */
+    private Result runPipeline(String yaml) throws IOException {
+        Path config = dir.resolve("p.yaml");
+        Files.writeString(config, yaml);
+        return run(
+                "run",
+                "--pipeline",
+                config.toString(),
+                "--output",
+                dir.resolve("o.jsonl").toString(),
+                "--no-progress");
     }
 
     private static void assertOneLine(Result result, String expected) {
@@ -213,17 +227,8 @@ class TandemCliTest {
 
     @Test
     void badPipelineKeyIsNamed() throws Exception {
-        Path config = dir.resolve("p.yaml");
-        Files.writeString(
-                config, "components:\n  - type: tokenizer\n  - type: terms\n    lexicn: x\n");
         assertOneLine(
-                run(
-                        "run",
-                        "--pipeline",
-                        config.toString(),
-                        "--output",
-                        dir.resolve("o.jsonl").toString(),
-                        "--no-progress"),
+                runPipeline("components:\n  - type: tokenizer\n  - type: terms\n    lexicn: x\n"),
                 "tandem: --pipeline: components[1].lexicn: unknown key for component 'terms'; expected one of [labels, languages, lexicon, terms]");
     }
 
@@ -237,19 +242,8 @@ class TandemCliTest {
                         .getResourceAsStream(TinyModel.TOKENIZER_RESOURCE)) {
             Files.copy(tiny, model.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
         }
-        Path config = dir.resolve("p.yaml");
-        Files.writeString(config, "components:\n  - type: embeddings\n    model: " + model + "\n");
-        Result result =
-                run(
-                        "run",
-                        "--pipeline",
-                        config.toString(),
-                        "--output",
-                        dir.resolve("o.jsonl").toString(),
-                        "--no-progress");
-        System.out.println("start-up line: " + result.err().strip());
         assertOneLine(
-                result,
+                runPipeline("components:\n  - type: embeddings\n    model: " + model + "\n"),
                 "tandem: --pipeline: components[0]: Tokenizer file:"
                         + model.resolve("tokenizer.json")
                         + " has 696 ids but the word-embedding table"
@@ -273,16 +267,8 @@ class TandemCliTest {
         Files.copy(
                 MiniLmExport.layOut(dir.resolve("minilm")).resolve("tokenizer.json"),
                 model.resolve("tokenizer.json"));
-        Path config = dir.resolve("p.yaml");
-        Files.writeString(config, "components:\n  - type: ner\n    model: " + model + "\n");
         assertOneLine(
-                run(
-                        "run",
-                        "--pipeline",
-                        config.toString(),
-                        "--output",
-                        dir.resolve("o.jsonl").toString(),
-                        "--no-progress"),
+                runPipeline("components:\n  - type: ner\n    model: " + model + "\n"),
                 "tandem: --pipeline: components[0]: Tokenizer file:"
                         + model.resolve("tokenizer.json")
                         + " has 30522 ids but file:"
