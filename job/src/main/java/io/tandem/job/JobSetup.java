@@ -309,7 +309,7 @@ public final class JobSetup {
 
             Pipeline resolvedPipeline = pipeline != null ? pipeline : loadPipeline(options);
             WorkerPlan plan = workerPlan(options);
-            int inferenceWorkers = resolvedPipeline.model().isPresent() ? plan.gpuWorkers() : 0;
+            int inferenceWorkers = resolvedPipeline.hasModel() ? plan.gpuWorkers() : 0;
             refuseCheckpointsTheJoinCannotTake(effective, options, inferenceWorkers);
             OperatorSettings settings = OperatorSettings.from(effective);
             if (submittedToCluster && !effective.contains(SlotResourceOptions.DECLARE)) {
@@ -385,7 +385,7 @@ public final class JobSetup {
          */
         private static void refuseHangsLongerThanCheckpoints(
                 OptionReader options, Pipeline pipeline, OperatorSettings settings) {
-            if (pipeline.model().isEmpty()) {
+            if (!pipeline.hasModel()) {
                 return;
             }
             Duration checkpointTimeout =

@@ -139,11 +139,16 @@ class RealExportTest {
         assertEquals(2, chained.entities().size(), chained.entities().toString());
         assertEquals(nerAlone.entities(), chained.entities());
         assertArrayEquals(embedderAlone.vectors().get("minilm"), chained.vectors().get("minilm"));
-        IllegalArgumentException between =
-                assertThrows(
-                        IllegalArgumentException.class,
-                        () -> Pipeline.builder().model(ner).tokenizer().model(embedder).build());
-        assertTrue(between.getMessage().contains("must be consecutive"), between.getMessage());
+        // A rule component between them makes two stages, each model reading what came before.
+        assertEquals(
+                List.of("ner", "minilm"),
+                Pipeline.builder()
+                        .model(ner)
+                        .tokenizer()
+                        .model(embedder)
+                        .build()
+                        .stages()
+                        .modelNames());
     }
 
     static double cosine(float[] a, float[] b) {
