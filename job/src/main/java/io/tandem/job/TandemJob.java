@@ -57,6 +57,13 @@ public final class TandemJob {
     public static final String GPU_SLOT_SHARING_GROUP = "gpu";
 
     /**
+     * The co-location group of the inference operators of a pipeline of several model stages:
+     * subtask j of every stage runs in slot j of the GPU slot sharing group, and shares its GPU
+     * (the subtasks of one index lease their device together, see {@code GpuLeases}).
+     */
+    public static final String INFERENCE_COLOCATION_GROUP = "tandem-inference";
+
+    /**
      * Operator names say their stage (input, parse, annotate, batcher, inference, join, output), so
      * that the dashboard's graph reads like the README's diagram; uids stay as they were, so
      * savepoints still match.
@@ -338,7 +345,11 @@ public final class TandemJob {
                         .setParallelism(cpuWorkers)
                         .setBufferTimeout(FLUSH_EVERY_RECORD);
         onCpu(batches);
-        DataStream<OutputBatch> outputs = inference(batches, finisher.model(), stage);
+        SingleOutputStreamOperator<OutputBatch> outputs =
+                inference(batches, finisher.model(), stage);
+        if (pipeline.stages().stages().size() > 1) {
+            outputs.getTransformation().setCoLocationGroupKey(INFERENCE_COLOCATION_GROUP);
+        }
         SingleOutputStreamOperator<OUT> joined =
                 batches.getSideOutput(DispatchBatcher.PENDING_DOCS)
                         .forward()
@@ -386,7 +397,7 @@ public final class TandemJob {
      * A stage's inference operator. Every stage's is in the GPU slot sharing group, so subtask j of
      * each stage shares slot j, and its GPU.
      */
-    public <F extends Serializable> DataStream<OutputBatch> inference(
+    public <F extends Serializable> SingleOutputStreamOperator<OutputBatch> inference(
             DataStream<TensorBatch> batches, ModelComponent<F> model, int stage) {
         SingleOutputStreamOperator<OutputBatch> inference =
                 batches.partitionCustom(new DispatchPartitioner(), TensorBatch::key)

@@ -190,7 +190,7 @@ class TandemJobTest {
     }
 
     @Test
-    void theInferenceOfEveryStageIsInTheGpuSlotSharingGroupAndNoCoLocationGroup() {
+    void theInferenceOfEveryStageIsInTheGpuSlotSharingGroupAndSubtaskJOfEachInOneSlot() {
         JobGraph graph = twoStageStreamGraph(1, false).getJobGraph();
         JobVertex first = vertexCalled(graph, "inference ner");
         JobVertex second = vertexCalled(graph, "inference ner-2");
@@ -200,8 +200,11 @@ class TandemJobTest {
                 first.getSlotSharingGroup()
                         != vertexCalled(graph, "join ner-2").getSlotSharingGroup(),
                 "the CPU chains are in another slot sharing group");
-        assertNull(first.getCoLocationGroup());
-        assertNull(second.getCoLocationGroup());
+        assertNotNull(first.getCoLocationGroup());
+        assertEquals(
+                Set.of(first.getID(), second.getID()),
+                Set.copyOf(first.getCoLocationGroup().getVertexIds()),
+                "subtask j of each stage's inference in one slot, apart from the CPU chains");
         StreamGraph streams = twoStageStreamGraph(1, false);
         for (StreamNode node : streams.getStreamNodes()) {
             if (node.getOperatorName().startsWith("inference")) {
