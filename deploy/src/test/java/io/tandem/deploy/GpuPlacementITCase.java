@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tandem.deploy.cluster.ClusterProcess;
 import io.tandem.deploy.cluster.FlinkRest;
+import io.tandem.deploy.cluster.Placement;
 import io.tandem.deploy.cluster.PluginJar;
 import io.tandem.deploy.cluster.StandaloneCluster;
 import io.tandem.deploy.cluster.TestClusterConfiguration;
@@ -35,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * two GPUs through the external resource framework (a test driver installed as a plugin),
  * TaskManager B declares none. The inference slot sharing group asks for one {@code gpu} per
  * subtask, so Flink's fine-grained slot manager puts every inference subtask on A, and a job that
- * needs more GPUs than the cluster has fails without ever running inference on B.
+ * needs more GPUs than the cluster has fails without ever running inference on B. With two model
+ * stages, subtask j of both stages' inference runs in one slot and shares its GPU.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GpuPlacementITCase {
@@ -111,7 +113,7 @@ class GpuPlacementITCase {
             Map<String, List<String>> placement = placement(jobId);
             System.out.println("Placement with 2 inference subtasks: " + placement);
 
-            String inference = rest.vertexId(jobId, "inference");
+            String inference = rest.vertexId(jobId, "inference ner");
             JsonNode subtasks = rest.subtasks(jobId, inference);
             assertEquals(2, subtasks.size(), subtasks.toString());
             Set<String> gpus = new HashSet<>();
@@ -162,11 +164,67 @@ class GpuPlacementITCase {
         }
         String cpuTaskManagerLog = Files.readString(taskManager(CPU_TASK_MANAGER).logFile());
         assertFalse(
-                cpuTaskManagerLog.contains("inference ("),
+                cpuTaskManagerLog.contains("inference ner ("),
                 "an inference subtask was deployed to " + CPU_TASK_MANAGER);
     }
 
-    private static String submit(int inferenceSubtasks, String name) throws Exception {
+    @Test
+    @Order(4)
+    void twoModelStagesShareEachInferenceSlotAndItsGpu() throws Exception {
+        Path pipeline =
+                Files.writeString(
+                        dir.resolve("two-stages.yaml"),
+                        String.join(
+                                "\n",
+                                "components:",
+                                "  - type: tokenizer",
+                                "  - type: sentences",
+                                "  - type: ner",
+                                "  - type: negation",
+                                "    languages: [en]",
+                                "  - type: ner",
+                                "    name: ner-2",
+                                ""));
+        String jobId = submit(2, "two-stages", "--pipeline", pipeline.toString());
+        try {
+            rest.awaitAllRunning(jobId, JOB_TIMEOUT, cluster::checkAlive);
+            Placement placement = Placement.of(rest, jobId, Map.of());
+            System.out.println("Placement with two model stages: " + placement(jobId));
+            String first = rest.vertexId(jobId, "inference ner");
+            String second = rest.vertexId(jobId, "inference ner-2");
+            Set<String> gpus = new HashSet<>();
+            for (int j = 0; j < 2; j++) {
+                assertEquals(GPU_TASK_MANAGER, placement.taskManagerOf("inference ner-2", j));
+                assertEquals(
+                        placement.taskManagerOf("inference ner-2", j),
+                        taskManagerOfVertex(placement, "inference ner", j));
+                String gpu = awaitMetric(jobId, first, j, "tandemGpuIndex");
+                assertEquals(
+                        gpu,
+                        awaitMetric(jobId, second, j, "tandemGpuIndex"),
+                        "subtask " + j + " of both stages on one GPU");
+                assertTrue(gpus.add(gpu), "GPU " + gpu + " of two subtask indices: " + gpus);
+            }
+            assertEquals(Set.of("0", "1"), gpus);
+            // The slot's GPU is declared once per slot: two stages need no more GPUs than one.
+            assertEquals(Map.of(GPU_TASK_MANAGER, 2.0, CPU_TASK_MANAGER, 0.0), declaredGpus());
+        } finally {
+            rest.cancel(jobId);
+            rest.awaitTerminalState(jobId, JOB_TIMEOUT, cluster::checkAlive);
+        }
+    }
+
+    /** The TaskManager of subtask {@code index} of the vertex named exactly {@code name}. */
+    private static String taskManagerOfVertex(Placement placement, String name, int index) {
+        return placement.subtasks().stream()
+                .filter(s -> s.vertex().equals(name) && s.index() == index)
+                .map(Placement.Subtask::taskManager)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no subtask " + index + " of " + name));
+    }
+
+    private static String submit(int inferenceSubtasks, String name, String... extra)
+            throws Exception {
         Path output = Files.createDirectories(dir.resolve(name)).resolve("out.jsonl");
         List<String> args =
                 new ArrayList<>(
@@ -181,6 +239,7 @@ class GpuPlacementITCase {
                                 "--gpu-workers",
                                 Integer.toString(inferenceSubtasks),
                                 "--no-progress"));
+        args.addAll(List.of(extra));
         // Slots small enough for the test's TaskManagers (2 CPU slots and the inference slots).
         for (String option :
                 List.of(
@@ -240,7 +299,7 @@ class GpuPlacementITCase {
 
     private static void assertNoInferenceOn(String taskManager, String jobId) throws Exception {
         for (JsonNode vertex : rest.job(jobId).path("vertices")) {
-            if (!vertex.path("name").asText().equals("inference")) {
+            if (!vertex.path("name").asText().startsWith("inference ")) {
                 continue;
             }
             for (JsonNode subtask : rest.subtasks(jobId, vertex.path("id").asText())) {

@@ -187,7 +187,7 @@ public final class TandemJob {
     public DataStream<Result> annotate(DataStream<RawRecord> input, boolean keepPartitions) {
         DeadLetters deadLetters = new DeadLetters(settings.deadLetterMaxRawBytes());
         DocParser parser = new DocParser(settings.maxTextChars());
-        Pipeline.Stages stages = pipeline.stages();
+        Pipeline.Stages stages = stages();
         // Round-robin, as the reference hands documents to its CPU workers; a Kafka partition
         // stays on one subtask instead, so its order can be kept.
         DataStream<RawRecord> spread = keepPartitions ? input.forward() : input.rebalance();
@@ -247,6 +247,11 @@ public final class TandemJob {
             results = results.union(stream);
         }
         return results;
+    }
+
+    /** The pipeline's stages, consecutive models chained or not as the settings say. */
+    public Pipeline.Stages stages() {
+        return pipeline.stages(settings.chainConsecutiveModels());
     }
 
     private DocFinisher<?> finisher(Pipeline.ModelStage stage, DeadLetters deadLetters) {
@@ -347,7 +352,7 @@ public final class TandemJob {
         onCpu(batches);
         SingleOutputStreamOperator<OutputBatch> outputs =
                 inference(batches, finisher.model(), stage);
-        if (pipeline.stages().stages().size() > 1) {
+        if (stages().stages().size() > 1) {
             outputs.getTransformation().setCoLocationGroupKey(INFERENCE_COLOCATION_GROUP);
         }
         SingleOutputStreamOperator<OUT> joined =
