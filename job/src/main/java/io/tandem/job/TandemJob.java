@@ -51,6 +51,11 @@ import org.slf4j.LoggerFactory;
  * the batcher's chain (the Kafka source in Kafka mode) share a co-location group, so their credits
  * meet in one JVM. Without inference subtasks (C = 0) the CPU subtasks run the forward pass
  * themselves.
+ *
+ * <p>A pipeline with rule components between its models has several model stages ({@link
+ * Pipeline#stages}): the graph repeats batcher, inference and join per stage, each join handing its
+ * documents to the next stage's batcher chained behind it; in place, one model operator per stage,
+ * chained.
  */
 public final class TandemJob {
     private static final Logger LOG = LoggerFactory.getLogger(TandemJob.class);
