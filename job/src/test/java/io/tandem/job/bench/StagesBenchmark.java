@@ -32,6 +32,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.legacy.DiscardingSink;
@@ -43,7 +44,7 @@ import org.apache.flink.streaming.api.functions.sink.legacy.DiscardingSink;
  * of the calibrated accelerator stand-in ({@link A30Calibration}, one device for the JVM): the
  * device's busy share. A program, not a test (MiniLM is a test dependency only):
  *
- * <pre>java -cp ... io.tandem.job.bench.StagesBenchmark [docs] [rounds]</pre>
+ * <pre>java -cp ... io.tandem.job.bench.StagesBenchmark [docs] [rounds] [no-edges]</pre>
  */
 public final class StagesBenchmark {
     private static final int CHUNK = 256;
@@ -63,7 +64,8 @@ public final class StagesBenchmark {
                         .model(TextEmbedder.builder().model(export.toString()).build())
                         .build();
 
-        for (boolean chain : new boolean[] {true, false}) {
+        boolean edges = args.length <= 2 || !args[2].equals("no-edges");
+        for (boolean chain : edges ? new boolean[] {true, false} : new boolean[0]) {
             double[] bytes = edgeBytesPerDoc(pipeline.stages(chain), docs);
             System.out.printf(
                     Locale.ROOT,
@@ -179,6 +181,8 @@ public final class StagesBenchmark {
     private static double run(TandemJob job, int docs) throws Exception {
         Configuration cluster = new Configuration();
         cluster.set(PipelineOptions.GENERIC_TYPES, false);
+        // The CPU and the GPU slot sharing groups take a slot each.
+        cluster.set(TaskManagerOptions.NUM_TASK_SLOTS, 4);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(cluster);
         job.annotate(
