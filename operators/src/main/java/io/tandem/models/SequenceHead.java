@@ -61,7 +61,7 @@ public final class SequenceHead {
                             + weight.length);
         }
         OnnxGraphBuilder g = OnnxGraphBuilder.extending(encoder);
-        String axis1 = g.longs("sequence_head.axis1", new long[] {1}, new long[] {1});
+        Axes axis1 = new Axes(g, opset(encoder), 1);
         String positions;
         if (pooling.tokenId() < 0) {
             positions = "attention_mask";
@@ -84,19 +84,15 @@ public final class SequenceHead {
                         OnnxGraphBuilder.in(positions),
                         OnnxGraphBuilder.intAttribute(
                                 "to", TensorProto.DataType.FLOAT.getNumber()));
-        String asRow =
-                g.node(
-                        "Unsqueeze",
-                        "sequence_head.weights_row",
-                        OnnxGraphBuilder.in(rowWeights, axis1));
+        String asRow = axis1.node("Unsqueeze", "sequence_head.weights_row", rowWeights);
         String summed =
                 g.node("MatMul", "sequence_head.summed", OnnxGraphBuilder.in(asRow, HIDDEN_OUTPUT));
-        String flat = g.node("Squeeze", "sequence_head.sum", OnnxGraphBuilder.in(summed, axis1));
+        String flat = axis1.node("Squeeze", "sequence_head.sum", summed);
         String count =
-                g.node(
+                axis1.node(
                         "ReduceSum",
                         "sequence_head.count",
-                        OnnxGraphBuilder.in(rowWeights, axis1),
+                        rowWeights,
                         OnnxGraphBuilder.intAttribute("keepdims", 1));
         // A row without the token pools to zeros instead of dividing by zero.
         String atLeastOne =
@@ -114,6 +110,49 @@ public final class SequenceHead {
         g.output(LOGITS, TensorProto.DataType.FLOAT, "batch", labels);
         return g.build(encoder.getDocString() + " + a linear sequence-classification head")
                 .toByteArray();
+    }
+
+    /** The default domain's opset the model imports. */
+    private static long opset(ModelProto model) {
+        return model.getOpsetImportList().stream()
+                .filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
+                .mapToLong(o -> o.getVersion())
+                .max()
+                .orElse(OnnxGraphBuilder.OPSET);
+    }
+
+    /**
+     * One axis for Unsqueeze, Squeeze and ReduceSum: an input since opset 13, an attribute before,
+     * so the head fits the encoder's opset (exports of older tools use 11 or 12).
+     */
+    private static final class Axes {
+        private final OnnxGraphBuilder g;
+        private final boolean asInput;
+        private final long axis;
+        private String constant;
+
+        Axes(OnnxGraphBuilder g, long opset, long axis) {
+            this.g = g;
+            this.asInput = opset >= 13;
+            this.axis = axis;
+        }
+
+        String node(
+                String op,
+                String output,
+                String input,
+                ai.onnx.proto.OnnxMl.AttributeProto... attributes) {
+            if (!asInput) {
+                ai.onnx.proto.OnnxMl.AttributeProto[] all =
+                        java.util.Arrays.copyOf(attributes, attributes.length + 1);
+                all[attributes.length] = OnnxGraphBuilder.intsAttribute("axes", axis);
+                return g.node(op, output, OnnxGraphBuilder.in(input), all);
+            }
+            if (constant == null) {
+                constant = g.longs("sequence_head.axis" + axis, new long[] {1}, new long[] {axis});
+            }
+            return g.node(op, output, OnnxGraphBuilder.in(input, constant), attributes);
+        }
     }
 
     /**
