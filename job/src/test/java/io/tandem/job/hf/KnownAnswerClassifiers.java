@@ -312,7 +312,8 @@ public final class KnownAnswerClassifiers {
     }
 
     /** An export folder: the model, MiniLM's tokenizer (with the markers added), config.json. */
-    static Path layOut(Path miniLm, Path folder, byte[] onnx, List<String> labels, boolean markers)
+    public static Path layOut(
+            Path miniLm, Path folder, byte[] onnx, List<String> labels, boolean markers)
             throws IOException {
         Files.createDirectories(folder);
         Files.write(folder.resolve("model.onnx"), onnx);

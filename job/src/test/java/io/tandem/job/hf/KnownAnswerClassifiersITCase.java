@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Classifiers on the real all-MiniLM-L6-v2 encoder with known-answer heads ({@link
  * KnownAnswerClassifiers}) through the whole job, in both layouts: the entity, sentence and
- * document heads in one pipeline after rule components, every label as the head's rule says.
+ * document heads in one pipeline after rule components, every label as the head's rule says; and
+ * the same classifiers after {@code ner} in one chain of models.
  */
 class KnownAnswerClassifiersITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -133,6 +134,56 @@ class KnownAnswerClassifiersITCase {
             }
         }
         assertTrue(negated > 5 && entities - negated > 5, negated + " negated of " + entities);
+    }
+
+    @Test
+    void afterNerInOneChainTheClassifiersAnswerAsAloneInBothLayouts() throws Exception {
+        String classifiers =
+                KnownAnswerClassifiers.pipelineYaml(heads)
+                        .substring(("components:\n" + KnownAnswerClassifiers.RULES).length());
+        Path alone = dir.resolve("alone.yaml");
+        Files.writeString(alone, KnownAnswerClassifiers.pipelineYaml(heads));
+        Path afterNer = dir.resolve("after-ner.yaml");
+        Files.writeString(
+                afterNer,
+                "components:\n" + KnownAnswerClassifiers.RULES + "  - type: ner\n" + classifiers);
+        Path input = dir.resolve("sample.jsonl");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            io.tandem.doc.Doc doc = new io.tandem.sample.SampleCorpus().generate(i).toDoc();
+            ObjectNode line = JSON.createObjectNode();
+            line.put("id", doc.id());
+            line.put("text", doc.text());
+            lines.add(JSON.writeValueAsString(line));
+        }
+        Files.write(input, lines);
+
+        List<String> classifiersAlone = run("alone", alone, input, IN_PLACE);
+        List<String> chainInPlace = run("after-ner-in-place", afterNer, input, IN_PLACE);
+        List<String> chainSplit = run("after-ner-split", afterNer, input, SPLIT);
+
+        assertEquals(chainInPlace, chainSplit, "line for line");
+        int nerEntities = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode chained = JSON.readTree(chainInPlace.get(i));
+            JsonNode expected = JSON.readTree(classifiersAlone.get(i));
+            assertEquals(expected.get("attributes"), chained.get("attributes"), "document " + i);
+            assertEquals(expected.get("sentences"), chained.get("sentences"), "document " + i);
+            List<JsonNode> ruleEntities = new ArrayList<>();
+            for (JsonNode entity : chained.get("entities")) {
+                if (entity.get("source").asText().equals("ner")) {
+                    // The chain's classifier saw the document before ner wrote its entities.
+                    assertTrue(
+                            !entity.get("attributes").has(NegationQualifier.ATTRIBUTE),
+                            entity.toString());
+                    nerEntities++;
+                } else {
+                    ruleEntities.add(entity);
+                }
+            }
+            assertEquals(JSON.valueToTree(ruleEntities), expected.get("entities"), "document " + i);
+        }
+        assertTrue(nerEntities > 0, "ner found entities");
     }
 
     private static void assertConfident(JsonNode score, String where) {
