@@ -5,6 +5,7 @@ import io.tandem.doc.SourcePosition;
 import io.tandem.doc.Span;
 import io.tandem.parse.BadRecordException;
 import io.tandem.pipeline.components.NegationQualifier;
+import io.tandem.pipeline.components.TermMatcher;
 import io.tandem.results.DeadLetter;
 import io.tandem.results.DeadLetters;
 import io.tandem.results.Result;
@@ -60,8 +61,8 @@ public final class NoteNlpRows implements Serializable {
     public static final int TERM_TEMPORAL_CHARS = 50;
     public static final int TERM_MODIFIERS_CHARS = 2000;
 
-    /** The span attribute holding the entity's OMOP concept id. */
-    public static final String CONCEPT_ID_ATTRIBUTE = "concept_id";
+    /** The span attribute holding the entity's OMOP concept id (the terms lexicon sets it). */
+    public static final String CONCEPT_ID_ATTRIBUTE = TermMatcher.CONCEPT_ID_ATTRIBUTE;
 
     /** The span attribute holding a temporal qualifier ({@code past}, {@code present}, ...). */
     public static final String TEMPORAL_ATTRIBUTE = "temporal";
