@@ -9,7 +9,7 @@ import java.time.LocalDateTime;
  * them).
  *
  * @param noteNlpId deterministic, see {@link NoteNlpRows#noteNlpId}
- * @param offset the entity's start, in characters of the note's text, as text ({@code "offset"} is
+ * @param offset the entity's start, in code points of the note's text, as text ({@code "offset"} is
  *     varchar(50) in the DDL)
  * @param termTemporal null when no component set a temporal qualifier
  */

@@ -35,6 +35,9 @@ import java.util.Objects;
  *   <li>{@code note_nlp_id}: a 63-bit hash of the note id, the pipeline's name, the entity's start,
  *       end and label ({@link #noteNlpId}), so a rerun of the same notes with the same pipeline
  *       writes the same ids.
+ *   <li>{@code "offset"}: the entity's start in code points of the note's text, as PostgreSQL's
+ *       {@code substr} and Python count (the JSON output's {@code start} counts UTF-16 units: the
+ *       two differ only after a character outside the Basic Multilingual Plane).
  *   <li>{@code note_id}: the document id, which must be an integer; a document whose id is not
  *       becomes a dead letter naming it.
  *   <li>The label: first pair of {@code term_modifiers}, {@code label=<label>}, followed by the
@@ -44,8 +47,9 @@ import java.util.Objects;
  *   <li>{@code note_nlp_concept_id}: the entity's {@value #CONCEPT_ID_ATTRIBUTE} attribute when a
  *       component set one, else 0. {@code section_concept_id} and {@code
  *       note_nlp_source_concept_id}: 0.
- *   <li>{@code term_exists}: {@code N} when the negation qualifier set {@code negated} true, else
- *       {@code Y}. {@code term_temporal}: the {@value #TEMPORAL_ATTRIBUTE} attribute, else null.
+ *   <li>{@code term_exists}: {@code N} when the negation qualifier set {@code negated} true (or
+ *       edsnlp's {@code negation}, on pre-annotated entities), else {@code Y}. {@code
+ *       term_temporal}: the {@value #TEMPORAL_ATTRIBUTE} attribute, else null.
  *   <li>{@code nlp_date}, {@code nlp_datetime}: the run's time, fixed when the mapper is made (UTC,
  *       milliseconds), so the rows a restarted job writes again are identical.
  * </ul>
@@ -63,6 +67,9 @@ public final class NoteNlpRows implements Serializable {
 
     /** The span attribute holding the entity's OMOP concept id (the terms lexicon sets it). */
     public static final String CONCEPT_ID_ATTRIBUTE = TermMatcher.CONCEPT_ID_ATTRIBUTE;
+
+    /** edsnlp's negation attribute, kept on the entities of its OMOP dictionaries. */
+    public static final String EDSNLP_NEGATION_ATTRIBUTE = "negation";
 
     /** The span attribute holding a temporal qualifier ({@code past}, {@code present}, ...). */
     public static final String TEMPORAL_ATTRIBUTE = "temporal";
@@ -172,16 +179,23 @@ public final class NoteNlpRows implements Serializable {
                 noteId,
                 0,
                 snippet(doc.text(), span.start(), span.end()),
-                Integer.toString(span.start()),
+                // Code points, as PostgreSQL's substr and Python (edsnlp) count characters.
+                Integer.toString(doc.text().codePointCount(0, span.start())),
                 cut(doc.textOf(span), LEXICAL_VARIANT_CHARS),
                 conceptId(attributes.get(CONCEPT_ID_ATTRIBUTE)),
                 0,
                 nlpSystem,
                 nlpDatetime.toLocalDate(),
                 nlpDatetime,
-                Boolean.TRUE.equals(attributes.get(NegationQualifier.ATTRIBUTE)) ? "N" : "Y",
+                negated(attributes) ? "N" : "Y",
                 temporal == null ? null : cut(temporal.toString(), TERM_TEMPORAL_CHARS),
                 termModifiers(span));
+    }
+
+    /** Tandem's negation qualifier, or edsnlp's (an entity of an edsnlp OMOP dictionary). */
+    private static boolean negated(Map<String, Object> attributes) {
+        return Boolean.TRUE.equals(attributes.get(NegationQualifier.ATTRIBUTE))
+                || Boolean.TRUE.equals(attributes.get(EDSNLP_NEGATION_ATTRIBUTE));
     }
 
     /**

@@ -177,6 +177,22 @@ class NoteNlpRowsTest {
     }
 
     @Test
+    void theOffsetCountsCodePointsAsPostgresqlAndPythonDo() {
+        String text = "\uD83D\uDE00 fever";
+        Span fever = new Span(3, 8, "SYMPTOM", "terms");
+        NoteNlpRow row = mapper("clinical").rows(note("1", text, fever)).get(0);
+        assertEquals("2", row.offset());
+        assertEquals("fever", row.lexicalVariant());
+    }
+
+    @Test
+    void edsnlpsNegationAttributeAlsoMeansTheTermDoesNotExist() {
+        Span span = span(TEXT, "fever", "SYMPTOM");
+        span.attributes().put(NoteNlpRows.EDSNLP_NEGATION_ATTRIBUTE, true);
+        assertEquals("N", mapper("clinical").rows(note("1", TEXT, span)).get(0).termExists());
+    }
+
+    @Test
     void theConceptIdAndTemporalQualifierComeFromTheEntitysAttributes() {
         Span span = span(TEXT, "diabetes", "DISEASE");
         span.attributes().put(NoteNlpRows.CONCEPT_ID_ATTRIBUTE, 201826);
