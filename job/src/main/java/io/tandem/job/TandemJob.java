@@ -12,6 +12,7 @@ import io.tandem.inference.Device;
 import io.tandem.inference.GpuAssigner;
 import io.tandem.inference.InferenceOperator;
 import io.tandem.inference.ModelComponent;
+import io.tandem.job.options.OptionReader;
 import io.tandem.join.PostprocessJoin;
 import io.tandem.parse.AnnotateFunction;
 import io.tandem.parse.Annotator;
@@ -104,7 +105,10 @@ public final class TandemJob {
         this.gpuDevices = List.copyOf(gpuDevices);
         this.slotResources = SlotResources.from(options); // fail at startup, not in a task
         this.omopInput =
-                options.getOptional(SourceOptions.INPUT_FORMAT).orElse(null) == InputFormat.OMOP;
+                options.contains(SourceOptions.INPUT_FORMAT)
+                        && new OptionReader(options)
+                                        .enumValue(SourceOptions.INPUT_FORMAT, InputFormat.class)
+                                == InputFormat.OMOP;
     }
 
     /** Source to sink. */
