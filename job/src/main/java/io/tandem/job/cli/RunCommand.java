@@ -89,8 +89,11 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(
             names = "--input-format",
-            paramLabel = "jsonl|parquet",
-            description = "Format of every input file (default: told by each file's extension).")
+            paramLabel = "jsonl|parquet|omop",
+            description =
+                    "Format of every input file (default: told by each file's extension); omop:"
+                            + " OMOP NOTE rows, note_id and note_text, in .jsonl or .parquet"
+                            + " files.")
     String inputFormat;
 
     @Option(
@@ -115,10 +118,12 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(
             names = "--output-format",
-            paramLabel = "jsonl|parquet",
+            paramLabel = "jsonl|parquet|omop",
             description =
                     "jsonl: --output is one JSON Lines file; parquet: --output is a folder of"
-                            + " Parquet part files (default: jsonl).")
+                            + " Parquet part files; omop: OMOP NOTE_NLP rows, JSON Lines if"
+                            + " --output ends in .jsonl, else Parquet part files (default:"
+                            + " jsonl).")
     String outputFormat;
 
     @Option(
