@@ -150,10 +150,24 @@ public final class TandemJob {
             Sink<Doc> docs,
             Sink<Result> deadLetters,
             @Nullable MapFunction<Result, Result> check) {
-        DataStream<Result> annotated =
+        attach(
                 annotate(
                         env.fromSource(source, WatermarkStrategy.noWatermarks(), "input")
-                                .setParallelism(sourceParallelism));
+                                .setParallelism(sourceParallelism)),
+                docs,
+                deadLetters,
+                check);
+    }
+
+    /**
+     * Results to two sinks: documents (after {@code check}, when not null) to one, dead letters to
+     * the other.
+     */
+    public void attach(
+            DataStream<Result> annotated,
+            Sink<Doc> docs,
+            Sink<Result> deadLetters,
+            @Nullable MapFunction<Result, Result> check) {
         DataStream<Result> results =
                 check == null
                         ? annotated
