@@ -84,7 +84,12 @@ public final class JobSetup {
      * @param output a JSON Lines file, or the folder of Parquet part files
      */
     public record FileIo(
-            Inputs inputs, OutputFormat outputFormat, Path output, Path deadLetterOutput) {}
+            Inputs inputs, OutputFormat outputFormat, Path output, Path deadLetterOutput) {
+        /** The output is a folder of Parquet part files. */
+        public boolean parquetFolder() {
+            return outputFormat.parquetFolder(output);
+        }
+    }
 
     private final Configuration configuration;
     private final Pipeline pipeline;
@@ -187,7 +192,7 @@ public final class JobSetup {
                     .append(" (")
                     .append(files.outputFormat().name().toLowerCase(Locale.ROOT))
                     .append(")\n");
-            if (files.outputFormat() == OutputFormat.PARQUET) {
+            if (files.parquetFolder()) {
                 text.append("checkpoint interval: ")
                         .append(
                                 configuration
@@ -353,7 +358,7 @@ public final class JobSetup {
                         webUi);
             }
             FileIo files = files(options, job.cpuWorkers(), createOutputs);
-            if (files.outputFormat() == OutputFormat.PARQUET) {
+            if (files.parquetFolder()) {
                 effective.set(
                         CheckpointingOptions.CHECKPOINTING_INTERVAL,
                         options.isSet(CheckpointingOptions.CHECKPOINTING_INTERVAL)
@@ -517,8 +522,8 @@ public final class JobSetup {
                                             "'" + spec + "' cannot be read: " + e.getMessage());
                                 }
                             });
-            if (outputFormat == OutputFormat.PARQUET) {
-                checkFolder(output, create);
+            if (outputFormat.parquetFolder(output)) {
+                checkFolder(output, create, outputFormat);
             } else {
                 checkWritable(JobOptions.OUTPUT, output, create);
             }
@@ -538,14 +543,19 @@ public final class JobSetup {
         }
 
         /** With {@code create}, creates the folder of Parquet part files. */
-        private static void checkFolder(Path folder, boolean create) {
+        private static void checkFolder(Path folder, boolean create, OutputFormat format) {
             String prefix = JobOptions.OUTPUT.key() + ": '" + folder + "' ";
             if (Files.isRegularFile(folder)) {
                 throw new IllegalArgumentException(
                         prefix
                                 + "is a file; expected a folder for Parquet part files ("
                                 + JobOptions.OUTPUT_FORMAT.key()
-                                + " parquet)");
+                                + " "
+                                + format.name().toLowerCase(Locale.ROOT)
+                                + (format == OutputFormat.OMOP
+                                        ? "; a name ending in .jsonl writes JSON Lines"
+                                        : "")
+                                + ")");
             }
             Path parent = folder.toAbsolutePath().getParent();
             if (parent == null || !Files.isDirectory(parent)) {

@@ -13,6 +13,7 @@ import io.tandem.inference.Device;
 import io.tandem.inference.GpuAssigner;
 import io.tandem.inference.InferenceOperator;
 import io.tandem.inference.ModelComponent;
+import io.tandem.job.options.OptionReader;
 import io.tandem.join.PostprocessJoin;
 import io.tandem.parse.AnnotateFunction;
 import io.tandem.parse.Annotator;
@@ -23,12 +24,16 @@ import io.tandem.records.OutputBatch;
 import io.tandem.records.TensorBatch;
 import io.tandem.results.DeadLetters;
 import io.tandem.results.Result;
+import io.tandem.source.InputFormat;
 import io.tandem.source.RawRecord;
+import io.tandem.source.SourceOptions;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -88,6 +93,7 @@ public final class TandemJob {
     private final int gpuWorkers;
     private final List<Integer> gpuDevices;
     private final SlotResources slotResources;
+    private final boolean omopInput;
 
     public TandemJob(Configuration options, Pipeline pipeline, int cpuWorkers) {
         this(options, pipeline, cpuWorkers, 0, List.of());
@@ -112,6 +118,11 @@ public final class TandemJob {
         this.gpuWorkers = gpuWorkers;
         this.gpuDevices = List.copyOf(gpuDevices);
         this.slotResources = SlotResources.from(options); // fail at startup, not in a task
+        this.omopInput =
+                options.contains(SourceOptions.INPUT_FORMAT)
+                        && new OptionReader(options)
+                                        .enumValue(SourceOptions.INPUT_FORMAT, InputFormat.class)
+                                == InputFormat.OMOP;
     }
 
     /** Source to sink. */
@@ -138,10 +149,47 @@ public final class TandemJob {
             int sourceParallelism,
             Sink<Doc> docs,
             Sink<Result> deadLetters) {
-        DataStream<Result> results =
+        attach(env, source, sourceParallelism, docs, deadLetters, null);
+    }
+
+    /**
+     * As {@link #attach(StreamExecutionEnvironment, Source, int, Sink, Sink)}, with {@code check}
+     * applied to every result first: it turns the documents the document sink cannot write into
+     * dead letters (OMOP's note ids that are not integers), or null for none.
+     */
+    public void attach(
+            StreamExecutionEnvironment env,
+            Source<RawRecord, ?, ?> source,
+            int sourceParallelism,
+            Sink<Doc> docs,
+            Sink<Result> deadLetters,
+            @Nullable MapFunction<Result, Result> check) {
+        attach(
                 annotate(
                         env.fromSource(source, WatermarkStrategy.noWatermarks(), "input")
-                                .setParallelism(sourceParallelism));
+                                .setParallelism(sourceParallelism)),
+                docs,
+                deadLetters,
+                check);
+    }
+
+    /**
+     * Results to two sinks: documents (after {@code check}, when not null) to one, dead letters to
+     * the other.
+     */
+    public void attach(
+            DataStream<Result> annotated,
+            Sink<Doc> docs,
+            Sink<Result> deadLetters,
+            @Nullable MapFunction<Result, Result> check) {
+        DataStream<Result> results =
+                check == null
+                        ? annotated
+                        : annotated
+                                .map(check)
+                                .returns(TypeInformation.of(Result.class))
+                                .name("check")
+                                .setParallelism(1);
         results.filter(result -> !result.isDeadLetter())
                 .name("documents")
                 .setParallelism(1)
@@ -191,7 +239,7 @@ public final class TandemJob {
      */
     public DataStream<Result> annotate(DataStream<RawRecord> input, boolean keepPartitions) {
         DeadLetters deadLetters = new DeadLetters(settings.deadLetterMaxRawBytes());
-        DocParser parser = new DocParser(settings.maxTextChars());
+        DocParser parser = new DocParser(settings.maxTextChars(), omopInput);
         Pipeline.Stages stages = stages();
         // Round-robin, as the reference hands documents to its CPU workers; a Kafka partition
         // stays on one subtask instead, so its order can be kept.

@@ -306,11 +306,12 @@ public final class PipelineConfig {
     private static PipelineComponent terms(Entry e) {
         Map<String, List<String>> terms = new LinkedHashMap<>(e.stringListMap("terms", false));
         String lexicon = e.string("lexicon", null);
+        Map<String, Map<String, Integer>> conceptIds = Map.of();
         if (lexicon != null) {
-            TermMatcher.readLexicon(
-                            lexicon,
-                            Set.copyOf(e.stringList("labels")),
-                            Set.copyOf(e.stringList("languages")))
+            Set<String> labels = Set.copyOf(e.stringList("labels"));
+            Set<String> languages = Set.copyOf(e.stringList("languages"));
+            conceptIds = TermMatcher.readConceptIds(lexicon, labels, languages);
+            TermMatcher.readLexicon(lexicon, labels, languages)
                     .forEach(
                             (label, list) ->
                                     terms.computeIfAbsent(label, k -> new ArrayList<>())
@@ -320,7 +321,7 @@ public final class PipelineConfig {
             throw new IllegalArgumentException(
                     e.path + ": no terms; expected 'terms' (label to list of terms) or 'lexicon'");
         }
-        return new TermMatcher(terms, new Normalizer());
+        return new TermMatcher(terms, conceptIds, new Normalizer());
     }
 
     private static PipelineComponent negation(Entry e) {

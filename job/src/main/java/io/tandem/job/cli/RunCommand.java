@@ -7,6 +7,7 @@ import io.tandem.job.Inputs;
 import io.tandem.job.JobOptions;
 import io.tandem.job.JobSetup;
 import io.tandem.job.LocalClusters;
+import io.tandem.job.NoteNlpOutput;
 import io.tandem.job.OutputFormat;
 import io.tandem.job.TandemJob;
 import io.tandem.job.WebUi;
@@ -15,7 +16,11 @@ import io.tandem.job.kafka.KafkaIo;
 import io.tandem.job.kafka.KafkaOptions;
 import io.tandem.job.sink.JsonLinesFileSink;
 import io.tandem.job.sink.LocalProgress;
+import io.tandem.job.sink.NoteNlpLines;
 import io.tandem.job.sink.ParquetDocs;
+import io.tandem.job.sink.ParquetNoteNlp;
+import io.tandem.job.sink.ResultLines;
+import io.tandem.omop.NoteNlpRows;
 import io.tandem.parse.ParseOptions;
 import io.tandem.plan.CpuBudget;
 import io.tandem.plan.WorkerOptions;
@@ -84,8 +89,11 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(
             names = "--input-format",
-            paramLabel = "jsonl|parquet",
-            description = "Format of every input file (default: told by each file's extension).")
+            paramLabel = "jsonl|parquet|omop",
+            description =
+                    "Format of every input file (default: told by each file's extension); omop:"
+                            + " OMOP NOTE rows, note_id and note_text, in .jsonl or .parquet"
+                            + " files.")
     String inputFormat;
 
     @Option(
@@ -110,10 +118,12 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(
             names = "--output-format",
-            paramLabel = "jsonl|parquet",
+            paramLabel = "jsonl|parquet|omop",
             description =
                     "jsonl: --output is one JSON Lines file; parquet: --output is a folder of"
-                            + " Parquet part files (default: jsonl).")
+                            + " Parquet part files; omop: OMOP NOTE_NLP rows, JSON Lines if"
+                            + " --output ends in .jsonl, else Parquet part files (default:"
+                            + " jsonl).")
     String outputFormat;
 
     @Option(
@@ -428,7 +438,9 @@ public final class RunCommand implements Callable<Integer> {
         TandemJob job = setup.job();
         JobSetup.FileIo files = setup.files().orElseThrow();
         Inputs inputs = files.inputs();
-        boolean parquet = files.outputFormat() == OutputFormat.PARQUET;
+        boolean parquet = files.parquetFolder();
+        boolean omop = files.outputFormat() == OutputFormat.OMOP;
+        NoteNlpRows noteNlp = omop ? NoteNlpOutput.rows(options, job) : null;
         // The progress display counts the lines of the JSON Lines sink; Parquet has none to count.
         String progressKey = parquet ? null : "run-" + UUID.randomUUID();
         if (!onCluster) {
@@ -439,7 +451,16 @@ public final class RunCommand implements Callable<Integer> {
         }
         try (LocalClusters clusters = new LocalClusters(setup.webUi())) {
             StreamExecutionEnvironment env = clusters.environment(options);
-            if (parquet) {
+            if (parquet && omop) {
+                job.attach(
+                        env,
+                        inputs.source(),
+                        inputs.parallelism(),
+                        ParquetNoteNlp.sink(files.output(), noteNlp),
+                        JsonLinesFileSink.deadLettersOnly(
+                                files.deadLetterOutput(), null, new NoteNlpLines(noteNlp)),
+                        noteNlp::checkNoteId);
+            } else if (parquet) {
                 job.attach(
                         env,
                         inputs.source(),
@@ -455,7 +476,8 @@ public final class RunCommand implements Callable<Integer> {
                                 files.output(),
                                 files.deadLetterOutput(),
                                 job.settings().deterministic(),
-                                progressKey));
+                                progressKey,
+                                omop ? new NoteNlpLines(noteNlp) : ResultLines.JSON));
             }
             if (onCluster) {
                 // Flink's client decides: an attached `flink run` waits for the result here, the

@@ -237,7 +237,7 @@ class ConfigKeysTest {
                         + " tandem.input-format",
                 refusal("tandem.output=" + output, "tandem.input=" + dir.resolve("*.parquet")));
         assertEquals(
-                "tandem.input-format: 'csv' is not one of jsonl, parquet",
+                "tandem.input-format: 'csv' is not one of jsonl, parquet, omop",
                 refusal(
                         "tandem.output=" + output,
                         "tandem.input=" + inputFolder,
@@ -249,7 +249,7 @@ class ConfigKeysTest {
                         "tandem.input=" + inputFolder,
                         "tandem.text-column= "));
         assertEquals(
-                "tandem.output-format: 'csv' is not one of jsonl, parquet",
+                "tandem.output-format: 'csv' is not one of jsonl, parquet, omop",
                 refusal("tandem.output=" + output, "tandem.output-format=csv"));
         assertEquals(
                 "tandem.output: '"
