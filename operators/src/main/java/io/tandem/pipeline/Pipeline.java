@@ -33,9 +33,15 @@ public final class Pipeline implements Serializable {
                     NegationQualifier.NAME);
 
     private final List<PipelineComponent> components;
+    private final boolean outputSentences;
 
     private Pipeline(List<PipelineComponent> components) {
+        this(components, false);
+    }
+
+    private Pipeline(List<PipelineComponent> components, boolean outputSentences) {
         this.components = List.copyOf(components);
+        this.outputSentences = outputSentences;
     }
 
     public static Builder builder() {
@@ -45,6 +51,14 @@ public final class Pipeline implements Serializable {
     /** The bundled pipeline: tokens, sentences, norms, lexicon terms, dates, negation. */
     public static Pipeline defaultPipeline() {
         return PipelineConfig.loadResource(DEFAULT_RESOURCE);
+    }
+
+    /**
+     * Whether the output lists each document's sentences (offsets and attributes), as asked with
+     * {@code output.sentences: true}.
+     */
+    public boolean outputSentences() {
+        return outputSentences;
     }
 
     public List<PipelineComponent> components() {
@@ -186,6 +200,7 @@ public final class Pipeline implements Serializable {
     /** Builds a pipeline in code; {@link #build()} runs {@link #sanityCheck()}. */
     public static final class Builder {
         private final List<PipelineComponent> components = new ArrayList<>();
+        private boolean outputSentences;
 
         public Builder tokenizer() {
             return add(new Tokenizer());
@@ -220,10 +235,21 @@ public final class Pipeline implements Serializable {
             return this;
         }
 
+        /** Lists each document's sentences in the output ({@code output.sentences: true}). */
+        public Builder outputSentences(boolean outputSentences) {
+            this.outputSentences = outputSentences;
+            return this;
+        }
+
         /** Fails with a message naming the misplaced component and how to fix the order. */
         public void sanityCheck() {
             if (components.isEmpty()) {
                 throw new IllegalArgumentException("A pipeline needs at least one component");
+            }
+            if (outputSentences && indexOf(SentenceSegmenter.NAME) < 0) {
+                throw new IllegalArgumentException(
+                        "output.sentences: true lists each document's sentences, but no component"
+                                + " makes them: add a 'sentences' component");
             }
             Set<String> seen = new HashSet<>();
             Set<String> modelNames = new HashSet<>();
@@ -346,7 +372,7 @@ public final class Pipeline implements Serializable {
 
         public Pipeline build() {
             sanityCheck();
-            return new Pipeline(components);
+            return new Pipeline(components, outputSentences);
         }
     }
 }

@@ -40,6 +40,8 @@ import java.util.TreeMap;
  *   - type: terms
  *     lexicon: classpath:io/tandem/lexicon/clinical-terms.tsv
  *     labels: [DISEASE, SYMPTOM]
+ * output:
+ *   sentences: true   # list each document's sentences (offsets, attributes); default false
  * }</pre>
  *
  * A bad configuration fails with an {@link IllegalArgumentException} naming the key path (for
@@ -239,7 +241,7 @@ public final class PipelineConfig {
             throw new IllegalArgumentException(
                     "Pipeline configuration: expected an object with 'components'");
         }
-        checkKeys(root, "", Set.of("components"), "pipeline");
+        checkKeys(root, "", Set.of("components", "output"), "pipeline");
         JsonNode components = root.get("components");
         if (components == null || !components.isArray()) {
             throw new IllegalArgumentException("components: expected a list of components");
@@ -247,6 +249,20 @@ public final class PipelineConfig {
         Pipeline.Builder builder = Pipeline.builder();
         for (int i = 0; i < components.size(); i++) {
             builder.add(create(new Entry(components.get(i), "components[" + i + "]")));
+        }
+        JsonNode output = root.get("output");
+        if (output != null) {
+            if (!output.isObject()) {
+                throw new IllegalArgumentException(
+                        "output: expected an object such as {sentences: true}, got " + output);
+            }
+            checkKeys(output, "output.", Set.of("sentences"), "output");
+            JsonNode sentences = output.get("sentences");
+            if (sentences != null && !sentences.isBoolean()) {
+                throw new IllegalArgumentException(
+                        "output.sentences: expected true or false, got " + sentences);
+            }
+            builder.outputSentences(sentences != null && sentences.asBoolean());
         }
         return builder.build();
     }

@@ -477,7 +477,9 @@ public final class RunCommand implements Callable<Integer> {
                                 files.deadLetterOutput(),
                                 job.settings().deterministic(),
                                 progressKey,
-                                omop ? new NoteNlpLines(noteNlp) : ResultLines.JSON));
+                                omop
+                                        ? new NoteNlpLines(noteNlp)
+                                        : ResultLines.json(setup.pipeline().outputSentences())));
             }
             if (onCluster) {
                 // Flink's client decides: an attached `flink run` waits for the result here, the
@@ -535,7 +537,7 @@ public final class RunCommand implements Callable<Integer> {
                         : null;
         try (LocalClusters clusters = new LocalClusters(webUi)) {
             StreamExecutionEnvironment env = clusters.environment(options);
-            job.attachKafka(env, kafka.source(), kafka.sink());
+            job.attachKafka(env, kafka.source(), kafka.sink(setup.pipeline().outputSentences()));
             String name = "tandem: " + kafka.inputTopic() + " -> " + kafka.outputTopic();
             JobClient client = env.executeAsync(name);
             LOG.info("Submitted {} as job {}", name, client.getJobID());

@@ -22,11 +22,11 @@ import java.util.Map;
  * <ul>
  *   <li>A document: {@code {"id", "entities": [{"start", "end", "label", "text", "source",
  *       "attributes"}], "sentences": [{"start", "end", "attributes"}], "attributes", "vectors",
- *       "meta", "source"}}, entities sorted by start offset; {@code "sentences"} only when a
- *       component wrote sentence attributes (a classifier {@code on: sentences}); {@code
- *       "attributes"} only when a component wrote document attributes (a classifier {@code on:
- *       doc}); {@code "vectors"} (name to array of floats) only when an embeddings component wrote
- *       one.
+ *       "meta", "source"}}, entities sorted by start offset; {@code "sentences"} when the pipeline
+ *       asks with {@code output.sentences: true}, or when a component wrote sentence attributes (a
+ *       classifier {@code on: sentences}), which would otherwise be lost; {@code "attributes"} only
+ *       when a component wrote document attributes (a classifier {@code on: doc}); {@code
+ *       "vectors"} (name to array of floats) only when an embeddings component wrote one.
  *   <li>A dead letter: {@code {"seq", "source", "stage", "reason", "error", "raw", "raw_bytes",
  *       "raw_truncated"}}, plus {@code "id"} and {@code "meta"} once the record had parsed, and
  *       {@code "model"}, {@code "batch"} and {@code "device"} when a model stage failed. The raw
@@ -41,17 +41,31 @@ public final class JsonResults {
     private JsonResults() {}
 
     public static String encode(Result result) {
-        return result.isDeadLetter() ? encode(result.deadLetter()) : encode(result.doc());
+        return encode(result, false);
+    }
+
+    /**
+     * @param sentences list the document's sentences, as the pipeline asks with {@code
+     *     output.sentences: true}
+     */
+    public static String encode(Result result, boolean sentences) {
+        return result.isDeadLetter()
+                ? encode(result.deadLetter())
+                : encode(result.doc(), sentences);
     }
 
     public static String encode(Doc doc) {
+        return encode(doc, false);
+    }
+
+    public static String encode(Doc doc, boolean withSentences) {
         ObjectNode node = JSON.createObjectNode();
         node.put("id", doc.id());
         ArrayNode entities = node.putArray("entities");
         doc.entities().stream()
                 .sorted(BY_POSITION)
                 .forEach(span -> entities.add(entityJson(doc, span)));
-        if (doc.sentences().stream().anyMatch(s -> !s.attributes().isEmpty())) {
+        if (withSentences || doc.sentences().stream().anyMatch(s -> !s.attributes().isEmpty())) {
             ArrayNode sentences = node.putArray("sentences");
             for (Sentence sentence : doc.sentences()) {
                 ObjectNode s = sentences.addObject();

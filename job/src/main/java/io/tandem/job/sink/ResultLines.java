@@ -16,5 +16,13 @@ public interface ResultLines extends Serializable {
     Encoded encode(Result result);
 
     /** One line per result, {@link JsonResults}'s encoding. */
-    ResultLines JSON = result -> new Encoded(result.isDeadLetter(), JsonResults.encode(result));
+    ResultLines JSON = json(false);
+
+    /**
+     * {@link JsonResults}'s encoding, listing each document's sentences where the pipeline asks
+     * ({@code output.sentences: true}).
+     */
+    static ResultLines json(boolean sentences) {
+        return result -> new Encoded(result.isDeadLetter(), JsonResults.encode(result, sentences));
+    }
 }

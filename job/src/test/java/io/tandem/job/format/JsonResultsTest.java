@@ -60,10 +60,14 @@ class JsonResultsTest {
     }
 
     @Test
-    void sentencesWithoutAttributesAreNotWritten() {
+    void sentencesWithoutAttributesAreWrittenOnlyWhereThePipelineAsks() {
         Doc doc = new Doc("n3", "Fever.", 0, null, null);
         doc.sentences().add(new Sentence(0, 2, 0, 6));
         assertEquals("{\"id\":\"n3\",\"entities\":[]}", JsonResults.encode(Result.output(doc)));
+        assertEquals(
+                "{\"id\":\"n3\",\"entities\":[],"
+                        + "\"sentences\":[{\"start\":0,\"end\":6,\"attributes\":{}}]}",
+                JsonResults.encode(Result.output(doc), true));
     }
 
     @Test
