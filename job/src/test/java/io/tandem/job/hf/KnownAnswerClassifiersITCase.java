@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Classifiers on the real all-MiniLM-L6-v2 encoder with known-answer heads ({@link
  * KnownAnswerClassifiers}) through the whole job, in both layouts: the entity, sentence and
  * document heads in one pipeline after rule components, every label as the head's rule says; and
- * the same classifiers after {@code ner} in one chain of models.
+ * the same classifiers after {@code ner}, each model a stage of its own.
  */
 class KnownAnswerClassifiersITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -137,7 +137,7 @@ class KnownAnswerClassifiersITCase {
     }
 
     @Test
-    void afterNerInOneChainTheClassifiersAnswerAsAloneInBothLayouts() throws Exception {
+    void afterNerTheClassifiersAnswerAsAloneAndAlsoQualifyNerEntitiesInBothLayouts() throws Exception {
         String classifiers =
                 KnownAnswerClassifiers.pipelineYaml(heads)
                         .substring(("components:\n" + KnownAnswerClassifiers.RULES).length());
@@ -159,22 +159,22 @@ class KnownAnswerClassifiersITCase {
         Files.write(input, lines);
 
         List<String> classifiersAlone = run("alone", alone, input, IN_PLACE);
-        List<String> chainInPlace = run("after-ner-in-place", afterNer, input, IN_PLACE);
-        List<String> chainSplit = run("after-ner-split", afterNer, input, SPLIT);
+        List<String> stagesInPlace = run("after-ner-in-place", afterNer, input, IN_PLACE);
+        List<String> stagesSplit = run("after-ner-split", afterNer, input, SPLIT);
 
-        assertEquals(chainInPlace, chainSplit, "line for line");
+        assertEquals(stagesInPlace, stagesSplit, "line for line");
         int nerEntities = 0;
         for (int i = 0; i < lines.size(); i++) {
-            JsonNode chained = JSON.readTree(chainInPlace.get(i));
+            JsonNode staged = JSON.readTree(stagesInPlace.get(i));
             JsonNode expected = JSON.readTree(classifiersAlone.get(i));
-            assertEquals(expected.get("attributes"), chained.get("attributes"), "document " + i);
-            assertEquals(expected.get("sentences"), chained.get("sentences"), "document " + i);
+            assertEquals(expected.get("attributes"), staged.get("attributes"), "document " + i);
+            assertEquals(expected.get("sentences"), staged.get("sentences"), "document " + i);
             List<JsonNode> ruleEntities = new ArrayList<>();
-            for (JsonNode entity : chained.get("entities")) {
+            for (JsonNode entity : staged.get("entities")) {
                 if (entity.get("source").asText().equals("ner")) {
-                    // The chain's classifier saw the document before ner wrote its entities.
+                    // Each model is a stage of its own: the classifier sees ner's entities.
                     assertTrue(
-                            !entity.get("attributes").has(NegationQualifier.ATTRIBUTE),
+                            entity.get("attributes").has(NegationQualifier.ATTRIBUTE),
                             entity.toString());
                     nerEntities++;
                 } else {
