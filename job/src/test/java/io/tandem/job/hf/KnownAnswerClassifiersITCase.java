@@ -137,7 +137,8 @@ class KnownAnswerClassifiersITCase {
     }
 
     @Test
-    void afterNerTheClassifiersAnswerAsAloneAndAlsoQualifyNerEntitiesInBothLayouts() throws Exception {
+    void afterNerTheClassifiersAnswerAsAloneAndAlsoQualifyNerEntitiesInBothLayouts()
+            throws Exception {
         String classifiers =
                 KnownAnswerClassifiers.pipelineYaml(heads)
                         .substring(("components:\n" + KnownAnswerClassifiers.RULES).length());
