@@ -1,7 +1,9 @@
 package io.tandem.pipeline;
 
+import io.tandem.classifier.SequenceClassifier;
 import io.tandem.doc.Doc;
 import io.tandem.inference.ModelComponent;
+import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.pipeline.components.NegationQualifier;
 import io.tandem.pipeline.components.Normalizer;
 import io.tandem.pipeline.components.PipelineComponent;
@@ -12,6 +14,7 @@ import io.tandem.pipeline.components.Tokenizer;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -261,6 +264,75 @@ public final class Pipeline implements Serializable {
                 }
                 seen.add(name);
             }
+            checkClassifierInputs();
+        }
+
+        /**
+         * A classifier's target must be made before it: sentences by a {@code sentences} component,
+         * entities by one that makes entities, of a label its {@code labels} filter names.
+         */
+        private void checkClassifierInputs() {
+            boolean sentences = false;
+            Set<String> entityLabels = new LinkedHashSet<>();
+            boolean entities = false;
+            for (int i = 0; i < components.size(); i++) {
+                PipelineComponent component = components.get(i);
+                if (component instanceof ModelStep step
+                        && step.model() instanceof SequenceClassifier classifier) {
+                    String where =
+                            "Component '"
+                                    + classifier.name()
+                                    + "' (position "
+                                    + i
+                                    + ", type classifier) runs on: "
+                                    + classifier.target().key();
+                    if (classifier.target() == SequenceClassifier.Target.SENTENCES && !sentences) {
+                        throw new IllegalArgumentException(
+                                where + " but no 'sentences' component comes before it");
+                    }
+                    if (classifier.target() == SequenceClassifier.Target.ENTITIES) {
+                        if (!entities) {
+                            throw new IllegalArgumentException(
+                                    where
+                                            + " but no component before it makes entities"
+                                            + " (terms, regex, ner)");
+                        }
+                        if (!classifier.entityLabels().isEmpty()
+                                && classifier.entityLabels().stream()
+                                        .noneMatch(entityLabels::contains)) {
+                            throw new IllegalArgumentException(
+                                    where
+                                            + " with labels "
+                                            + classifier.entityLabels()
+                                            + " but the components before it make only "
+                                            + entityLabels);
+                        }
+                    }
+                }
+                if (component instanceof SentenceSegmenter) {
+                    sentences = true;
+                }
+                Set<String> made = entityLabelsOf(component);
+                if (made != null) {
+                    entities = true;
+                    entityLabels.addAll(made);
+                }
+            }
+        }
+
+        /** The labels of the entities a component makes; null if it makes none. */
+        private static Set<String> entityLabelsOf(PipelineComponent component) {
+            if (component instanceof TermMatcher terms) {
+                return terms.termsByLabel().keySet();
+            }
+            if (component instanceof RegexMatcher regex) {
+                return regex.labels();
+            }
+            if (component instanceof ModelStep step
+                    && step.model() instanceof OnnxTokenClassifier ner) {
+                return ner.entityLabels();
+            }
+            return null;
         }
 
         private int indexOf(String name) {

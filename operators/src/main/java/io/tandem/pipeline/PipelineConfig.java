@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tandem.classifier.SequenceClassifier;
 import io.tandem.embeddings.TextEmbedder;
 import io.tandem.ner.Aggregation;
 import io.tandem.ner.OnnxTokenClassifier;
@@ -90,6 +91,64 @@ public final class PipelineConfig {
                 TextEmbedder.TYPE,
                 Set.of("model", "pooling", "normalize", "max_length", "stride", "name"),
                 PipelineConfig::embeddings);
+        registerComponentType(
+                SequenceClassifier.TYPE,
+                Set.of(
+                        "model",
+                        "name",
+                        "on",
+                        "aggregation",
+                        "threshold",
+                        "labels",
+                        "context",
+                        "within",
+                        "markers",
+                        "text_pair",
+                        "max_length",
+                        "stride"),
+                PipelineConfig::classifier);
+    }
+
+    private static PipelineComponent classifier(Entry e) {
+        if (!e.has("model")) {
+            throw new IllegalArgumentException(
+                    e.path
+                            + ".model: missing; expected a Hugging Face sequence-classification export"
+                            + " folder");
+        }
+        SequenceClassifier.Builder builder =
+                SequenceClassifier.builder()
+                        .name(e.string("name", SequenceClassifier.TYPE))
+                        .model(e.string("model", null))
+                        .on(SequenceClassifier.Target.parse(e.string("on", "doc")))
+                        .aggregation(
+                                SequenceClassifier.Aggregation.parse(
+                                        e.string("aggregation", "mean")))
+                        .entityLabels(new LinkedHashSet<>(e.stringList("labels")))
+                        .textPair(e.bool("text_pair", false))
+                        .maxLength(
+                                e.positiveInt("max_length", SequenceClassifier.DEFAULT_MAX_LENGTH));
+        if (e.has("threshold")) {
+            builder.threshold(e.number("threshold"));
+        }
+        if (e.has("context")) {
+            builder.context(e.nonNegativeInt("context"));
+        }
+        if (e.has("within")) {
+            String within = e.string("within", null);
+            if (!within.equals("sentence") && !within.equals("doc")) {
+                throw new IllegalArgumentException(
+                        e.path + ".within: expected sentence or doc, got \"" + within + "\"");
+            }
+            builder.withinSentence(within.equals("sentence"));
+        }
+        if (e.has("markers")) {
+            builder.markers(e.stringList("markers"));
+        }
+        if (e.has("stride")) {
+            builder.stride(e.nonNegativeInt("stride"));
+        }
+        return new ModelStep(builder.build());
     }
 
     private static PipelineComponent embeddings(Entry e) {
@@ -346,6 +405,26 @@ public final class PipelineConfig {
                     || value.asLong() < 1
                     || value.asLong() > Integer.MAX_VALUE) {
                 throw error(key, "a positive integer", value);
+            }
+            return value.asInt();
+        }
+
+        /** A number, integral or not; call only when {@link #has} the key. */
+        public double number(String key) {
+            JsonNode value = node.get(key);
+            if (!value.isNumber()) {
+                throw error(key, "a number", value);
+            }
+            return value.asDouble();
+        }
+
+        /** Call only when {@link #has} the key. */
+        public int nonNegativeInt(String key) {
+            JsonNode value = node.get(key);
+            if (!value.isIntegralNumber()
+                    || value.asLong() < 0
+                    || value.asLong() > Integer.MAX_VALUE) {
+                throw error(key, "an integer >= 0", value);
             }
             return value.asInt();
         }

@@ -113,7 +113,7 @@ class PipelineConfigTest {
                 yamlError(
                         "components:\n  - type: tokenizer\n  - type: regex\n    patern: {DATE: ['x']}\n"));
         assertEquals(
-                "components[0].type: unknown component type 'tokeniser'; expected one of [embeddings, negation, ner, normalizer, regex, sentences, terms, tokenizer]",
+                "components[0].type: unknown component type 'tokeniser'; expected one of [classifier, embeddings, negation, ner, normalizer, regex, sentences, terms, tokenizer]",
                 yamlError("components:\n  - type: tokeniser\n"));
         assertEquals(
                 "components[2].max_scope_tokens: expected a positive integer, got \"ten\"",
