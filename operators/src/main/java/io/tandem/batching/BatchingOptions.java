@@ -47,7 +47,7 @@ public final class BatchingOptions {
     public static final ConfigOption<Boolean> CHAIN_CONSECUTIVE_MODELS =
             ConfigOptions.key("tandem.chain-consecutive-models")
                     .booleanType()
-                    .defaultValue(true)
+                    .defaultValue(io.tandem.pipeline.Pipeline.CHAIN_CONSECUTIVE_MODELS)
                     .withDescription(
                             "Run consecutive model components of the pipeline as one stage (one"
                                     + " batch carries every model's inputs, one round trip to the"

@@ -118,8 +118,14 @@ class RealExportTest {
         OnnxTokenClassifier ner = OnnxTokenClassifier.tiny();
         TextEmbedder embedder =
                 TextEmbedder.builder().model(miniLm.toString()).name("minilm").build();
-        Pipeline both = Pipeline.builder().model(ner).model(embedder).build();
-        assertTrue(both.split().model() instanceof io.tandem.pipeline.ModelChain);
+        Pipeline both =
+                Pipeline.builder()
+                        .model(new io.tandem.pipeline.ModelChain(List.of(ner, embedder)))
+                        .build();
+        assertEquals(
+                List.of("ner", "minilm"),
+                Pipeline.builder().model(ner).model(embedder).build().stages().modelNames(),
+                "a stage each unless chained");
         String text = "Started metformin 500 mg and aspirin. 😀 Ça va.";
         Doc chained = new Doc("d", text, 0, null, null);
         Doc nerAlone = new Doc("d", text, 0, null, null);

@@ -46,16 +46,16 @@ class PipelineStagesTest {
     }
 
     @Test
-    void consecutiveModelsAreOneChainedStageByDefaultAndOneStageEachOnRequest() {
+    void consecutiveModelsAreOneStageEachByDefaultAndOneChainedStageOnRequest() {
         Pipeline pipeline =
                 Pipeline.builder().tokenizer().model(NER).model(SECOND).normalizer().build();
 
-        Pipeline.Stages chained = pipeline.stages();
+        Pipeline.Stages chained = pipeline.stages(true);
         assertEquals(List.of("ner+ner-2"), chained.modelNames());
         assertInstanceOf(ModelChain.class, chained.stages().get(0).model());
         assertEquals(List.of("normalizer"), names(chained.stages().get(0).after()));
 
-        Pipeline.Stages separate = pipeline.stages(false);
+        Pipeline.Stages separate = pipeline.stages();
         assertEquals(List.of("ner", "ner-2"), separate.modelNames());
         assertEquals(List.of(), names(separate.stages().get(0).after()));
         assertEquals(List.of("normalizer"), names(separate.stages().get(1).after()));

@@ -72,7 +72,7 @@ class ConfigKeysTest {
         values.put("tandem.max-batch-delay", "50ms");
         values.put("tandem.batches-in-flight-per-link", "3");
         values.put("tandem.deterministic", "false");
-        values.put("tandem.chain-consecutive-models", "false");
+        values.put("tandem.chain-consecutive-models", "true");
         values.put("tandem.max-text-chars", "500");
         values.put("tandem.dead-letter.max-raw-bytes", "10");
         values.put("tandem.forward-timeout", "30s");

@@ -191,7 +191,7 @@ class KnownAnswerClassifiersITCase {
     }
 
     @Test
-    void aMarkerTheTokenizerSplitsAndATokenClassifierAreRefusedWithExitTwo() throws Exception {
+    void aMarkerTheTokenizerSplitsIsRefusedWithExitTwo() throws Exception {
         // MiniLM's own tokenizer splits "[E]" into "[", "e", "]".
         Path noMarkers =
                 KnownAnswerClassifiers.layOut(
