@@ -28,11 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link ThreeStagePipeline} ({@code ner}, {@code negation}, a classifier on entities, a classifier
- * on the document) on the MiniCluster. With consecutive models chained (the default) the two
- * classifiers are one stage after {@code ner}'s; with {@code tandem.chain-consecutive-models:
- * false} each model is a stage of its own. Every run, in place (C = 0) or split (P = 2, C = 1),
- * chained or not, writes the same lines, and every entity, qualifier and class is the one the notes
- * were built with.
+ * on the document) on the MiniCluster. By default each model is a stage of its own; with {@code
+ * tandem.chain-consecutive-models: true} the two classifiers are one stage after {@code ner}'s.
+ * Every run, in place (C = 0) or split (P = 2, C = 1), chained or not, writes the same lines, and
+ * every entity, qualifier and class is the one the notes were built with.
  */
 class ThreeStagePipelineITCase {
     @RegisterExtension
@@ -71,7 +70,11 @@ class ThreeStagePipelineITCase {
     /** A run's vertex names and output lines. */
     record Run(List<String> vertices, List<String> lines) {}
 
-    private static Run run(String name, int gpuWorkers, boolean chainConsecutiveModels)
+    /**
+     * @param chainConsecutiveModels whether the two classifiers are one stage, or null for the
+     *     default
+     */
+    private static Run run(String name, int gpuWorkers, Boolean chainConsecutiveModels)
             throws Exception {
         Configuration options = new Configuration();
         options.set(BatchingOptions.BATCH_SIZE, "8 docs");
@@ -79,8 +82,8 @@ class ThreeStagePipelineITCase {
         // the same documents in every run: the quantized MiniLM quantizes a batch with one scale.
         options.set(BatchingOptions.MAX_BATCH_DELAY, Duration.ofHours(1));
         options.set(BatchingOptions.DETERMINISTIC, true);
-        if (!chainConsecutiveModels) {
-            options.set(BatchingOptions.CHAIN_CONSECUTIVE_MODELS, false);
+        if (chainConsecutiveModels != null) {
+            options.set(BatchingOptions.CHAIN_CONSECUTIVE_MODELS, chainConsecutiveModels);
         }
         Configuration cluster = new Configuration();
         cluster.set(PipelineOptions.GENERIC_TYPES, false);
@@ -127,10 +130,10 @@ class ThreeStagePipelineITCase {
     void bothLayoutsChainedOrNotWriteTheSameLinesAndEveryKnownAnswer() throws Exception {
         Run inPlaceChained = run("in-place-chained", 0, true);
         Run splitChained = run("split-chained", 1, true);
-        Run inPlaceStages = run("in-place-stages", 0, false);
-        Run splitStages = run("split-stages", 1, false);
+        Run inPlaceStages = run("in-place-stages", 0, null);
+        Run splitStages = run("split-stages", 1, null);
 
-        assertEquals(THREE_STAGES, splitStages.vertices());
+        assertEquals(THREE_STAGES, splitStages.vertices(), "by default a stage per model");
         assertEquals(
                 List.of(
                         "Source: input",
@@ -141,7 +144,7 @@ class ThreeStagePipelineITCase {
                         "join " + NEGATED_BY_MODEL + "+note_topic",
                         "output: Writer"),
                 splitChained.vertices(),
-                "by default the two classifiers are one chained stage after ner's");
+                "chained, the two classifiers are one stage after ner's");
         assertEquals(
                 List.of(
                         "Source: input",
