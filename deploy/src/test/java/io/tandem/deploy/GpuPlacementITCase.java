@@ -12,6 +12,7 @@ import io.tandem.deploy.cluster.PluginJar;
 import io.tandem.deploy.cluster.StandaloneCluster;
 import io.tandem.deploy.cluster.TestClusterConfiguration;
 import io.tandem.deploy.gpu.TestGpuDriverFactory;
+import io.tandem.job.hf.ThreeStagePipeline;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  * TaskManager B declares none. The inference slot sharing group asks for one {@code gpu} per
  * subtask, so Flink's fine-grained slot manager puts every inference subtask on A, and a job that
  * needs more GPUs than the cluster has fails without ever running inference on B. With two model
- * stages, subtask j of both stages' inference runs in one slot and shares its GPU.
+ * stages, subtask j of both stages' inference runs in one slot and shares its GPU; with three (the
+ * real MiniLM encoder under {@link ThreeStagePipeline}'s known-answer heads), every answer holds on
+ * the cluster too.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GpuPlacementITCase {
@@ -214,6 +217,81 @@ class GpuPlacementITCase {
         }
     }
 
+    @Test
+    @Order(5)
+    void threeModelStagesOnRealEncodersGiveTheKnownAnswersWithEachIndexOnOneTaskManager()
+            throws Exception {
+        // The exports, pipeline and notes in the test's folder, which the cluster's JVMs read.
+        ThreeStagePipeline.Fixture fixture =
+                ThreeStagePipeline.layOut(Files.createDirectories(dir.resolve("three-stages")));
+        Path output = dir.resolve("three-stages/out.jsonl");
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "run",
+                                "--input",
+                                fixture.input().toString(),
+                                "--output",
+                                output.toString(),
+                                "--pipeline",
+                                fixture.pipeline().toString(),
+                                "--cpu-workers",
+                                "2",
+                                "--gpu-workers",
+                                "2",
+                                "--batch-size",
+                                "8 docs",
+                                "--max-batch-delay",
+                                "1h",
+                                "--no-progress",
+                                "-D",
+                                "tandem.chain-consecutive-models=false"));
+        args.addAll(SMALL_SLOTS);
+        long start = System.nanoTime();
+        String jobId = rest.runJar(jarId, ENTRY_CLASS, args);
+        assertEquals(
+                "FINISHED",
+                // Generous: three MiniLM sessions per inference subtask on a shared machine.
+                rest.awaitTerminalState(jobId, JOB_TIMEOUT.multipliedBy(3), cluster::checkAlive),
+                () -> "job " + jobId + ": " + failureCause(jobId));
+        System.out.printf(
+                "Three-stage job on the cluster: %.1f s from submission%n",
+                (System.nanoTime() - start) / 1e9);
+
+        Placement placement = Placement.of(rest, jobId, Map.of());
+        System.out.println("Placement with three model stages:\n" + placement.table());
+        List<String> inference =
+                List.of(
+                        "inference ner",
+                        "inference " + ThreeStagePipeline.NEGATED_BY_MODEL,
+                        "inference " + ThreeStagePipeline.NOTE_TOPIC);
+        for (String vertex : inference) {
+            assertEquals(2, placement.parallelism(vertex), vertex + "\n" + placement.table());
+        }
+        for (int j = 0; j < 2; j++) {
+            for (String vertex : inference) {
+                assertEquals(
+                        GPU_TASK_MANAGER,
+                        taskManagerOfVertex(placement, vertex, j),
+                        vertex + " #" + j + "\n" + placement.table());
+            }
+        }
+        assertEquals(
+                List.of(),
+                Files.readAllLines(output.resolveSibling("out.dead-letter.jsonl")),
+                "dead letters");
+        System.out.println(
+                ThreeStagePipeline.assertEveryKnownAnswer(fixture, Files.readAllLines(output)));
+    }
+
+    private static String failureCause(String jobId) {
+        try {
+            return rest.failureCause(jobId);
+        } catch (Exception e) {
+            return "failure cause unreadable: " + e;
+        }
+    }
+
     /** The TaskManager of subtask {@code index} of the vertex named exactly {@code name}. */
     private static String taskManagerOfVertex(Placement placement, String name, int index) {
         return placement.subtasks().stream()
@@ -221,6 +299,23 @@ class GpuPlacementITCase {
                 .map(Placement.Subtask::taskManager)
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no subtask " + index + " of " + name));
+    }
+
+    /** Slots small enough for the test's TaskManagers (2 CPU slots and the inference slots). */
+    private static final List<String> SMALL_SLOTS = new ArrayList<>();
+
+    static {
+        for (String option :
+                List.of(
+                        "tandem.slot-resources.gpu.cpu-cores=0.5",
+                        "tandem.slot-resources.gpu.task-heap-memory=48m",
+                        "tandem.slot-resources.gpu.task-off-heap-memory=16m",
+                        "tandem.slot-resources.cpu.cpu-cores=0.5",
+                        "tandem.slot-resources.cpu.task-heap-memory=48m",
+                        "tandem.slot-resources.cpu.task-off-heap-memory=16m")) {
+            SMALL_SLOTS.add("-D");
+            SMALL_SLOTS.add(option);
+        }
     }
 
     private static String submit(int inferenceSubtasks, String name, String... extra)
@@ -240,18 +335,7 @@ class GpuPlacementITCase {
                                 Integer.toString(inferenceSubtasks),
                                 "--no-progress"));
         args.addAll(List.of(extra));
-        // Slots small enough for the test's TaskManagers (2 CPU slots and the inference slots).
-        for (String option :
-                List.of(
-                        "tandem.slot-resources.gpu.cpu-cores=0.5",
-                        "tandem.slot-resources.gpu.task-heap-memory=48m",
-                        "tandem.slot-resources.gpu.task-off-heap-memory=16m",
-                        "tandem.slot-resources.cpu.cpu-cores=0.5",
-                        "tandem.slot-resources.cpu.task-heap-memory=48m",
-                        "tandem.slot-resources.cpu.task-off-heap-memory=16m")) {
-            args.add("-D");
-            args.add(option);
-        }
+        args.addAll(SMALL_SLOTS);
         return rest.runJar(jarId, ENTRY_CLASS, args);
     }
 
