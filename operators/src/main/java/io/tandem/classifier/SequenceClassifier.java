@@ -1,6 +1,5 @@
 package io.tandem.classifier;
 
-import ai.onnxruntime.OnnxJavaType;
 import io.tandem.doc.Doc;
 import io.tandem.doc.Sentence;
 import io.tandem.doc.Span;
@@ -14,7 +13,6 @@ import io.tandem.inference.ModelLocation;
 import io.tandem.inference.ModelSignature;
 import io.tandem.tensor.Tensor;
 import io.tandem.tensor.TensorMap;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -103,9 +101,6 @@ public final class SequenceClassifier implements ModelComponent<ClassifierFeatur
         }
     }
 
-    /** One model input, and whether the graph declares it int32 rather than int64. */
-    private record Input(String name, boolean int32) implements Serializable {}
-
     private final String name;
     private final TransformerEncoder encoder;
     private final Target target;
@@ -119,7 +114,6 @@ public final class SequenceClassifier implements ModelComponent<ClassifierFeatur
     private final List<String> markers;
     private final int[] markerIds;
     private final int trueLabel;
-    private final List<Input> inputs;
 
     private SequenceClassifier(Builder builder) {
         this.name = Objects.requireNonNull(builder.name, "name");
@@ -193,14 +187,6 @@ public final class SequenceClassifier implements ModelComponent<ClassifierFeatur
         this.markers = builder.markers == null ? null : List.copyOf(builder.markers);
         this.markerIds = markers == null ? null : markerIds(markers);
         this.trueLabel = trueLabel();
-        List<Input> inputs = new ArrayList<>();
-        for (String input : encoder.inputNames()) {
-            inputs.add(
-                    new Input(
-                            input,
-                            encoder.signature().inputs().get(input).type() == OnnxJavaType.INT32));
-        }
-        this.inputs = List.copyOf(inputs);
     }
 
     /** Each marker must be one token of the vocabulary, itself, or the model never saw it. */
@@ -481,39 +467,7 @@ public final class SequenceClassifier implements ModelComponent<ClassifierFeatur
                 }
             }
         }
-        long[] shape = {rows, sequence};
-        List<Tensor> tensors = new ArrayList<>(inputs.size());
-        for (Input input : inputs) {
-            long[] values =
-                    switch (input.name()) {
-                        case TransformerEncoder.INPUT_IDS -> ids;
-                        case TransformerEncoder.ATTENTION_MASK -> mask;
-                        case TransformerEncoder.TOKEN_TYPE_IDS -> types;
-                        case TransformerEncoder.POSITION_IDS -> positions(rows, sequence);
-                        default -> throw new IllegalStateException("Unfed input " + input);
-                    };
-            tensors.add(
-                    input.int32()
-                            ? Tensor.ofInts(input.name(), shape, toInts(values))
-                            : Tensor.ofLongs(input.name(), shape, values));
-        }
-        return TensorMap.of(tensors);
-    }
-
-    private static long[] positions(int rows, int sequence) {
-        long[] positions = new long[rows * sequence];
-        for (int i = 0; i < positions.length; i++) {
-            positions[i] = i % sequence;
-        }
-        return positions;
-    }
-
-    private static int[] toInts(long[] values) {
-        int[] ints = new int[values.length];
-        for (int i = 0; i < values.length; i++) {
-            ints[i] = (int) values[i];
-        }
-        return ints;
+        return encoder.inputs(rows, sequence, ids, mask, types);
     }
 
     @Override

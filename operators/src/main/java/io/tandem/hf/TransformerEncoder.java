@@ -378,6 +378,16 @@ public final class TransformerEncoder implements Serializable {
                 }
             }
         }
+        return inputs(rows, sequence, ids, mask, null);
+    }
+
+    /**
+     * The model's inputs from row-major {@code [rows, sequence]} ids and attention mask, each
+     * tensor of the type the graph declares (int64 or int32); positions count from 0 in each row.
+     *
+     * @param types the token type ids; {@code null} for all zeros
+     */
+    public TensorMap inputs(int rows, int sequence, long[] ids, long[] mask, long[] types) {
         long[] shape = {rows, sequence};
         List<Tensor> tensors = new ArrayList<>(inputs.size());
         for (Input input : inputs) {
@@ -385,7 +395,7 @@ public final class TransformerEncoder implements Serializable {
                     switch (input.name()) {
                         case INPUT_IDS -> ids;
                         case ATTENTION_MASK -> mask;
-                        case TOKEN_TYPE_IDS -> new long[rows * sequence];
+                        case TOKEN_TYPE_IDS -> types != null ? types : new long[rows * sequence];
                         case POSITION_IDS -> positions(rows, sequence);
                         default -> throw new IllegalStateException("Unfed input " + input);
                     };
