@@ -562,14 +562,7 @@ public final class SequenceClassifier implements ModelComponent<ClassifierFeatur
                         || sentences.get(index).start() != f.targetStart(t)
                         || sentences.get(index).end() != f.targetEnd(t)) {
                     throw new IllegalStateException(
-                            "Sentence "
-                                    + index
-                                    + " ["
-                                    + f.targetStart(t)
-                                    + ", "
-                                    + f.targetEnd(t)
-                                    + ") of document "
-                                    + doc.id()
+                            describeTarget("Sentence " + index, doc, f, t)
                                     + " changed between preprocess and postprocess");
                 }
                 yield sentences.get(index).attributes();
@@ -591,15 +584,13 @@ public final class SequenceClassifier implements ModelComponent<ClassifierFeatur
             }
         }
         throw new IllegalStateException(
-                "Entity "
-                        + f.targetLabel(t)
-                        + " ["
-                        + f.targetStart(t)
-                        + ", "
-                        + f.targetEnd(t)
-                        + ") of document "
-                        + doc.id()
+                describeTarget("Entity " + f.targetLabel(t), doc, f, t)
                         + " is gone between preprocess and postprocess");
+    }
+
+    /** Names target {@code t} in messages: {@code what [start, end) of document id}. */
+    private static String describeTarget(String what, Doc doc, ClassifierFeatures f, int t) {
+        return what + " [" + f.targetStart(t) + ", " + f.targetEnd(t) + ") of document " + doc.id();
     }
 
     private static boolean sameEntity(Span span, ClassifierFeatures f, int t) {
