@@ -50,16 +50,6 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
     /** A batch waiting for a credit: the records it will send. */
     private record Ready(PendingDocs docs, TensorBatch tensors) {}
 
-    public DispatchBatcher(
-            DocFinisher<F> finisher,
-            BatchSize batchSize,
-            int chunkSize,
-            long maxDelayMillis,
-            int creditsPerProducer,
-            int consumers) {
-        this(finisher, batchSize, chunkSize, maxDelayMillis, creditsPerProducer, consumers, 0);
-    }
-
     /**
      * @param stage the model stage this batcher feeds (0 for the first): its credits are the
      *     stage's own

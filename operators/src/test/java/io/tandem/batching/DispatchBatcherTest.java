@@ -55,7 +55,8 @@ class DispatchBatcherTest {
                         CHUNK,
                         60_000,
                         CREDITS,
-                        1);
+                        1,
+                        0);
         OneInputStreamOperatorTestHarness<Doc, TensorBatch> harness =
                 new OneInputStreamOperatorTestHarness<>(batcher);
         harness.open();
@@ -247,7 +248,8 @@ class DispatchBatcherTest {
                         CHUNK,
                         60_000,
                         credits,
-                        consumers);
+                        consumers,
+                        0);
         try (OneInputStreamOperatorTestHarness<Doc, TensorBatch> h =
                 new OneInputStreamOperatorTestHarness<>(batcher, environment)) {
             h.open();

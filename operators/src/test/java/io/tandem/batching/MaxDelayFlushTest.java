@@ -30,7 +30,8 @@ class MaxDelayFlushTest {
                         CHUNK,
                         MAX_DELAY,
                         CREDITS,
-                        1);
+                        1,
+                        0);
         OneInputStreamOperatorTestHarness<Doc, TensorBatch> harness =
                 new OneInputStreamOperatorTestHarness<>(batcher);
         harness.open();
