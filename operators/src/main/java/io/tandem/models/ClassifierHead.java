@@ -23,6 +23,23 @@ public final class ClassifierHead {
      * @param bias [labels]
      */
     public static byte[] attach(byte[] encoderOnnx, int hidden, float[] weight, float[] bias) {
+        ModelProto encoder = encoderWithHiddenOutput(encoderOnnx);
+        checkWeights(hidden, weight, bias);
+        int labels = bias.length;
+        OnnxGraphBuilder g = OnnxGraphBuilder.extending(encoder);
+        String w = g.floats("token_head.weight", new long[] {hidden, labels}, weight);
+        String b = g.floats("token_head.bias", new long[] {labels}, bias);
+        String scores =
+                g.node("MatMul", "token_head.scores", OnnxGraphBuilder.in(HIDDEN_OUTPUT, w));
+        g.node("Add", LOGITS, OnnxGraphBuilder.in(scores, b));
+        g.clearOutputs();
+        g.output(LOGITS, TensorProto.DataType.FLOAT, "batch", "sequence", labels);
+        return g.build(encoder.getDocString() + " + a linear token-classification head")
+                .toByteArray();
+    }
+
+    /** Parses an encoder export that has a {@link #HIDDEN_OUTPUT} for a head to read. */
+    static ModelProto encoderWithHiddenOutput(byte[] encoderOnnx) {
         ModelProto encoder;
         try {
             encoder = ModelProto.parseFrom(encoderOnnx);
@@ -41,6 +58,11 @@ public final class ClassifierHead {
                                     .map(output -> output.getName())
                                     .toList());
         }
+        return encoder;
+    }
+
+    /** A linear head's weight is [hidden, labels] for its bias of [labels]. */
+    static void checkWeights(int hidden, float[] weight, float[] bias) {
         int labels = bias.length;
         if (weight.length != hidden * labels) {
             throw new IllegalArgumentException(
@@ -53,15 +75,5 @@ public final class ClassifierHead {
                             + " weights, got "
                             + weight.length);
         }
-        OnnxGraphBuilder g = OnnxGraphBuilder.extending(encoder);
-        String w = g.floats("token_head.weight", new long[] {hidden, labels}, weight);
-        String b = g.floats("token_head.bias", new long[] {labels}, bias);
-        String scores =
-                g.node("MatMul", "token_head.scores", OnnxGraphBuilder.in(HIDDEN_OUTPUT, w));
-        g.node("Add", LOGITS, OnnxGraphBuilder.in(scores, b));
-        g.clearOutputs();
-        g.output(LOGITS, TensorProto.DataType.FLOAT, "batch", "sequence", labels);
-        return g.build(encoder.getDocString() + " + a linear token-classification head")
-                .toByteArray();
     }
 }

@@ -2,7 +2,6 @@ package io.tandem.models;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
-import com.google.protobuf.InvalidProtocolBufferException;
 
 /**
  * A linear sequence-classification head on an encoder export: the encoder's {@code
@@ -37,29 +36,9 @@ public final class SequenceHead {
      */
     public static byte[] attach(
             byte[] encoderOnnx, int hidden, Pooling pooling, float[] weight, float[] bias) {
-        ModelProto encoder;
-        try {
-            encoder = ModelProto.parseFrom(encoderOnnx);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalArgumentException("Not an ONNX model: " + e.getMessage(), e);
-        }
-        if (encoder.getGraph().getOutputList().stream()
-                .noneMatch(output -> output.getName().equals(HIDDEN_OUTPUT))) {
-            throw new IllegalArgumentException(
-                    "The encoder has no output '" + HIDDEN_OUTPUT + "' to attach a head to");
-        }
+        ModelProto encoder = ClassifierHead.encoderWithHiddenOutput(encoderOnnx);
+        ClassifierHead.checkWeights(hidden, weight, bias);
         int labels = bias.length;
-        if (weight.length != hidden * labels) {
-            throw new IllegalArgumentException(
-                    "A head of "
-                            + labels
-                            + " labels on "
-                            + hidden
-                            + " hidden units needs "
-                            + hidden * labels
-                            + " weights, got "
-                            + weight.length);
-        }
         OnnxGraphBuilder g = OnnxGraphBuilder.extending(encoder);
         Axes axis1 = new Axes(g, opset(encoder), 1);
         String positions;
