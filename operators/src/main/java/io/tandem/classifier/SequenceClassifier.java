@@ -6,6 +6,7 @@ import io.tandem.doc.Span;
 import io.tandem.hf.HfExport;
 import io.tandem.hf.HfTokenizer;
 import io.tandem.hf.TransformerEncoder;
+import io.tandem.inference.ComponentOption;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
 import io.tandem.inference.ModelComponent;
@@ -71,17 +72,11 @@ public final class SequenceClassifier implements ModelComponent<ClassifierFeatur
         ENTITIES;
 
         public static Target parse(String name) {
-            for (Target t : values()) {
-                if (t.key().equals(name)) {
-                    return t;
-                }
-            }
-            throw new IllegalArgumentException(
-                    "Unknown target '" + name + "'; expected doc, sentences or entities");
+            return ComponentOption.parse(Target.class, "target", name);
         }
 
         public String key() {
-            return name().toLowerCase(Locale.ROOT);
+            return ComponentOption.key(this);
         }
     }
 
@@ -91,13 +86,7 @@ public final class SequenceClassifier implements ModelComponent<ClassifierFeatur
         MAX;
 
         public static Aggregation parse(String name) {
-            for (Aggregation a : values()) {
-                if (a.name().toLowerCase(Locale.ROOT).equals(name)) {
-                    return a;
-                }
-            }
-            throw new IllegalArgumentException(
-                    "Unknown aggregation '" + name + "'; expected mean or max");
+            return ComponentOption.parse(Aggregation.class, "aggregation", name);
         }
     }
 

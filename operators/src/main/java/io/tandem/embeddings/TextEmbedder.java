@@ -5,11 +5,11 @@ import io.tandem.hf.EncoderComponent;
 import io.tandem.hf.HfExport;
 import io.tandem.hf.TokenClassifierFeatures;
 import io.tandem.hf.TransformerEncoder;
+import io.tandem.inference.ComponentOption;
 import io.tandem.inference.ModelLocation;
 import io.tandem.tensor.Tensor;
 import io.tandem.tensor.TensorMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -36,13 +36,7 @@ public final class TextEmbedder extends EncoderComponent {
         CLS;
 
         public static Pooling parse(String name) {
-            for (Pooling p : values()) {
-                if (p.name().toLowerCase(Locale.ROOT).equals(name)) {
-                    return p;
-                }
-            }
-            throw new IllegalArgumentException(
-                    "Unknown pooling '" + name + "'; expected mean or cls");
+            return ComponentOption.parse(Pooling.class, "pooling", name);
         }
     }
 

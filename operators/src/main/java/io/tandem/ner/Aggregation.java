@@ -1,6 +1,6 @@
 package io.tandem.ner;
 
-import java.util.Locale;
+import io.tandem.inference.ComponentOption;
 
 /**
  * How a word made of several pieces gets its label, as in the Hugging Face token-classification
@@ -14,12 +14,6 @@ public enum Aggregation {
 
     /** {@code first}, {@code average} or {@code max}. */
     public static Aggregation parse(String name) {
-        for (Aggregation a : values()) {
-            if (a.name().toLowerCase(Locale.ROOT).equals(name)) {
-                return a;
-            }
-        }
-        throw new IllegalArgumentException(
-                "Unknown aggregation '" + name + "'; expected first, average or max");
+        return ComponentOption.parse(Aggregation.class, "aggregation", name);
     }
 }
