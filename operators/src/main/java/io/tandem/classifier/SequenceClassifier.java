@@ -3,13 +3,11 @@ package io.tandem.classifier;
 import io.tandem.doc.Doc;
 import io.tandem.doc.Sentence;
 import io.tandem.doc.Span;
+import io.tandem.hf.EncoderModel;
 import io.tandem.hf.HfExport;
 import io.tandem.hf.HfTokenizer;
 import io.tandem.hf.TransformerEncoder;
 import io.tandem.inference.ComponentOption;
-import io.tandem.inference.ForwardContext;
-import io.tandem.inference.ForwardRunner;
-import io.tandem.inference.ModelComponent;
 import io.tandem.inference.ModelLocation;
 import io.tandem.inference.ModelSignature;
 import io.tandem.tensor.Tensor;
@@ -48,7 +46,7 @@ import java.util.Set;
  * ","} (empty when none) and the highest label probability. So {@code name: negated} writes the
  * attribute the rule-based negation writes.
  */
-public final class SequenceClassifier implements ModelComponent<ClassifierFeatures> {
+public final class SequenceClassifier extends EncoderModel<ClassifierFeatures> {
     private static final long serialVersionUID = 1L;
 
     public static final String TYPE = "classifier";
@@ -91,7 +89,6 @@ public final class SequenceClassifier implements ModelComponent<ClassifierFeatur
     }
 
     private final String name;
-    private final TransformerEncoder encoder;
     private final Target target;
     private final List<String> labels;
     private final boolean multiLabel;
@@ -105,13 +102,13 @@ public final class SequenceClassifier implements ModelComponent<ClassifierFeatur
     private final int trueLabel;
 
     private SequenceClassifier(Builder builder) {
-        this.name = Objects.requireNonNull(builder.name, "name");
-        this.encoder =
+        super(
                 TransformerEncoder.open(
-                        name,
+                        Objects.requireNonNull(builder.name, "name"),
                         HfExport.resolve(Objects.requireNonNull(builder.model, "model")),
                         builder.maxLength,
-                        builder.stride);
+                        builder.stride));
+        this.name = builder.name;
         this.target = builder.target;
         this.aggregation = builder.aggregation;
         this.threshold = builder.threshold;
@@ -262,20 +259,6 @@ public final class SequenceClassifier implements ModelComponent<ClassifierFeatur
     /** The entity labels it classifies; empty for all. */
     public Set<String> entityLabels() {
         return entityLabels;
-    }
-
-    public TransformerEncoder encoder() {
-        return encoder;
-    }
-
-    @Override
-    public void open() {
-        encoder.open();
-    }
-
-    @Override
-    public void close() {
-        encoder.close();
     }
 
     @Override
@@ -457,11 +440,6 @@ public final class SequenceClassifier implements ModelComponent<ClassifierFeatur
             }
         }
         return encoder.inputs(rows, sequence, ids, mask, types);
-    }
-
-    @Override
-    public ForwardRunner openForward(ForwardContext context) throws Exception {
-        return encoder.openForward(context);
     }
 
     @Override

@@ -1,34 +1,20 @@
 package io.tandem.hf;
 
 import io.tandem.doc.Doc;
-import io.tandem.inference.ForwardContext;
-import io.tandem.inference.ForwardRunner;
-import io.tandem.inference.ModelComponent;
 import io.tandem.tensor.TensorMap;
 import java.util.List;
 
 /**
- * A model component on a Hugging Face encoder export: the encoder tokenizes a document into
- * windows, collates, and runs the session; a subclass reads the outputs it needs in {@code
- * postprocess} (logits for the token classifier, the last hidden state for embeddings).
+ * A model component on a Hugging Face encoder export that reads a document as token windows: the
+ * encoder tokenizes it into windows, collates, and runs the session; a subclass reads the outputs
+ * it needs in {@code postprocess} (logits for the token classifier, the last hidden state for
+ * embeddings).
  */
-public abstract class EncoderComponent implements ModelComponent<TokenClassifierFeatures> {
+public abstract class EncoderComponent extends EncoderModel<TokenClassifierFeatures> {
     private static final long serialVersionUID = 1L;
 
-    protected final TransformerEncoder encoder;
-
     protected EncoderComponent(TransformerEncoder encoder) {
-        this.encoder = encoder;
-    }
-
-    public TransformerEncoder encoder() {
-        return encoder;
-    }
-
-    /** Loads the tokenizer in the operator's open(), so a bad file fails at start. */
-    @Override
-    public void open() {
-        encoder.open();
+        super(encoder);
     }
 
     /** A document takes one row per window. */
@@ -45,16 +31,6 @@ public abstract class EncoderComponent implements ModelComponent<TokenClassifier
     @Override
     public TensorMap collate(List<TokenClassifierFeatures> features) {
         return encoder.collate(features);
-    }
-
-    @Override
-    public ForwardRunner openForward(ForwardContext context) throws Exception {
-        return encoder.openForward(context);
-    }
-
-    @Override
-    public void close() {
-        encoder.close();
     }
 
     /** Postprocess gets one features per document. */
