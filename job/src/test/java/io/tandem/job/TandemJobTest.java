@@ -63,9 +63,14 @@ class TandemJobTest {
      * source heads it).
      */
     private static JobGraph splitJobGraph(boolean keepPartitions) {
+        return streamGraph(Pipeline.defaultPipeline(), 1, keepPartitions).getJobGraph();
+    }
+
+    /** The stream graph of {@code pipeline} on 2 CPU workers, its sample source as described. */
+    private static StreamGraph streamGraph(
+            Pipeline pipeline, int gpuWorkers, boolean keepPartitions) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        TandemJob job =
-                new TandemJob(new Configuration(), Pipeline.defaultPipeline(), 2, 1, List.of());
+        TandemJob job = new TandemJob(new Configuration(), pipeline, 2, gpuWorkers, List.of());
         job.annotate(
                         env.fromSource(
                                         SampleSource.create(10),
@@ -74,7 +79,7 @@ class TandemJobTest {
                                 .setParallelism(keepPartitions ? 2 : 1),
                         keepPartitions)
                 .addSink(new DiscardingSink<>());
-        return env.getStreamGraph().getJobGraph();
+        return env.getStreamGraph();
     }
 
     private static JobVertex vertexNamed(JobGraph graph, String operator) {
@@ -122,17 +127,7 @@ class TandemJobTest {
                     .build();
 
     private static StreamGraph twoStageStreamGraph(int gpuWorkers, boolean keepPartitions) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        TandemJob job = new TandemJob(new Configuration(), TWO_STAGES, 2, gpuWorkers, List.of());
-        job.annotate(
-                        env.fromSource(
-                                        SampleSource.create(10),
-                                        WatermarkStrategy.noWatermarks(),
-                                        "input")
-                                .setParallelism(keepPartitions ? 2 : 1),
-                        keepPartitions)
-                .addSink(new DiscardingSink<>());
-        return env.getStreamGraph();
+        return streamGraph(TWO_STAGES, gpuWorkers, keepPartitions);
     }
 
     private static List<String> vertexNames(JobGraph graph) {
