@@ -31,6 +31,14 @@ import java.util.List;
 public final class EntityClassifierBenchmark {
     private EntityClassifierBenchmark() {}
 
+    private static float[] smallWeights(java.util.Random random, int count) {
+        float[] weights = new float[count];
+        for (int i = 0; i < count; i++) {
+            weights[i] = (float) random.nextGaussian() * 0.05f;
+        }
+        return weights;
+    }
+
     public static void main(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 300;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
@@ -40,10 +48,7 @@ public final class EntityClassifierBenchmark {
         int hidden = MiniLmExport.HIDDEN;
         // Speed does not depend on the weights: small seeded ones, so no answer is degenerate.
         java.util.Random random = new java.util.Random(7);
-        float[] sequenceWeight = new float[hidden * 2];
-        for (int i = 0; i < sequenceWeight.length; i++) {
-            sequenceWeight[i] = (float) random.nextGaussian() * 0.05f;
-        }
+        float[] sequenceWeight = smallWeights(random, hidden * 2);
         Path negated =
                 KnownAnswerClassifiers.layOut(
                         miniLm,
@@ -57,10 +62,7 @@ public final class EntityClassifierBenchmark {
                         List.of("false", "true"),
                         true);
         List<String> bio = List.of("O", "B-DRUG", "I-DRUG");
-        float[] tokenWeight = new float[hidden * bio.size()];
-        for (int i = 0; i < tokenWeight.length; i++) {
-            tokenWeight[i] = (float) random.nextGaussian() * 0.05f;
-        }
+        float[] tokenWeight = smallWeights(random, hidden * bio.size());
         Path ner =
                 KnownAnswerClassifiers.layOut(
                         miniLm,
