@@ -77,13 +77,33 @@ class SequenceClassifierTest {
         for (Doc d : docs) {
             features.add(classifier.preprocess(d));
         }
+        return finish(classifier, List.of(docs), features);
+    }
+
+    /** Collate, forward pass and postprocess of features made earlier. */
+    private static List<Doc> finish(
+            SequenceClassifier classifier, List<Doc> docs, List<ClassifierFeatures> features)
+            throws Exception {
         try (ForwardRunner forward = classifier.openForward(ForwardContext.cpu(1))) {
             TensorMap outputs = forward.forward(classifier.collate(features));
-            classifier.postprocess(List.of(docs), features, outputs);
+            classifier.postprocess(docs, features, outputs);
         } finally {
             classifier.close();
         }
-        return List.of(docs);
+        return docs;
+    }
+
+    /** The negation export on entities, named {@code negated}; the caller says how to mark them. */
+    private static SequenceClassifier.Builder negatedEntities() {
+        return SequenceClassifier.builder()
+                .name("negated")
+                .model(negation.toString())
+                .on(SequenceClassifier.Target.ENTITIES);
+    }
+
+    /** {@link #negatedEntities()} with each entity between {@code <} and {@code >}. */
+    private static SequenceClassifier.Builder markedNegatedEntities() {
+        return negatedEntities().markers(List.of("<", ">"));
     }
 
     private static int tokens(SequenceClassifier classifier, String text) {
@@ -163,13 +183,7 @@ class SequenceClassifierTest {
 
     @Test
     void anEntityHeadAnswersFromTheMarkedContextAndABinaryHeadWritesTrueOrFalse() throws Exception {
-        SequenceClassifier.Builder builder =
-                SequenceClassifier.builder()
-                        .name("negated")
-                        .model(negation.toString())
-                        .on(SequenceClassifier.Target.ENTITIES)
-                        .markers(List.of("<", ">"))
-                        .context(6);
+        SequenceClassifier.Builder builder = markedNegatedEntities().context(6);
         String text = "No fever but asthma. Cough.";
         Doc doc = run(builder.build(), doc(text, "fever", "asthma", "cough")).get(0);
 
@@ -194,13 +208,7 @@ class SequenceClassifierTest {
     @Test
     void aLabelFilterLeavesOtherEntitiesUntouched() throws Exception {
         SequenceClassifier classifier =
-                SequenceClassifier.builder()
-                        .name("negated")
-                        .model(negation.toString())
-                        .on(SequenceClassifier.Target.ENTITIES)
-                        .markers(List.of("<", ">"))
-                        .entityLabels(Set.of("ASTHMA"))
-                        .build();
+                markedNegatedEntities().entityLabels(Set.of("ASTHMA")).build();
         Doc doc = run(classifier, doc("No fever, no asthma.", "fever", "asthma")).get(0);
 
         assertEquals(Map.of(), doc.entities().get(0).attributes());
@@ -209,14 +217,7 @@ class SequenceClassifierTest {
 
     @Test
     void aTextPairIsTheEntityThenItsContextWithTypeIdsOneForTheContext() throws Exception {
-        SequenceClassifier classifier =
-                SequenceClassifier.builder()
-                        .name("negated")
-                        .model(negation.toString())
-                        .on(SequenceClassifier.Target.ENTITIES)
-                        .textPair(true)
-                        .context(3)
-                        .build();
+        SequenceClassifier classifier = negatedEntities().textPair(true).context(3).build();
         Doc doc = doc("No fever.", "fever");
 
         ClassifierFeatures features = classifier.preprocess(doc);
@@ -261,13 +262,7 @@ class SequenceClassifierTest {
 
     @Test
     void aDocumentWithoutTargetsTakesOneRowAndGetsNoAttributes() throws Exception {
-        SequenceClassifier classifier =
-                SequenceClassifier.builder()
-                        .name("negated")
-                        .model(negation.toString())
-                        .on(SequenceClassifier.Target.ENTITIES)
-                        .markers(List.of("<", ">"))
-                        .build();
+        SequenceClassifier classifier = markedNegatedEntities().build();
         Doc none = doc("Nothing to see.");
         Doc some = doc("No asthma.", "asthma");
         assertEquals(1, classifier.rowsOf(classifier.preprocess(none)));
@@ -280,25 +275,12 @@ class SequenceClassifierTest {
 
     @Test
     void anEntityIsFoundAgainAfterAnEarlierModelOfTheChainAddedEntitiesBeforeIt() throws Exception {
-        SequenceClassifier classifier =
-                SequenceClassifier.builder()
-                        .name("negated")
-                        .model(negation.toString())
-                        .on(SequenceClassifier.Target.ENTITIES)
-                        .markers(List.of("<", ">"))
-                        .build();
+        SequenceClassifier classifier = markedNegatedEntities().build();
         Doc doc = doc("Aspirin stopped, no asthma.", "asthma");
         ClassifierFeatures features = classifier.preprocess(doc);
         Span drug = new Span(0, 7, "DRUG", "ner");
         doc.entities().add(0, drug);
-        try (ForwardRunner forward = classifier.openForward(ForwardContext.cpu(1))) {
-            classifier.postprocess(
-                    List.of(doc),
-                    List.of(features),
-                    forward.forward(classifier.collate(List.of(features))));
-        } finally {
-            classifier.close();
-        }
+        finish(classifier, List.of(doc), List.of(features));
 
         assertEquals(Map.of(), drug.attributes());
         assertEquals(true, doc.entities().get(1).attributes().get("negated"));
@@ -309,13 +291,7 @@ class SequenceClassifierTest {
         IllegalArgumentException error =
                 assertThrows(
                         IllegalArgumentException.class,
-                        () ->
-                                SequenceClassifier.builder()
-                                        .name("negated")
-                                        .model(negation.toString())
-                                        .on(SequenceClassifier.Target.ENTITIES)
-                                        .markers(List.of("[E]", "[/E]"))
-                                        .build());
+                        () -> negatedEntities().markers(List.of("[E]", "[/E]")).build());
         assertTrue(
                 error.getMessage()
                         .startsWith(
