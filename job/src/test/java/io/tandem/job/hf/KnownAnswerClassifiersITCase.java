@@ -1,5 +1,7 @@
 package io.tandem.job.hf;
 
+import static io.tandem.job.hf.KnownAnswerRuns.IN_PLACE;
+import static io.tandem.job.hf.KnownAnswerRuns.SPLIT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,8 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KnownAnswerClassifiersITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String[] IN_PLACE = {"--cpu-workers", "1", "--gpu-workers", "0"};
-    private static final String[] SPLIT = {"--cpu-workers", "1", "--gpu-workers", "1"};
 
     /** The least probability a known answer may have: the heads were fitted with a margin. */
     private static final double CONFIDENT = 0.8;
@@ -46,27 +46,7 @@ class KnownAnswerClassifiersITCase {
 
     private static List<String> run(String name, Path pipeline, Path input, String... layout)
             throws Exception {
-        Path out = dir.resolve(name + ".jsonl");
-        List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "run",
-                                "--input",
-                                input.toString(),
-                                "--output",
-                                out.toString(),
-                                "--pipeline",
-                                pipeline.toString(),
-                                "--no-progress",
-                                "--batch-size",
-                                "8 docs",
-                                "--max-batch-delay",
-                                "1h"));
-        args.addAll(List.of(layout));
-        assertEquals(0, TandemCli.execute(args.toArray(String[]::new)), name);
-        assertEquals(
-                0, Files.size(dir.resolve(name + ".dead-letter.jsonl")), name + " dead letters");
-        return Files.readAllLines(out);
+        return KnownAnswerRuns.run(dir, name, pipeline, input.toString(), layout);
     }
 
     @Test
@@ -77,15 +57,10 @@ class KnownAnswerClassifiersITCase {
                 "training targets misclassified (doc, sentences, entities) of "
                         + java.util.Arrays.toString(heads.targets()));
         List<KnownAnswerClassifiers.Note> notes = KnownAnswerClassifiers.notes(2, 30);
-        Path input = dir.resolve("notes.jsonl");
-        List<String> lines = new ArrayList<>();
-        for (int i = 0; i < notes.size(); i++) {
-            ObjectNode line = JSON.createObjectNode();
-            line.put("id", "note-" + i);
-            line.put("text", notes.get(i).text());
-            lines.add(JSON.writeValueAsString(line));
-        }
-        Files.write(input, lines);
+        Path input =
+                KnownAnswerRuns.writeNotes(
+                        dir.resolve("notes.jsonl"),
+                        notes.stream().map(KnownAnswerClassifiers.Note::text).toList());
         Path pipeline = dir.resolve("classifiers.yaml");
         Files.writeString(pipeline, KnownAnswerClassifiers.pipelineYaml(heads));
 

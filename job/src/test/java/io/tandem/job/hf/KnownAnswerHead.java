@@ -1,5 +1,7 @@
 package io.tandem.job.hf;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.embeddings.TextEmbedder;
 import io.tandem.hf.TokenClassifierFeatures;
 import io.tandem.hf.TransformerEncoder;
@@ -7,6 +9,8 @@ import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
 import io.tandem.models.ClassifierHead;
 import io.tandem.tensor.TensorMap;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +25,8 @@ import java.util.Map;
  * margin-perceptron passes then correct the training pieces it gets wrong or nearly wrong.
  */
 final class KnownAnswerHead {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     /** BIO labels: O, then B- and I- of each target label in {@link KnownAnswerNotes#TARGETS}. */
     static List<String> labels() {
         List<String> labels = new ArrayList<>();
@@ -159,5 +165,25 @@ final class KnownAnswerHead {
         }
         byte[] onnx = ClassifierHead.attach(MiniLmExport.onnxBytes(), hidden, weight, bias);
         return new Fitted(onnx, vectors.size(), wrong);
+    }
+
+    /**
+     * Lays out {@code head} as a token-classification export in {@code folder}: its model, MiniLM's
+     * tokenizer and a {@code config.json} whose {@code id2label} are {@link #labels()}.
+     */
+    static Path layOut(Path miniLm, Fitted head, Path folder) throws IOException {
+        Files.createDirectories(folder);
+        Files.write(folder.resolve("model.onnx"), head.onnx());
+        Files.copy(miniLm.resolve("tokenizer.json"), folder.resolve("tokenizer.json"));
+        ObjectNode config = JSON.createObjectNode();
+        config.put("model_type", "bert");
+        config.put("max_position_embeddings", 512);
+        ObjectNode id2label = config.putObject("id2label");
+        List<String> labels = labels();
+        for (int i = 0; i < labels.size(); i++) {
+            id2label.put(Integer.toString(i), labels.get(i));
+        }
+        Files.writeString(folder.resolve("config.json"), JSON.writeValueAsString(config));
+        return folder;
     }
 }

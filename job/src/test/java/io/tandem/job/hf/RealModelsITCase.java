@@ -1,15 +1,15 @@
 package io.tandem.job.hf;
 
+import static io.tandem.job.hf.KnownAnswerRuns.IN_PLACE;
+import static io.tandem.job.hf.KnownAnswerRuns.SPLIT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.embeddings.TextEmbedder;
 import io.tandem.hf.TransformerEncoder;
-import io.tandem.job.cli.TandemCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,63 +40,23 @@ class RealModelsITCase {
         head =
                 KnownAnswerHead.fit(
                         miniLm, KnownAnswerNotes.generate(1, 40, 12), MAX_LENGTH, STRIDE);
-        miniLmNer = dir.resolve("minilm-ner");
-        Files.createDirectories(miniLmNer);
-        Files.write(miniLmNer.resolve("model.onnx"), head.onnx());
-        Files.copy(miniLm.resolve("tokenizer.json"), miniLmNer.resolve("tokenizer.json"));
-        ObjectNode config = JSON.createObjectNode();
-        config.put("model_type", "bert");
-        config.put("max_position_embeddings", 512);
-        ObjectNode id2label = config.putObject("id2label");
-        List<String> labels = KnownAnswerHead.labels();
-        for (int i = 0; i < labels.size(); i++) {
-            id2label.put(Integer.toString(i), labels.get(i));
-        }
-        Files.writeString(miniLmNer.resolve("config.json"), JSON.writeValueAsString(config));
+        miniLmNer = KnownAnswerHead.layOut(miniLm, head, dir.resolve("minilm-ner"));
     }
 
     private static List<String> run(String name, Path pipeline, String input, String... layout)
             throws Exception {
-        Path out = dir.resolve(name + ".jsonl");
-        List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "run",
-                                "--input",
-                                input,
-                                "--output",
-                                out.toString(),
-                                "--pipeline",
-                                pipeline.toString(),
-                                "--no-progress",
-                                "--batch-size",
-                                "8 docs",
-                                "--max-batch-delay",
-                                "1h"));
-        args.addAll(List.of(layout));
-        assertEquals(0, TandemCli.execute(args.toArray(String[]::new)), name);
-        assertEquals(
-                0, Files.size(dir.resolve(name + ".dead-letter.jsonl")), name + " dead letters");
-        return Files.readAllLines(out);
+        return KnownAnswerRuns.run(dir, name, pipeline, input, layout);
     }
-
-    private static final String[] IN_PLACE = {"--cpu-workers", "1", "--gpu-workers", "0"};
-    private static final String[] SPLIT = {"--cpu-workers", "1", "--gpu-workers", "1"};
 
     @Test
     void aRealEncoderWithAKnownAnswerHeadFindsEveryEntityAtItsOffsetsInBothLayouts()
             throws Exception {
         assertEquals(0, head.wrongPieces(), "training pieces misclassified of " + head.pieces());
         List<KnownAnswerNotes.Note> notes = KnownAnswerNotes.generate(2, 24, 14);
-        Path input = dir.resolve("notes.jsonl");
-        List<String> lines = new ArrayList<>();
-        for (int i = 0; i < notes.size(); i++) {
-            ObjectNode line = JSON.createObjectNode();
-            line.put("id", "note-" + i);
-            line.put("text", notes.get(i).text());
-            lines.add(JSON.writeValueAsString(line));
-        }
-        Files.write(input, lines);
+        Path input =
+                KnownAnswerRuns.writeNotes(
+                        dir.resolve("notes.jsonl"),
+                        notes.stream().map(KnownAnswerNotes.Note::text).toList());
         TransformerEncoder encoder =
                 TextEmbedder.builder()
                         .model(miniLm.toString())

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.pipeline.components.NegationQualifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,18 +55,7 @@ public final class ThreeStagePipeline {
                                         n.text(), KnownAnswerNotes.expected(n.text()))));
         KnownAnswerHead.Fitted ner = KnownAnswerHead.fit(miniLm, nerTraining, MAX_LENGTH, STRIDE);
         assertEquals(0, ner.wrongPieces(), "NER head's training pieces misclassified");
-        Path nerModel = Files.createDirectories(folder.resolve("minilm-ner"));
-        Files.write(nerModel.resolve("model.onnx"), ner.onnx());
-        Files.copy(miniLm.resolve("tokenizer.json"), nerModel.resolve("tokenizer.json"));
-        ObjectNode config = JSON.createObjectNode();
-        config.put("model_type", "bert");
-        config.put("max_position_embeddings", 512);
-        ObjectNode id2label = config.putObject("id2label");
-        List<String> labels = KnownAnswerHead.labels();
-        for (int i = 0; i < labels.size(); i++) {
-            id2label.put(Integer.toString(i), labels.get(i));
-        }
-        Files.writeString(nerModel.resolve("config.json"), JSON.writeValueAsString(config));
+        Path nerModel = KnownAnswerHead.layOut(miniLm, ner, folder.resolve("minilm-ner"));
 
         Path pipeline = folder.resolve("three-stages.yaml");
         Files.writeString(
@@ -95,15 +83,10 @@ public final class ThreeStagePipeline {
                         + "\n");
 
         // The notes the heads were fitted on: each answer known, by a margin.
-        Path input = folder.resolve("notes.jsonl");
-        List<String> lines = new ArrayList<>();
-        for (int i = 0; i < notes.size(); i++) {
-            ObjectNode line = JSON.createObjectNode();
-            line.put("id", "note-" + i);
-            line.put("text", notes.get(i).text());
-            lines.add(JSON.writeValueAsString(line));
-        }
-        Files.write(input, lines);
+        Path input =
+                KnownAnswerRuns.writeNotes(
+                        folder.resolve("notes.jsonl"),
+                        notes.stream().map(KnownAnswerClassifiers.Note::text).toList());
         return new Fixture(pipeline, input, notes);
     }
 
