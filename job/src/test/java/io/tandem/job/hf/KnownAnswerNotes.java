@@ -1,5 +1,8 @@
 package io.tandem.job.hf;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -43,6 +46,21 @@ final class KnownAnswerNotes {
     record Expected(int start, int end, String label, String text) {}
 
     private KnownAnswerNotes() {}
+
+    /** The entities of an output line's document, each asserted to be {@code ner}'s. */
+    static List<Expected> foundByNer(JsonNode doc) {
+        List<Expected> found = new ArrayList<>();
+        for (JsonNode e : doc.get("entities")) {
+            assertEquals("ner", e.get("source").asText(), e.toString());
+            found.add(
+                    new Expected(
+                            e.get("start").asInt(),
+                            e.get("end").asInt(),
+                            e.get("label").asText(),
+                            e.get("text").asText()));
+        }
+        return found;
+    }
 
     /** {@code count} notes of {@code sentences} sentences each, the same for the same seed. */
     static List<Note> generate(long seed, int count, int sentences) {

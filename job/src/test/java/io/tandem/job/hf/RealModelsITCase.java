@@ -12,7 +12,6 @@ import io.tandem.embeddings.TextEmbedder;
 import io.tandem.hf.TransformerEncoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,16 +90,7 @@ class RealModelsITCase {
         for (int i = 0; i < notes.size(); i++) {
             JsonNode doc = JSON.readTree(inPlace.get(i));
             assertEquals("note-" + i, doc.get("id").asText());
-            List<KnownAnswerNotes.Expected> found = new ArrayList<>();
-            for (JsonNode e : doc.get("entities")) {
-                assertEquals("ner", e.get("source").asText(), e.toString());
-                found.add(
-                        new KnownAnswerNotes.Expected(
-                                e.get("start").asInt(),
-                                e.get("end").asInt(),
-                                e.get("label").asText(),
-                                e.get("text").asText()));
-            }
+            List<KnownAnswerNotes.Expected> found = KnownAnswerNotes.foundByNer(doc);
             assertEquals(notes.get(i).entities(), found, notes.get(i).text());
 
             expectedCount += found.size();

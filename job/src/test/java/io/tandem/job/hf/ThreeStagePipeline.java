@@ -110,17 +110,8 @@ public final class ThreeStagePipeline {
             assertConfident(doc.at("/attributes/" + NOTE_TOPIC + "_score"), note.text());
             topics[KnownAnswerClassifiers.TOPICS.indexOf(note.topic())]++;
 
-            List<KnownAnswerNotes.Expected> found = new ArrayList<>();
+            List<KnownAnswerNotes.Expected> found = KnownAnswerNotes.foundByNer(doc);
             JsonNode docEntities = doc.get("entities");
-            for (JsonNode e : docEntities) {
-                assertEquals("ner", e.get("source").asText(), e.toString());
-                found.add(
-                        new KnownAnswerNotes.Expected(
-                                e.get("start").asInt(),
-                                e.get("end").asInt(),
-                                e.get("label").asText(),
-                                e.get("text").asText()));
-            }
             assertEquals(KnownAnswerNotes.expected(note.text()), found, note.text());
             assertEquals(note.negated().size(), found.size(), note.text());
             for (int e = 0; e < found.size(); e++) {
