@@ -27,6 +27,7 @@ import java.io.Serializable;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -112,6 +113,34 @@ public final class TandemJob {
                                 .uid("input")
                                 .setParallelism(sourceParallelism));
         onCpu(annotate(input).sinkTo(sink).name("output").uid("output").setParallelism(1));
+    }
+
+    /**
+     * Source to rows: each result becomes the rows {@code toRows} makes of it (NOTE_NLP entities or
+     * a dead letter), which one sink per CPU subtask writes, forward from the subtask that made
+     * them.
+     */
+    public <R> void attach(
+            StreamExecutionEnvironment env,
+            Source<RawRecord, ?, ?> source,
+            int sourceParallelism,
+            FlatMapFunction<Result, R> toRows,
+            Class<R> rowType,
+            Sink<R> sink) {
+        DataStream<RawRecord> input =
+                onCpu(
+                        env.fromSource(source, WatermarkStrategy.noWatermarks(), "input")
+                                .uid("input")
+                                .setParallelism(sourceParallelism));
+        SingleOutputStreamOperator<R> rows =
+                onCpu(
+                        annotate(input)
+                                .flatMap(toRows)
+                                .returns(TypeInformation.of(rowType))
+                                .name("to-rows")
+                                .uid("to-rows")
+                                .setParallelism(cpuWorkers));
+        onCpu(rows.sinkTo(sink).name("output").uid("output").setParallelism(cpuWorkers));
     }
 
     /**

@@ -1,0 +1,229 @@
+package io.tandem.job.jdbc;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.Date;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+
+/**
+ * Writes {@code NOTE_NLP} rows and dead letters through Flink's JDBC sink, exactly once by
+ * idempotence: every row has a deterministic key ({@code note_nlp_id}, {@code dead_letter_id}), and
+ * the one statement the sink batches inserts each row into its table with {@code ON CONFLICT DO
+ * NOTHING}. A row written again after a restart, from a checkpoint or from scratch, changes
+ * nothing. Entities and dead letters go through the same statement, so a batch (flushed when full
+ * and on every checkpoint) commits both together.
+ */
+public final class NoteNlpOutput {
+    private static final Pattern TABLE_NAME =
+            Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
+
+    private final JdbcConnection connection;
+    private final String table;
+    private final String deadLetterTable;
+    private final int batchSize;
+
+    public NoteNlpOutput(
+            JdbcConnection connection, String table, String deadLetterTable, int batchSize) {
+        this.connection = connection;
+        this.table = tableName(JdbcOptions.OUTPUT_TABLE.key(), table);
+        this.deadLetterTable = tableName(JdbcOptions.DEAD_LETTER_TABLE.key(), deadLetterTable);
+        this.batchSize = batchSize;
+        if (this.table.equalsIgnoreCase(this.deadLetterTable)) {
+            throw new IllegalArgumentException(
+                    JdbcOptions.OUTPUT_TABLE.key()
+                            + " and "
+                            + JdbcOptions.DEAD_LETTER_TABLE.key()
+                            + " are both '"
+                            + table
+                            + "'; expected two tables");
+        }
+    }
+
+    private static String tableName(String key, String name) {
+        if (!TABLE_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(
+                    key + ": '" + name + "' is not a table name; expected e.g. note_nlp");
+        }
+        return name;
+    }
+
+    public JdbcConnection connection() {
+        return connection;
+    }
+
+    public String table() {
+        return table;
+    }
+
+    public String deadLetterTable() {
+        return deadLetterTable;
+    }
+
+    /**
+     * Fails fast, before the job starts, when the rows could not be written exactly once: a table
+     * missing, or no unique key on the column its {@code ON CONFLICT} names (PostgreSQL would then
+     * fail every batch, and Flink restart the job forever).
+     *
+     * @throws IllegalArgumentException naming the table and what it lacks
+     */
+    public void check() {
+        try (Connection db = connection.open()) {
+            checkUniqueKey(db, table, "note_nlp_id", "the OMOP DDL's primary key xpk_note_nlp");
+            checkUniqueKey(
+                    db,
+                    deadLetterTable,
+                    "dead_letter_id",
+                    "its primary key (see omop/note_nlp_dead_letter.sql in tandem.jar)");
+        } catch (SQLException e) {
+            throw new IllegalArgumentException(
+                    connection.url() + ": cannot check the output tables: " + e.getMessage());
+        }
+    }
+
+    private static void checkUniqueKey(Connection db, String table, String column, String hint)
+            throws SQLException {
+        String schema = null;
+        String name = table;
+        if (table.contains(".")) {
+            schema = table.substring(0, table.indexOf('.'));
+            name = table.substring(table.indexOf('.') + 1);
+        }
+        DatabaseMetaData meta = db.getMetaData();
+        name = name.toLowerCase(Locale.ROOT);
+        schema = schema == null ? null : schema.toLowerCase(Locale.ROOT);
+        try (ResultSet tables = meta.getTables(null, schema, name, null)) {
+            if (!tables.next()) {
+                throw new IllegalArgumentException(
+                        "Table '" + table + "' does not exist in " + db.getMetaData().getURL());
+            }
+        }
+        Map<String, List<String>> uniqueIndexes = new HashMap<>();
+        try (ResultSet indexes = meta.getIndexInfo(null, schema, name, true, false)) {
+            while (indexes.next()) {
+                String index = indexes.getString("INDEX_NAME");
+                String indexColumn = indexes.getString("COLUMN_NAME");
+                if (index != null && indexColumn != null) {
+                    uniqueIndexes
+                            .computeIfAbsent(index, k -> new ArrayList<>())
+                            .add(indexColumn.toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        if (!uniqueIndexes.containsValue(List.of(column))) {
+            throw new IllegalArgumentException(
+                    "Table '"
+                            + table
+                            + "' has no primary key or unique index on "
+                            + column
+                            + " alone; expected "
+                            + hint
+                            + ": rerun rows are skipped by ON CONFLICT ("
+                            + column
+                            + ")");
+        }
+    }
+
+    /** The one statement: a NOTE_NLP row or a dead letter, whichever the row is. */
+    String sql() {
+        return "WITH entity AS (INSERT INTO "
+                + table
+                + " (note_nlp_id, note_id, snippet, \"offset\", lexical_variant,"
+                + " note_nlp_concept_id, note_nlp_source_concept_id, nlp_system, nlp_date,"
+                + " nlp_datetime, term_exists, term_temporal, term_modifiers)"
+                + " SELECT ?::integer, ?::integer, ?::varchar, ?::varchar, ?::varchar, ?::integer,"
+                + " 0, ?::varchar, ?::date, ?::timestamp, ?::varchar, ?::varchar, ?::varchar"
+                + " WHERE ?::boolean ON CONFLICT (note_nlp_id) DO NOTHING)"
+                + " INSERT INTO "
+                + deadLetterTable
+                + " (dead_letter_id, note_id, seq, source, stage, reason, error, raw, raw_bytes,"
+                + " raw_truncated, meta, model, batch, device, nlp_system, nlp_datetime)"
+                + " SELECT ?::integer, ?::bigint, ?::bigint, ?::varchar, ?::varchar, ?::text,"
+                + " ?::varchar, ?::text, ?::integer, ?::boolean, ?::text, ?::varchar, ?::bigint,"
+                + " ?::integer, ?::varchar, ?::timestamp"
+                + " WHERE ?::boolean ON CONFLICT (dead_letter_id) DO NOTHING";
+    }
+
+    static final JdbcStatementBuilder<NoteNlpRow> STATEMENT =
+            (statement, row) -> {
+                boolean entity = !row.deadLetter;
+                int i = 1;
+                i = setLong(statement, i, entity ? row.noteNlpId : null);
+                i = setLong(statement, i, entity ? row.noteId : null);
+                statement.setString(i++, entity ? row.snippet : null);
+                statement.setString(i++, entity ? row.offset : null);
+                statement.setString(i++, entity ? row.lexicalVariant : null);
+                i = setLong(statement, i, entity ? (long) row.noteNlpConceptId : null);
+                statement.setString(i++, entity ? row.nlpSystem : null);
+                Timestamp at = new Timestamp(row.nlpMillis);
+                statement.setDate(i++, entity ? new Date(row.nlpMillis) : null);
+                statement.setTimestamp(i++, entity ? at : null);
+                statement.setString(i++, entity ? row.termExists : null);
+                statement.setString(i++, entity ? row.termTemporal : null);
+                statement.setString(i++, entity ? row.termModifiers : null);
+                statement.setBoolean(i++, entity);
+                i = setLong(statement, i, !entity ? row.deadLetterId : null);
+                i = setLong(statement, i, !entity ? row.noteId : null);
+                i = setLong(statement, i, !entity ? row.seq : null);
+                statement.setString(i++, !entity ? row.sourceJson : null);
+                statement.setString(i++, !entity ? row.stage : null);
+                statement.setString(i++, !entity ? row.reason : null);
+                statement.setString(i++, !entity ? row.error : null);
+                statement.setString(i++, !entity ? row.raw : null);
+                i = setLong(statement, i, !entity ? (long) row.rawBytes : null);
+                statement.setBoolean(i++, !entity && row.rawTruncated);
+                statement.setString(i++, !entity ? row.metaJson : null);
+                statement.setString(i++, !entity ? row.model : null);
+                i = setLong(statement, i, !entity ? row.batch : null);
+                i = setLong(statement, i, !entity && row.device != null ? (long) row.device : null);
+                statement.setString(i++, !entity ? row.nlpSystem : null);
+                statement.setTimestamp(i++, !entity ? at : null);
+                statement.setBoolean(i, !entity);
+            };
+
+    private static int setLong(PreparedStatement statement, int index, Long value)
+            throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.BIGINT);
+        } else {
+            statement.setLong(index, value);
+        }
+        return index + 1;
+    }
+
+    /** Flink's JDBC sink, at least once: idempotent writes make it exactly once. */
+    public JdbcSink<NoteNlpRow> sink() {
+        return JdbcSink.<NoteNlpRow>builder()
+                .withQueryStatement(sql(), STATEMENT)
+                .withExecutionOptions(
+                        JdbcExecutionOptions.builder()
+                                .withBatchSize(batchSize)
+                                .withBatchIntervalMs(0)
+                                .withMaxRetries(3)
+                                .build())
+                .buildAtLeastOnce(connection.connectionOptions());
+    }
+
+    /** For the job log: URL, property names and tables, never a secret. */
+    public String describe() {
+        return "PostgreSQL "
+                + connection
+                + ": entities to "
+                + table
+                + ", dead letters to "
+                + deadLetterTable
+                + " (idempotent, keyed on note_nlp_id and dead_letter_id)";
+    }
+}

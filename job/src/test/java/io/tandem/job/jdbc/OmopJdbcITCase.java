@@ -1,0 +1,276 @@
+package io.tandem.job.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.job.cli.TandemCli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.BatchUpdateException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * OMOP CDM NOTE in and NOTE_NLP out on a real PostgreSQL server, the tables made from the v5.4
+ * DDL's own text: the rows against a JSON Lines run of the same notes, bad notes, the start-up
+ * checks, credentials kept out of the log, the dead letters' transaction, and a run SIGKILLed and
+ * started again.
+ */
+class OmopJdbcITCase {
+    @RegisterExtension static final PostgresExtension POSTGRES = new PostgresExtension();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int NOTES = 10_000;
+
+    @TempDir Path dir;
+
+    /** The credentials file every run names: the embedded server's superuser. */
+    private Path credentials(String password) throws Exception {
+        Path file = dir.resolve("jdbc-" + UUID.randomUUID() + ".properties");
+        Files.writeString(file, "user=postgres\npassword=" + password + "\n");
+        return file;
+    }
+
+    private static String[] run(String url, Path credentials, String output, String... more) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "run",
+                                "--input",
+                                url,
+                                "--jdbc-properties",
+                                credentials.toString(),
+                                "--output",
+                                output,
+                                "--cpu-workers",
+                                "2",
+                                "--no-progress",
+                                "--verbose"));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void noteNlpHoldsEveryEntityOfTheJsonLinesRunOfTheSameNotes() throws Exception {
+        String url = POSTGRES.newOmopDatabase("same_notes");
+        OmopNotes.insert(url, 0, NOTES);
+        Path credentials = credentials("unused");
+        Path jsonLines = dir.resolve("notes.jsonl");
+
+        assertEquals(0, TandemCli.execute(run(url, credentials, url)));
+        assertEquals(0, TandemCli.execute(run(url, credentials, jsonLines.toString())));
+
+        List<String> expected = OmopNotes.jsonLinesEntities(jsonLines);
+        List<String> rows = OmopNotes.noteNlpEntities(url);
+        System.out.printf(
+                "NOTE_NLP rows: %d, JSON Lines entities of the same %d notes: %d%n",
+                rows.size(), NOTES, expected.size());
+        assertTrue(expected.size() > NOTES, "entities: " + expected.size());
+        assertEquals(expected, rows);
+        assertEquals(0, OmopNotes.count(url, "note_nlp_dead_letter"));
+        assertEquals(0, Files.size(dir.resolve("notes.dead-letter.jsonl")));
+
+        // Every other column of NOTE rides in meta.
+        JsonNode first = JSON.readTree(Files.readAllLines(jsonLines).get(0));
+        assertEquals(1, first.get("id").asLong());
+        assertEquals(1000, first.get("meta").get("person_id").asLong());
+        assertEquals("2024-01-01", first.get("meta").get("note_date").asText());
+        assertEquals("note 1", first.get("meta").get("note_title").asText());
+        assertEquals(5000, first.get("meta").get("visit_occurrence_id").asLong());
+
+        // The same run again writes nothing new: the ids are the same, and the rows stay.
+        assertEquals(0, TandemCli.execute(run(url, credentials, url)));
+        assertEquals(expected.size(), OmopNotes.count(url, "note_nlp"));
+    }
+
+    @Test
+    void aNullOrOversizedNoteTextIsADeadLetterNamingItsNoteId() throws Exception {
+        String url = POSTGRES.newOmopDatabase("bad_notes");
+        OmopNotes.insert(url, 0, 20);
+        try (Connection db = PostgresExtension.connect(url);
+                Statement statement = db.createStatement()) {
+            // A warehouse that does not enforce the DDL's NOT NULL.
+            statement.execute("ALTER TABLE note ALTER COLUMN note_text DROP NOT NULL");
+            statement.execute("UPDATE note SET note_text = NULL WHERE note_id = 7");
+            statement.execute("UPDATE note SET note_text = repeat('x', 30000) WHERE note_id = 11");
+        }
+
+        assertEquals(
+                0,
+                TandemCli.execute(
+                        run(url, credentials("unused"), url, "--max-text-chars", "4000")));
+
+        Map<Long, String> deadLetters = new TreeMap<>();
+        try (Connection db = PostgresExtension.connect(url);
+                Statement statement = db.createStatement();
+                ResultSet rows =
+                        statement.executeQuery(
+                                "SELECT note_id, stage, reason, raw_bytes, source"
+                                        + " FROM note_nlp_dead_letter")) {
+            while (rows.next()) {
+                deadLetters.put(rows.getLong(1), rows.getString(2) + ": " + rows.getString(3));
+                assertTrue(rows.getInt(4) > 0);
+                assertTrue(rows.getString(5).contains("\"origin\":\"note\""), rows.getString(5));
+            }
+        }
+        assertEquals(List.of(7L, 11L), List.copyOf(deadLetters.keySet()), "" + deadLetters);
+        assertTrue(deadLetters.get(7L).contains("'text'"), deadLetters.get(7L));
+        assertTrue(deadLetters.get(11L).contains("30000 characters"), deadLetters.get(11L));
+        List<Long> notesWithEntities =
+                OmopNotes.noteNlpEntities(url).stream()
+                        .map(e -> Long.parseLong(e.substring(0, e.indexOf(' '))))
+                        .distinct()
+                        .toList();
+        assertFalse(notesWithEntities.contains(7L));
+        assertFalse(notesWithEntities.contains(11L));
+        assertEquals(18, notesWithEntities.size(), "" + notesWithEntities);
+    }
+
+    @Test
+    void entitiesAndDeadLettersOfABatchCommitTogetherOrNotAtAll() throws Exception {
+        String url = POSTGRES.newOmopDatabase("transaction");
+        NoteNlpOutput output =
+                new NoteNlpOutput(
+                        JdbcConnection.of(url, credentials("unused").toString(), Map.of()),
+                        "note_nlp",
+                        "note_nlp_dead_letter",
+                        1000);
+        NoteNlpRows rows = new NoteNlpRows("tandem test", 0);
+        List<NoteNlpRow> batch = new ArrayList<>();
+        io.tandem.doc.Doc doc =
+                new io.tandem.doc.Doc(
+                        "42",
+                        "no fever, cough",
+                        42,
+                        io.tandem.doc.SourcePosition.fileRow("note", 42),
+                        null);
+        batch.add(rows.entityRow(doc, 42, new io.tandem.doc.Span(3, 8, "SYMPTOM", "terms")));
+        batch.add(rows.entityRow(doc, 42, new io.tandem.doc.Span(10, 15, "SYMPTOM", "terms")));
+        batch.add(
+                rows.deadLetterRow(
+                        new io.tandem.results.DeadLetters(1000)
+                                .of(
+                                        doc,
+                                        io.tandem.results.Stage.values()[0],
+                                        new IllegalStateException("broken"))));
+        try (Connection db = PostgresExtension.connect(url);
+                Statement ddl = db.createStatement()) {
+            ddl.execute(
+                    "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION"
+                            + " 'dead letters refused'; END $$ LANGUAGE plpgsql");
+            ddl.execute(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON note_nlp_dead_letter FOR EACH ROW"
+                            + " EXECUTE FUNCTION refuse()");
+            // As Flink's JDBC sink writes a batch: one statement, auto-commit on.
+            assertThrows(BatchUpdateException.class, () -> write(db, output, batch));
+            assertEquals(0, OmopNotes.count(url, "note_nlp"), "entities of the failed batch");
+
+            ddl.execute("DROP TRIGGER refuse ON note_nlp_dead_letter");
+            write(db, output, batch);
+            write(db, output, batch);
+        }
+        assertEquals(2, OmopNotes.count(url, "note_nlp"));
+        assertEquals(1, OmopNotes.count(url, "note_nlp_dead_letter"));
+    }
+
+    private static void write(Connection db, NoteNlpOutput output, List<NoteNlpRow> batch)
+            throws Exception {
+        try (PreparedStatement statement = db.prepareStatement(output.sql())) {
+            for (NoteNlpRow row : batch) {
+                NoteNlpOutput.STATEMENT.accept(statement, row);
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    @Test
+    void aNoteNlpTableWithoutItsPrimaryKeyIsRefusedAtStartUp() throws Exception {
+        String url = POSTGRES.newOmopDatabase("no_key");
+        OmopNotes.insert(url, 0, 10);
+        try (Connection db = PostgresExtension.connect(url);
+                Statement statement = db.createStatement()) {
+            statement.execute("ALTER TABLE note_nlp DROP CONSTRAINT xpk_note_nlp");
+        }
+        Separate run = Separate.tandem(dir, run(url, credentials("unused"), url));
+        assertEquals(TandemCli.EXIT_USAGE, run.exitCode(), run.text());
+        assertEquals(
+                List.of(
+                        "tandem: Table 'note_nlp' has no primary key or unique index on"
+                                + " note_nlp_id alone; expected the OMOP DDL's primary key"
+                                + " xpk_note_nlp: rerun rows are skipped by ON CONFLICT"
+                                + " (note_nlp_id)"),
+                run.lines());
+    }
+
+    @Test
+    void thePasswordNeverShowsInTheLog() throws Exception {
+        String url = POSTGRES.newOmopDatabase("secret");
+        OmopNotes.insert(url, 0, 50);
+        String password = "pw-" + UUID.randomUUID();
+        Separate run = Separate.tandem(dir, run(url, credentials(password), url, "--verbose"));
+        assertEquals(0, run.exitCode(), run.text());
+        assertTrue(run.text().contains("credentials from file"), run.text());
+        assertFalse(run.text().contains(password), run.text());
+
+        Separate refused =
+                Separate.tandem(
+                        dir, run(url + "?password=" + password, credentials("unused"), url));
+        assertEquals(TandemCli.EXIT_USAGE, refused.exitCode(), refused.text());
+        assertEquals(1, refused.lines().size(), refused.text());
+        assertFalse(refused.text().contains(password), refused.text());
+    }
+
+    @Test
+    void aRunKilledMidwayAndStartedAgainLeavesEveryEntityOnce() throws Exception {
+        String url = POSTGRES.newOmopDatabase("killed");
+        OmopNotes.insert(url, 0, NOTES);
+        Path credentials = credentials("unused");
+        Path jsonLines = dir.resolve("expected.jsonl");
+        assertEquals(0, TandemCli.execute(run(url, credentials, jsonLines.toString())));
+        List<String> expected = OmopNotes.jsonLinesEntities(jsonLines);
+
+        String[] command = run(url, credentials, url, "--cpu-workers", "1");
+        Process first = Separate.start(dir, command).process();
+        long atKill;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            do {
+                assertTrue(first.isAlive(), "the first run ended before it wrote a row");
+                assertTrue(System.nanoTime() < deadline, "no NOTE_NLP row in 3 minutes");
+                Thread.sleep(20);
+                atKill = OmopNotes.count(url, "note_nlp");
+            } while (atKill == 0);
+        } finally {
+            first.destroyForcibly(); // SIGKILL
+            first.waitFor(1, TimeUnit.MINUTES);
+        }
+        long afterKill = OmopNotes.count(url, "note_nlp");
+        System.out.printf(
+                "killed with %d of %d NOTE_NLP rows written (%d when the kill was sent)%n",
+                afterKill, expected.size(), atKill);
+        assertTrue(afterKill < expected.size(), "killed mid-run: " + afterKill);
+
+        Separate again = Separate.tandem(dir, command);
+        assertEquals(0, again.exitCode(), again.text());
+        List<String> rows = OmopNotes.noteNlpEntities(url);
+        System.out.printf(
+                "after the restart: %d NOTE_NLP rows, %d JSON Lines entities%n",
+                rows.size(), expected.size());
+        assertEquals(expected, rows);
+    }
+}
