@@ -117,8 +117,7 @@ public final class TandemJob {
 
     /**
      * Source to rows: each result becomes the rows {@code toRows} makes of it (NOTE_NLP entities or
-     * a dead letter), which one sink per CPU subtask writes, forward from the subtask that made
-     * them.
+     * a dead letter), which {@code sinkParallelism} sink subtasks write.
      */
     public <R> void attach(
             StreamExecutionEnvironment env,
@@ -126,7 +125,8 @@ public final class TandemJob {
             int sourceParallelism,
             FlatMapFunction<Result, R> toRows,
             Class<R> rowType,
-            Sink<R> sink) {
+            Sink<R> sink,
+            int sinkParallelism) {
         DataStream<RawRecord> input =
                 onCpu(
                         env.fromSource(source, WatermarkStrategy.noWatermarks(), "input")
@@ -140,7 +140,7 @@ public final class TandemJob {
                                 .name("to-rows")
                                 .uid("to-rows")
                                 .setParallelism(cpuWorkers));
-        onCpu(rows.sinkTo(sink).name("output").uid("output").setParallelism(cpuWorkers));
+        onCpu(rows.sinkTo(sink).name("output").uid("output").setParallelism(sinkParallelism));
     }
 
     /**

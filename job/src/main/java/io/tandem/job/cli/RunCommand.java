@@ -480,7 +480,8 @@ public final class RunCommand implements Callable<Integer> {
                         inputs.parallelism(),
                         new NoteNlpRows(nlpSystem(), System.currentTimeMillis()),
                         NoteNlpRow.class,
-                        noteNlp.sink());
+                        noteNlp.sink(),
+                        NoteNlpOutput.WRITERS);
             } else if (parquet) {
                 job.attach(
                         env,

@@ -20,15 +20,18 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 
 /**
  * Writes {@code NOTE_NLP} rows and dead letters through Flink's JDBC sink, exactly once by
- * idempotence: every row has a deterministic key ({@code note_nlp_id}, {@code dead_letter_id}), and
- * the one statement the sink batches inserts each row into its table with {@code ON CONFLICT DO
- * NOTHING}. A row written again after a restart, from a checkpoint or from scratch, changes
- * nothing. Entities and dead letters go through the same statement, so a batch (flushed when full
- * and on every checkpoint) commits both together.
+ * idempotence: every row has a deterministic key ({@code note_nlp_id} from a hash, see {@link
+ * #sql()}; {@code dead_letter_id}), and the one statement the sink batches skips a row already
+ * written. A row written again after a restart, from a checkpoint or from scratch, changes nothing.
+ * Entities and dead letters go through the same statement, so a batch (flushed when full and on
+ * every checkpoint) commits both together.
  */
 public final class NoteNlpOutput {
     private static final Pattern TABLE_NAME =
             Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
+
+    /** One writer: the probe for a free note_nlp_id must not race another writer's. */
+    public static final int WRITERS = 1;
 
     private final JdbcConnection connection;
     private final String table;
@@ -136,16 +139,51 @@ public final class NoteNlpOutput {
         }
     }
 
-    /** The one statement: a NOTE_NLP row or a dead letter, whichever the row is. */
+    /**
+     * The one statement: a NOTE_NLP row or a dead letter, whichever the row is.
+     *
+     * <p>OMOP declares {@code note_nlp_id} an {@code integer}, so a 31-bit hash meets another
+     * entity's now and then (about 20 times in 300,000 entities). The entity therefore takes the
+     * first free id of the {@value #PROBES} from its hash on, unless one of them already holds it
+     * (same note, offset, text, system and modifiers): written by an earlier try, it is skipped.
+     * One writer at a time keeps that probe exact.
+     */
     String sql() {
         return "WITH entity AS (INSERT INTO "
                 + table
                 + " (note_nlp_id, note_id, snippet, \"offset\", lexical_variant,"
                 + " note_nlp_concept_id, note_nlp_source_concept_id, nlp_system, nlp_date,"
                 + " nlp_datetime, term_exists, term_temporal, term_modifiers)"
-                + " SELECT ?::integer, ?::integer, ?::varchar, ?::varchar, ?::varchar, ?::integer,"
-                + " 0, ?::varchar, ?::date, ?::timestamp, ?::varchar, ?::varchar, ?::varchar"
-                + " WHERE ?::boolean ON CONFLICT (note_nlp_id) DO NOTHING)"
+                + " SELECT COALESCE((SELECT row.first_id WHERE NOT EXISTS (SELECT 1 FROM "
+                + table
+                + " taken WHERE taken.note_nlp_id = row.first_id)),"
+                + " (SELECT min(k) FROM generate_series(row.first_id + 1, row.first_id + "
+                + (PROBES - 1)
+                + ") AS k WHERE NOT EXISTS (SELECT 1 FROM "
+                + table
+                + " taken WHERE taken.note_nlp_id = k))),"
+                + " row.note_id, row.snippet, row.note_offset,"
+                + " row.lexical_variant, row.concept_id, 0, row.nlp_system, row.nlp_date,"
+                + " row.nlp_datetime, row.term_exists, row.term_temporal, row.term_modifiers"
+                + " FROM (SELECT ?::integer AS first_id, ?::integer AS note_id,"
+                + " ?::varchar AS snippet, ?::varchar AS note_offset,"
+                + " ?::varchar AS lexical_variant, ?::integer AS concept_id,"
+                + " ?::varchar AS nlp_system, ?::date AS nlp_date,"
+                + " ?::timestamp AS nlp_datetime, ?::varchar AS term_exists,"
+                + " ?::varchar AS term_temporal, ?::varchar AS term_modifiers,"
+                + " ?::boolean AS is_entity) AS row"
+                + " WHERE row.is_entity"
+                + " AND NOT EXISTS (SELECT 1 FROM "
+                + table
+                + " written WHERE written.note_nlp_id BETWEEN row.first_id"
+                + " AND row.first_id + "
+                + (PROBES - 1)
+                + " AND written.note_id = row.note_id"
+                + " AND written.\"offset\" = row.note_offset"
+                + " AND written.lexical_variant = row.lexical_variant"
+                + " AND written.nlp_system IS NOT DISTINCT FROM row.nlp_system"
+                + " AND written.term_modifiers IS NOT DISTINCT FROM row.term_modifiers)"
+                + " ON CONFLICT (note_nlp_id) DO NOTHING)"
                 + " INSERT INTO "
                 + deadLetterTable
                 + " (dead_letter_id, note_id, seq, source, stage, reason, error, raw, raw_bytes,"
@@ -155,6 +193,9 @@ public final class NoteNlpOutput {
                 + " ?::integer, ?::varchar, ?::timestamp"
                 + " WHERE ?::boolean ON CONFLICT (dead_letter_id) DO NOTHING";
     }
+
+    /** Ids an entity may take from its hash on. */
+    static final int PROBES = 64;
 
     static final JdbcStatementBuilder<NoteNlpRow> STATEMENT =
             (statement, row) -> {

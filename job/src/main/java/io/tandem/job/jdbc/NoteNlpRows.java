@@ -22,10 +22,11 @@ import org.apache.flink.util.Collector;
  * letter row.
  *
  * <p>{@code note_nlp_id} is deterministic: the first 31 bits of the SHA-256 of {@code nlp_system},
- * the note id, the entity's offsets and label (OMOP v5.4 declares the column {@code integer}). A
- * rerun of the same notes by the same pipeline gives the same ids, which the sink's {@code ON
- * CONFLICT DO NOTHING} turns into no-ops; another pipeline or version gives other ids, so its rows
- * land beside the earlier ones.
+ * the note id, the entity's offsets and label (OMOP v5.4 declares the column {@code integer}); the
+ * sink moves an entity whose id another entity holds to the next free one ({@link
+ * NoteNlpOutput#sql()}). A rerun of the same notes by the same pipeline finds its rows written and
+ * skips them; another pipeline or version writes its rows beside the earlier ones (its {@code
+ * nlp_system} differs).
  */
 public final class NoteNlpRows implements FlatMapFunction<Result, NoteNlpRow> {
     private static final long serialVersionUID = 1L;
@@ -64,7 +65,10 @@ public final class NoteNlpRows implements FlatMapFunction<Result, NoteNlpRow> {
 
     NoteNlpRow entityRow(Doc doc, long noteId, Span span) {
         NoteNlpRow row = new NoteNlpRow();
-        row.noteNlpId = id(nlpSystem, noteId, span.start(), span.end(), span.label());
+        // Below 2^31 - PROBES, so that every id the sink may probe is an integer.
+        row.noteNlpId =
+                id(nlpSystem, noteId, span.start(), span.end(), span.label())
+                        % (Integer.MAX_VALUE - NoteNlpOutput.PROBES);
         row.noteId = noteId;
         row.lexicalVariant = cut(doc.textOf(span), MAX_VARCHAR);
         row.offset = String.valueOf(span.start());
