@@ -65,14 +65,15 @@ final class OmopNotes {
     }
 
     /** Every NOTE_NLP row as "note_id offset end-label term_exists lexical_variant", sorted. */
-    static List<String> noteNlpEntities(String url) throws SQLException {
+    static List<String> noteNlpEntities(String url, String table) throws SQLException {
         List<String> entities = new ArrayList<>();
         try (Connection db = PostgresExtension.connect(url);
                 Statement statement = db.createStatement();
                 ResultSet rows =
                         statement.executeQuery(
                                 "SELECT note_id, \"offset\", term_modifiers, term_exists,"
-                                        + " lexical_variant FROM note_nlp")) {
+                                        + " lexical_variant FROM "
+                                        + table)) {
             while (rows.next()) {
                 String modifiers = rows.getString(3);
                 String label = modifiers.split(",")[0];
