@@ -562,7 +562,8 @@ public final class JobSetup {
                                             options.string(JdbcOptions.INPUT_QUERY).orElse(null),
                                             options.optionalInt(JdbcOptions.READ_SPLITS, 1, "16")
                                                     .orElse(null),
-                                            cpuWorkers);
+                                            cpuWorkers,
+                                            create);
                                 }
                                 try {
                                     return Inputs.resolve(

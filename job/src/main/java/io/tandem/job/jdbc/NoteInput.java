@@ -39,10 +39,16 @@ public final class NoteInput {
      *
      * @param query the query to read, or null to read {@code table}
      * @param splits note_id ranges, or null for {@value #SPLITS_PER_READER} per reader
+     * @param connect false to check the options only: no source, nothing read from the database
      * @throws IllegalArgumentException naming the table or query and what is wrong with it
      */
     public static Inputs resolve(
-            JdbcConnection connection, String table, String query, Integer splits, int readers) {
+            JdbcConnection connection,
+            String table,
+            String query,
+            Integer splits,
+            int readers,
+            boolean connect) {
         String origin;
         String from;
         if (query != null) {
@@ -63,6 +69,13 @@ public final class NoteInput {
                 query != null
                         ? JdbcOptions.INPUT_QUERY.key() + " '" + query + "'"
                         : "table '" + table + "'";
+        int parallelism = Math.max(1, readers);
+        int ranges = splits != null ? splits : SPLITS_PER_READER * parallelism;
+        String description =
+                "PostgreSQL " + connection + ", " + what + ", " + ranges + " note_id ranges";
+        if (!connect) {
+            return new Inputs(null, parallelism, 0, description);
+        }
         long min;
         long max;
         long count;
@@ -81,8 +94,6 @@ public final class NoteInput {
             throw new IllegalArgumentException(
                     connection.url() + ": cannot read " + what + ": " + e.getMessage());
         }
-        int parallelism = Math.max(1, readers);
-        int ranges = splits != null ? splits : SPLITS_PER_READER * parallelism;
         if (ranges < 1) {
             throw new IllegalArgumentException(
                     JdbcOptions.READ_SPLITS.key() + ": '" + ranges + "' must be at least 1");
@@ -112,7 +123,7 @@ public final class NoteInput {
                 withConnectionPerFetcher(builder.build(), connection),
                 Math.max(1, Math.min(parallelism, count == 0 ? 1 : splitCount)),
                 count,
-                "PostgreSQL " + connection + ", " + what);
+                description);
     }
 
     /**

@@ -265,6 +265,8 @@ public final class NoteNlpOutput {
                 + table
                 + ", dead letters to "
                 + deadLetterTable
-                + " (idempotent, keyed on note_nlp_id and dead_letter_id)";
+                + " (idempotent, keyed on note_nlp_id and dead_letter_id), batches of "
+                + batchSize
+                + " rows";
     }
 }
