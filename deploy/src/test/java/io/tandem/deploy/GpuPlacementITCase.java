@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tandem.deploy.cluster.ClusterProcess;
 import io.tandem.deploy.cluster.FlinkRest;
+import io.tandem.deploy.cluster.Placement;
 import io.tandem.deploy.cluster.PluginJar;
 import io.tandem.deploy.cluster.StandaloneCluster;
 import io.tandem.deploy.cluster.TestClusterConfiguration;
 import io.tandem.deploy.gpu.TestGpuDriverFactory;
+import io.tandem.job.hf.ThreeStagePipeline;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
  * two GPUs through the external resource framework (a test driver installed as a plugin),
  * TaskManager B declares none. The inference slot sharing group asks for one {@code gpu} per
  * subtask, so Flink's fine-grained slot manager puts every inference subtask on A, and a job that
- * needs more GPUs than the cluster has fails without ever running inference on B.
+ * needs more GPUs than the cluster has fails without ever running inference on B. With two model
+ * stages, subtask j of both stages' inference runs in one slot and shares its GPU; with three (the
+ * real MiniLM encoder under {@link ThreeStagePipeline}'s known-answer heads), every answer holds on
+ * the cluster too.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GpuPlacementITCase {
@@ -111,7 +116,7 @@ class GpuPlacementITCase {
             Map<String, List<String>> placement = placement(jobId);
             System.out.println("Placement with 2 inference subtasks: " + placement);
 
-            String inference = rest.vertexId(jobId, "inference");
+            String inference = rest.vertexId(jobId, "inference ner");
             JsonNode subtasks = rest.subtasks(jobId, inference);
             assertEquals(2, subtasks.size(), subtasks.toString());
             Set<String> gpus = new HashSet<>();
@@ -162,11 +167,159 @@ class GpuPlacementITCase {
         }
         String cpuTaskManagerLog = Files.readString(taskManager(CPU_TASK_MANAGER).logFile());
         assertFalse(
-                cpuTaskManagerLog.contains("inference ("),
+                cpuTaskManagerLog.contains("inference ner ("),
                 "an inference subtask was deployed to " + CPU_TASK_MANAGER);
     }
 
-    private static String submit(int inferenceSubtasks, String name) throws Exception {
+    @Test
+    @Order(4)
+    void twoModelStagesShareEachInferenceSlotAndItsGpu() throws Exception {
+        Path pipeline =
+                Files.writeString(
+                        dir.resolve("two-stages.yaml"),
+                        String.join(
+                                "\n",
+                                "components:",
+                                "  - type: tokenizer",
+                                "  - type: sentences",
+                                "  - type: ner",
+                                "  - type: negation",
+                                "    languages: [en]",
+                                "  - type: ner",
+                                "    name: ner-2",
+                                ""));
+        String jobId = submit(2, "two-stages", "--pipeline", pipeline.toString());
+        try {
+            rest.awaitAllRunning(jobId, JOB_TIMEOUT, cluster::checkAlive);
+            Placement placement = Placement.of(rest, jobId, Map.of());
+            System.out.println("Placement with two model stages: " + placement(jobId));
+            String first = rest.vertexId(jobId, "inference ner");
+            String second = rest.vertexId(jobId, "inference ner-2");
+            Set<String> gpus = new HashSet<>();
+            for (int j = 0; j < 2; j++) {
+                assertEquals(GPU_TASK_MANAGER, placement.taskManagerOf("inference ner-2", j));
+                assertEquals(
+                        placement.taskManagerOf("inference ner-2", j),
+                        taskManagerOfVertex(placement, "inference ner", j));
+                String gpu = awaitMetric(jobId, first, j, "tandemGpuIndex");
+                assertEquals(
+                        gpu,
+                        awaitMetric(jobId, second, j, "tandemGpuIndex"),
+                        "subtask " + j + " of both stages on one GPU");
+                assertTrue(gpus.add(gpu), "GPU " + gpu + " of two subtask indices: " + gpus);
+            }
+            assertEquals(Set.of("0", "1"), gpus);
+            // The slot's GPU is declared once per slot: two stages need no more GPUs than one.
+            assertEquals(Map.of(GPU_TASK_MANAGER, 2.0, CPU_TASK_MANAGER, 0.0), declaredGpus());
+        } finally {
+            rest.cancel(jobId);
+            rest.awaitTerminalState(jobId, JOB_TIMEOUT, cluster::checkAlive);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void threeModelStagesOnRealEncodersGiveTheKnownAnswersWithEachIndexOnOneTaskManager()
+            throws Exception {
+        // The exports, pipeline and notes in the test's folder, which the cluster's JVMs read.
+        ThreeStagePipeline.Fixture fixture =
+                ThreeStagePipeline.layOut(Files.createDirectories(dir.resolve("three-stages")));
+        Path output = dir.resolve("three-stages/out.jsonl");
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "run",
+                                "--input",
+                                fixture.input().toString(),
+                                "--output",
+                                output.toString(),
+                                "--pipeline",
+                                fixture.pipeline().toString(),
+                                "--cpu-workers",
+                                "2",
+                                "--gpu-workers",
+                                "2",
+                                "--batch-size",
+                                "8 docs",
+                                "--max-batch-delay",
+                                "1h",
+                                "--no-progress",
+                                "-D",
+                                "tandem.chain-consecutive-models=false"));
+        args.addAll(SMALL_SLOTS);
+        long start = System.nanoTime();
+        String jobId = rest.runJar(jarId, ENTRY_CLASS, args);
+        assertEquals(
+                "FINISHED",
+                // Generous: three MiniLM sessions per inference subtask on a shared machine.
+                rest.awaitTerminalState(jobId, JOB_TIMEOUT.multipliedBy(3), cluster::checkAlive),
+                () -> "job " + jobId + ": " + failureCause(jobId));
+        System.out.printf(
+                "Three-stage job on the cluster: %.1f s from submission%n",
+                (System.nanoTime() - start) / 1e9);
+
+        Placement placement = Placement.of(rest, jobId, Map.of());
+        System.out.println("Placement with three model stages:\n" + placement.table());
+        List<String> inference =
+                List.of(
+                        "inference ner",
+                        "inference " + ThreeStagePipeline.NEGATED_BY_MODEL,
+                        "inference " + ThreeStagePipeline.NOTE_TOPIC);
+        for (String vertex : inference) {
+            assertEquals(2, placement.parallelism(vertex), vertex + "\n" + placement.table());
+        }
+        for (int j = 0; j < 2; j++) {
+            for (String vertex : inference) {
+                assertEquals(
+                        GPU_TASK_MANAGER,
+                        taskManagerOfVertex(placement, vertex, j),
+                        vertex + " #" + j + "\n" + placement.table());
+            }
+        }
+        assertEquals(
+                List.of(),
+                Files.readAllLines(output.resolveSibling("out.dead-letter.jsonl")),
+                "dead letters");
+        System.out.println(
+                ThreeStagePipeline.assertEveryKnownAnswer(fixture, Files.readAllLines(output)));
+    }
+
+    private static String failureCause(String jobId) {
+        try {
+            return rest.failureCause(jobId);
+        } catch (Exception e) {
+            return "failure cause unreadable: " + e;
+        }
+    }
+
+    /** The TaskManager of subtask {@code index} of the vertex named exactly {@code name}. */
+    private static String taskManagerOfVertex(Placement placement, String name, int index) {
+        return placement.subtasks().stream()
+                .filter(s -> s.vertex().equals(name) && s.index() == index)
+                .map(Placement.Subtask::taskManager)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no subtask " + index + " of " + name));
+    }
+
+    /** Slots small enough for the test's TaskManagers (2 CPU slots and the inference slots). */
+    private static final List<String> SMALL_SLOTS = new ArrayList<>();
+
+    static {
+        for (String option :
+                List.of(
+                        "tandem.slot-resources.gpu.cpu-cores=0.5",
+                        "tandem.slot-resources.gpu.task-heap-memory=48m",
+                        "tandem.slot-resources.gpu.task-off-heap-memory=16m",
+                        "tandem.slot-resources.cpu.cpu-cores=0.5",
+                        "tandem.slot-resources.cpu.task-heap-memory=48m",
+                        "tandem.slot-resources.cpu.task-off-heap-memory=16m")) {
+            SMALL_SLOTS.add("-D");
+            SMALL_SLOTS.add(option);
+        }
+    }
+
+    private static String submit(int inferenceSubtasks, String name, String... extra)
+            throws Exception {
         Path output = Files.createDirectories(dir.resolve(name)).resolve("out.jsonl");
         List<String> args =
                 new ArrayList<>(
@@ -181,18 +334,8 @@ class GpuPlacementITCase {
                                 "--gpu-workers",
                                 Integer.toString(inferenceSubtasks),
                                 "--no-progress"));
-        // Slots small enough for the test's TaskManagers (2 CPU slots and the inference slots).
-        for (String option :
-                List.of(
-                        "tandem.slot-resources.gpu.cpu-cores=0.5",
-                        "tandem.slot-resources.gpu.task-heap-memory=48m",
-                        "tandem.slot-resources.gpu.task-off-heap-memory=16m",
-                        "tandem.slot-resources.cpu.cpu-cores=0.5",
-                        "tandem.slot-resources.cpu.task-heap-memory=48m",
-                        "tandem.slot-resources.cpu.task-off-heap-memory=16m")) {
-            args.add("-D");
-            args.add(option);
-        }
+        args.addAll(List.of(extra));
+        args.addAll(SMALL_SLOTS);
         return rest.runJar(jarId, ENTRY_CLASS, args);
     }
 
@@ -240,7 +383,7 @@ class GpuPlacementITCase {
 
     private static void assertNoInferenceOn(String taskManager, String jobId) throws Exception {
         for (JsonNode vertex : rest.job(jobId).path("vertices")) {
-            if (!vertex.path("name").asText().equals("inference")) {
+            if (!vertex.path("name").asText().startsWith("inference ")) {
                 continue;
             }
             for (JsonNode subtask : rest.subtasks(jobId, vertex.path("id").asText())) {

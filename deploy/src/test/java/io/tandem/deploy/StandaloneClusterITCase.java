@@ -240,7 +240,7 @@ class StandaloneClusterITCase {
      * resource framework, and two subtasks of one TaskManager hold distinct GPUs.
      */
     private static void assertInferenceSubtasksBoundToDeclaredGpus(String jobId) throws Exception {
-        String inference = rest.vertexId(jobId, "inference");
+        String inference = rest.vertexId(jobId, "inference ner");
         JsonNode subtasks = rest.subtasks(jobId, inference);
         assertEquals(2, subtasks.size(), subtasks.toString());
         Map<String, Set<String>> gpusByTaskManager = new HashMap<>();

@@ -36,7 +36,11 @@ public final class JobOptions {
                     .defaultValue(OutputFormat.JSONL)
                     .withDescription(
                             "jsonl: the output is one JSON Lines file; parquet: a folder of Parquet"
-                                    + " part files (dead letters stay JSON Lines).");
+                                    + " part files (dead letters stay JSON Lines); omop: OMOP"
+                                    + " NOTE_NLP rows, one per entity, as JSON Lines if the"
+                                    + " output's name ends in .jsonl, else as Parquet part files"
+                                    + " (dead letters as note_nlp_dead_letter rows in JSON"
+                                    + " Lines).");
 
     public static final ConfigOption<String> DEAD_LETTER_OUTPUT =
             ConfigOptions.key("tandem.dead-letter-output")

@@ -9,9 +9,9 @@ import io.tandem.inference.ForwardGuard;
 import io.tandem.inference.GpuDetection;
 import io.tandem.inference.InferenceOptions;
 import io.tandem.job.jdbc.JdbcConnection;
+import io.tandem.job.jdbc.JdbcNoteNlpOutput;
 import io.tandem.job.jdbc.JdbcOptions;
 import io.tandem.job.jdbc.NoteInput;
-import io.tandem.job.jdbc.NoteNlpOutput;
 import io.tandem.job.kafka.KafkaIo;
 import io.tandem.job.kafka.KafkaOptions;
 import io.tandem.job.options.OptionReader;
@@ -96,11 +96,16 @@ public final class JobSetup {
             OutputFormat outputFormat,
             Path output,
             Path deadLetterOutput,
-            NoteNlpOutput noteNlp) {
+            JdbcNoteNlpOutput noteNlp) {
 
         public FileIo(
                 Inputs inputs, OutputFormat outputFormat, Path output, Path deadLetterOutput) {
             this(inputs, outputFormat, output, deadLetterOutput, null);
+        }
+
+        /** The output is a folder of Parquet part files. */
+        public boolean parquetFolder() {
+            return noteNlp == null && outputFormat.parquetFolder(output);
         }
     }
 
@@ -209,7 +214,7 @@ public final class JobSetup {
                         .append(files.outputFormat().name().toLowerCase(Locale.ROOT))
                         .append(")\n");
             }
-            if (files.outputFormat() == OutputFormat.PARQUET || files.noteNlp() != null) {
+            if (files.parquetFolder() || files.noteNlp() != null) {
                 text.append("checkpoint interval: ")
                         .append(
                                 configuration
@@ -333,7 +338,7 @@ public final class JobSetup {
 
             Pipeline resolvedPipeline = pipeline != null ? pipeline : loadPipeline(options);
             WorkerPlan plan = workerPlan(options);
-            int inferenceWorkers = resolvedPipeline.model().isPresent() ? plan.gpuWorkers() : 0;
+            int inferenceWorkers = resolvedPipeline.hasModel() ? plan.gpuWorkers() : 0;
             refuseCheckpointsTheJoinCannotTake(effective, options, inferenceWorkers);
             OperatorSettings settings = OperatorSettings.from(effective);
             if (submittedToCluster && !effective.contains(SlotResourceOptions.DECLARE)) {
@@ -384,7 +389,7 @@ public final class JobSetup {
                             environment != null ? environment : System.getenv());
             // The JDBC sink writes its last batch on checkpoints too; the position read in NOTE is
             // kept by them.
-            if (files.outputFormat() == OutputFormat.PARQUET || files.noteNlp() != null) {
+            if (files.parquetFolder() || files.noteNlp() != null) {
                 effective.set(
                         CheckpointingOptions.CHECKPOINTING_INTERVAL,
                         options.isSet(CheckpointingOptions.CHECKPOINTING_INTERVAL)
@@ -416,7 +421,7 @@ public final class JobSetup {
          */
         private static void refuseHangsLongerThanCheckpoints(
                 OptionReader options, Pipeline pipeline, OperatorSettings settings) {
-            if (pipeline.model().isEmpty()) {
+            if (!pipeline.hasModel()) {
                 return;
             }
             Duration checkpointTimeout =
@@ -528,9 +533,9 @@ public final class JobSetup {
                                                             + " (or "
                                                             + KafkaOptions.KAFKA_BOOTSTRAP.key()
                                                             + " with topics for a continuous job)"));
-            NoteNlpOutput noteNlp =
+            JdbcNoteNlpOutput noteNlp =
                     JdbcConnection.isJdbcUrl(outputSpec)
-                            ? new NoteNlpOutput(
+                            ? new JdbcNoteNlpOutput(
                                     JdbcConnection.of(outputSpec, jdbcProperties, environment),
                                     options.string(JdbcOptions.OUTPUT_TABLE).orElseThrow(),
                                     options.string(JdbcOptions.DEAD_LETTER_TABLE).orElseThrow(),
@@ -579,8 +584,8 @@ public final class JobSetup {
                 }
                 return new FileIo(inputs, outputFormat, null, null, noteNlp);
             }
-            if (outputFormat == OutputFormat.PARQUET) {
-                checkFolder(output, create);
+            if (outputFormat.parquetFolder(output)) {
+                checkFolder(output, create, outputFormat);
             } else {
                 checkWritable(JobOptions.OUTPUT, output, create);
             }
@@ -600,14 +605,19 @@ public final class JobSetup {
         }
 
         /** With {@code create}, creates the folder of Parquet part files. */
-        private static void checkFolder(Path folder, boolean create) {
+        private static void checkFolder(Path folder, boolean create, OutputFormat format) {
             String prefix = JobOptions.OUTPUT.key() + ": '" + folder + "' ";
             if (Files.isRegularFile(folder)) {
                 throw new IllegalArgumentException(
                         prefix
                                 + "is a file; expected a folder for Parquet part files ("
                                 + JobOptions.OUTPUT_FORMAT.key()
-                                + " parquet)");
+                                + " "
+                                + format.name().toLowerCase(Locale.ROOT)
+                                + (format == OutputFormat.OMOP
+                                        ? "; a name ending in .jsonl writes JSON Lines"
+                                        : "")
+                                + ")");
             }
             Path parent = folder.toAbsolutePath().getParent();
             if (parent == null || !Files.isDirectory(parent)) {

@@ -4,6 +4,7 @@ import io.tandem.batching.AbstractBatcher;
 import io.tandem.batching.DispatchBatcher;
 import io.tandem.batching.DocFinisher;
 import io.tandem.batching.LocalModelOperator;
+import io.tandem.batching.StageOutput;
 import io.tandem.dispatch.DispatchPartitioner;
 import io.tandem.dispatch.DispatchSchedule;
 import io.tandem.dispatch.ReturnToProducerPartitioner;
@@ -12,6 +13,7 @@ import io.tandem.inference.Device;
 import io.tandem.inference.GpuAssigner;
 import io.tandem.inference.InferenceOperator;
 import io.tandem.inference.ModelComponent;
+import io.tandem.job.options.OptionReader;
 import io.tandem.join.PostprocessJoin;
 import io.tandem.parse.AnnotateFunction;
 import io.tandem.parse.Annotator;
@@ -22,12 +24,17 @@ import io.tandem.records.OutputBatch;
 import io.tandem.records.TensorBatch;
 import io.tandem.results.DeadLetters;
 import io.tandem.results.Result;
+import io.tandem.source.InputFormat;
 import io.tandem.source.RawRecord;
+import io.tandem.source.SourceOptions;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -50,10 +57,22 @@ import org.slf4j.LoggerFactory;
  * the batcher's chain (the Kafka source in Kafka mode) share a co-location group, so their credits
  * meet in one JVM. Without inference subtasks (C = 0) the CPU subtasks run the forward pass
  * themselves.
+ *
+ * <p>A pipeline with rule components between its models has several model stages ({@link
+ * Pipeline#stages}): the graph repeats batcher, inference and join per stage, each join handing its
+ * documents to the next stage's batcher chained behind it; in place, one model operator per stage,
+ * chained.
  */
 public final class TandemJob {
     private static final Logger LOG = LoggerFactory.getLogger(TandemJob.class);
     public static final String GPU_SLOT_SHARING_GROUP = "gpu";
+
+    /**
+     * The co-location group of the inference operators of a pipeline of several model stages:
+     * subtask j of every stage runs in slot j of the GPU slot sharing group, and shares its GPU
+     * (the subtasks of one index lease their device together, see {@code GpuLeases}).
+     */
+    public static final String INFERENCE_COLOCATION_GROUP = "tandem-inference";
 
     /**
      * Operator names say their stage (input, parse, annotate, batcher, inference, join, output), so
@@ -75,6 +94,7 @@ public final class TandemJob {
     private final int gpuWorkers;
     private final List<Integer> gpuDevices;
     private final SlotResources slotResources;
+    private final boolean omopInput;
 
     public TandemJob(Configuration options, Pipeline pipeline, int cpuWorkers) {
         this(options, pipeline, cpuWorkers, 0, List.of());
@@ -99,6 +119,11 @@ public final class TandemJob {
         this.gpuWorkers = gpuWorkers;
         this.gpuDevices = List.copyOf(gpuDevices);
         this.slotResources = SlotResources.from(options); // fail at startup, not in a task
+        this.omopInput =
+                options.contains(SourceOptions.INPUT_FORMAT)
+                        && new OptionReader(options)
+                                        .enumValue(SourceOptions.INPUT_FORMAT, InputFormat.class)
+                                == InputFormat.OMOP;
     }
 
     /** Source to sink. */
@@ -153,10 +178,47 @@ public final class TandemJob {
             int sourceParallelism,
             Sink<Doc> docs,
             Sink<Result> deadLetters) {
-        DataStream<Result> results =
+        attach(env, source, sourceParallelism, docs, deadLetters, null);
+    }
+
+    /**
+     * As {@link #attach(StreamExecutionEnvironment, Source, int, Sink, Sink)}, with {@code check}
+     * applied to every result first: it turns the documents the document sink cannot write into
+     * dead letters (OMOP's note ids that are not integers), or null for none.
+     */
+    public void attach(
+            StreamExecutionEnvironment env,
+            Source<RawRecord, ?, ?> source,
+            int sourceParallelism,
+            Sink<Doc> docs,
+            Sink<Result> deadLetters,
+            @Nullable MapFunction<Result, Result> check) {
+        attach(
                 annotate(
                         env.fromSource(source, WatermarkStrategy.noWatermarks(), "input")
-                                .setParallelism(sourceParallelism));
+                                .setParallelism(sourceParallelism)),
+                docs,
+                deadLetters,
+                check);
+    }
+
+    /**
+     * Results to two sinks: documents (after {@code check}, when not null) to one, dead letters to
+     * the other.
+     */
+    public void attach(
+            DataStream<Result> annotated,
+            Sink<Doc> docs,
+            Sink<Result> deadLetters,
+            @Nullable MapFunction<Result, Result> check) {
+        DataStream<Result> results =
+                check == null
+                        ? annotated
+                        : annotated
+                                .map(check)
+                                .returns(TypeInformation.of(Result.class))
+                                .name("check")
+                                .setParallelism(1);
         results.filter(result -> !result.isDeadLetter())
                 .name("documents")
                 .setParallelism(1)
@@ -206,12 +268,12 @@ public final class TandemJob {
      */
     public DataStream<Result> annotate(DataStream<RawRecord> input, boolean keepPartitions) {
         DeadLetters deadLetters = new DeadLetters(settings.deadLetterMaxRawBytes());
-        DocParser parser = new DocParser(settings.maxTextChars());
-        Pipeline.Split split = pipeline.split();
+        DocParser parser = new DocParser(settings.maxTextChars(), omopInput);
+        Pipeline.Stages stages = stages();
         // Round-robin, as the reference hands documents to its CPU workers; a Kafka partition
         // stays on one subtask instead, so its order can be kept.
         DataStream<RawRecord> spread = keepPartitions ? input.forward() : input.rebalance();
-        if (split.model() == null) {
+        if (stages.stages().isEmpty()) {
             return onCpu(
                     spread.process(
                                     new AnnotateFunction(
@@ -224,35 +286,102 @@ public final class TandemJob {
                 onCpu(
                         spread.process(
                                         new ParseFunction(
-                                                new Annotator(parser, split.before(), deadLetters)))
+                                                new Annotator(
+                                                        parser, stages.before(), deadLetters)))
                                 .name(PARSE_AND_ANNOTATE)
                                 .uid("parse")
                                 .setParallelism(cpuWorkers));
-        DataStream<Result> parseDeadLetters = docs.getSideOutput(ParseFunction.DEAD_LETTERS);
-        DocFinisher<?> finisher =
-                new DocFinisher<>(
-                        split.model(), split.after(), deadLetters, settings.faultTolerance());
-        if (gpuWorkers == 0) {
-            return parseDeadLetters.union(localModel(docs, finisher));
+        List<DataStream<Result>> deadLetterStreams = new ArrayList<>();
+        deadLetterStreams.add(docs.getSideOutput(ParseFunction.DEAD_LETTERS));
+        if (gpuWorkers > 0) {
+            logSchedule();
+            // The batcher and the join of one producer index share a slot and a JVM, where their
+            // credits meet. Every operator of the producer's chain carries the key, so that
+            // whichever heads the chain (the parser behind a rebalance, the batcher when chaining
+            // is off) has it.
+            coLocateWithJoin(docs);
+            if (keepPartitions) {
+                // The source heads the chain of parse and batcher here (forward edge, same
+                // parallelism), and Flink reads co-location keys from chain heads only.
+                coLocateWithJoin(input);
+            }
         }
-        DataStream<Result> joined = splitModel(docs, finisher);
-        if (keepPartitions) {
-            // The source heads the chain of parse and batcher here (forward edge, same
-            // parallelism), and Flink reads co-location keys from chain heads only.
-            coLocateWithJoin(input);
+        DataStream<Doc> stageInput = docs;
+        List<Pipeline.ModelStage> modelStages = stages.stages();
+        for (int k = 0; k < modelStages.size() - 1; k++) {
+            stageInput =
+                    stage(
+                            stageInput,
+                            finisher(modelStages.get(k), deadLetters),
+                            k,
+                            StageOutput.nextStage(),
+                            deadLetterStreams);
         }
-        return parseDeadLetters.union(joined);
+        int last = modelStages.size() - 1;
+        DataStream<Result> results =
+                stage(
+                        stageInput,
+                        finisher(modelStages.get(last), deadLetters),
+                        last,
+                        StageOutput.results(),
+                        deadLetterStreams);
+        for (DataStream<Result> stream : deadLetterStreams) {
+            results = results.union(stream);
+        }
+        return results;
     }
 
-    private <F extends Serializable> DataStream<Result> localModel(
-            DataStream<Doc> docs, DocFinisher<F> finisher) {
+    /** The pipeline's stages, consecutive models chained or not as the settings say. */
+    public Pipeline.Stages stages() {
+        return pipeline.stages(settings.chainConsecutiveModels());
+    }
+
+    private DocFinisher<?> finisher(Pipeline.ModelStage stage, DeadLetters deadLetters) {
+        return new DocFinisher<>(
+                stage.model(), stage.after(), deadLetters, settings.faultTolerance());
+    }
+
+    /**
+     * One model stage: its model's operator(s) in the layout of this job, and the rule components
+     * up to the next model.
+     *
+     * @param stage the stage's index, 0 for the first
+     * @param stageOutput whether the stage emits results (the last) or hands documents on
+     * @param deadLetters collects the stage's dead-letter side outputs
+     */
+    private <F extends Serializable, OUT> SingleOutputStreamOperator<OUT> stage(
+            DataStream<Doc> docs,
+            DocFinisher<F> finisher,
+            int stage,
+            StageOutput<OUT> stageOutput,
+            List<DataStream<Result>> deadLetters) {
+        return gpuWorkers == 0
+                ? localModel(docs, finisher, stage, stageOutput, deadLetters)
+                : splitModel(docs, finisher, stage, stageOutput, deadLetters);
+    }
+
+    /**
+     * The uid of a stage's operator: the first stage keeps the uids of a single-model job, so its
+     * savepoints still restore; later stages add their model's name, unique in a pipeline.
+     */
+    static String stageUid(String base, int stage, String model) {
+        return stage == 0 ? base : base + "-" + model;
+    }
+
+    private <F extends Serializable, OUT> SingleOutputStreamOperator<OUT> localModel(
+            DataStream<Doc> docs,
+            DocFinisher<F> finisher,
+            int stage,
+            StageOutput<OUT> stageOutput,
+            List<DataStream<Result>> deadLetters) {
         // Each CPU subtask shares one of its TaskManager's GPUs (round-robin, see GpuLeases): the
         // declared ones on a cluster, else the configured or detected ones.
         Device device = settings.device();
-        SingleOutputStreamOperator<Result> results =
+        String model = finisher.model().name();
+        SingleOutputStreamOperator<OUT> results =
                 docs.transform(
-                                "batcher and inference",
-                                TypeInformation.of(Result.class),
+                                "batcher and inference " + model,
+                                stageOutput.type(),
                                 new LocalModelOperator<>(
                                         finisher,
                                         settings.batchSize(),
@@ -261,25 +390,35 @@ public final class TandemJob {
                                         device,
                                         settings.intraOpThreads(),
                                         new GpuAssigner(gpuDevices),
-                                        settings.deterministic()))
-                        .uid("model")
+                                        settings.deterministic(),
+                                        stageOutput))
+                        .uid(stageUid("model", stage, model))
                         .setParallelism(cpuWorkers);
         onCpu(results);
-        return results.union(results.getSideOutput(AbstractBatcher.DEAD_LETTERS));
+        deadLetters.add(results.getSideOutput(AbstractBatcher.DEAD_LETTERS));
+        return results;
     }
 
-    private <F extends Serializable> DataStream<Result> splitModel(
-            SingleOutputStreamOperator<Doc> docs, DocFinisher<F> finisher) {
-        int credits = creditsPerProducer();
+    private void logSchedule() {
         // The schedule is fixed by (P, C), so a job restored at another parallelism states its own.
         LOG.info(
                 "Dispatch schedule of {} CPU and {} inference subtasks: {}",
                 cpuWorkers,
                 gpuWorkers,
                 DispatchSchedule.of(cpuWorkers, gpuWorkers).summary());
+    }
+
+    private <F extends Serializable, OUT> SingleOutputStreamOperator<OUT> splitModel(
+            DataStream<Doc> docs,
+            DocFinisher<F> finisher,
+            int stage,
+            StageOutput<OUT> stageOutput,
+            List<DataStream<Result>> deadLetters) {
+        int credits = creditsPerProducer();
+        String model = finisher.model().name();
         SingleOutputStreamOperator<TensorBatch> batches =
                 docs.transform(
-                                "batcher",
+                                "batcher " + model,
                                 TypeInformation.of(TensorBatch.class),
                                 new DispatchBatcher<>(
                                         finisher,
@@ -287,30 +426,43 @@ public final class TandemJob {
                                         settings.chunkSize(),
                                         settings.maxBatchDelay().toMillis(),
                                         credits,
-                                        gpuWorkers))
-                        .uid("batcher")
+                                        gpuWorkers,
+                                        stage))
+                        .uid(stageUid("batcher", stage, model))
                         .setParallelism(cpuWorkers)
                         .setBufferTimeout(FLUSH_EVERY_RECORD);
         onCpu(batches);
-        DataStream<OutputBatch> outputs = inference(batches, finisher.model());
-        SingleOutputStreamOperator<Result> joined =
+        SingleOutputStreamOperator<OutputBatch> outputs =
+                inference(batches, finisher.model(), stage);
+        if (stages().stages().size() > 1) {
+            outputs.getTransformation().setCoLocationGroupKey(INFERENCE_COLOCATION_GROUP);
+        }
+        SingleOutputStreamOperator<OUT> joined =
                 batches.getSideOutput(DispatchBatcher.PENDING_DOCS)
                         .forward()
                         .connect(
                                 outputs.partitionCustom(
                                         new ReturnToProducerPartitioner(), OutputBatch::producer))
                         .transform(
-                                "join",
-                                TypeInformation.of(Result.class),
-                                new PostprocessJoin<>(finisher, credits, settings.deterministic()))
-                        .uid("postprocess")
+                                "join " + model,
+                                stageOutput.type(),
+                                new PostprocessJoin<>(
+                                        finisher,
+                                        credits,
+                                        settings.deterministic(),
+                                        stage,
+                                        stageOutput))
+                        .uid(stageUid("postprocess", stage, model))
                         .setParallelism(cpuWorkers);
         onCpu(joined);
-        // The batcher and the join of one producer index share a slot and a JVM, where their
-        // credits meet. Every operator of the producer's chain carries the key, so that whichever
-        // heads the chain (the parser behind a rebalance, the batcher when chaining is off) has it.
-        coLocateWithJoin(docs, batches, joined);
-        return joined.union(batches.getSideOutput(AbstractBatcher.DEAD_LETTERS));
+        // The join heads its chain (the next stage's batcher follows it), so it carries the key;
+        // the batcher too, for when chaining is off.
+        coLocateWithJoin(batches, joined);
+        deadLetters.add(batches.getSideOutput(AbstractBatcher.DEAD_LETTERS));
+        if (!stageOutput.isLast()) {
+            deadLetters.add(joined.getSideOutput(AbstractBatcher.DEAD_LETTERS));
+        }
+        return joined;
     }
 
     private static void coLocateWithJoin(DataStream<?>... producerSide) {
@@ -320,13 +472,24 @@ public final class TandemJob {
         }
     }
 
-    /** The inference operator: tensors in through the dispatch schedule, outputs out. */
+    /**
+     * The first stage's inference operator: tensors in through the dispatch schedule, outputs out.
+     */
     public <F extends Serializable> DataStream<OutputBatch> inference(
             DataStream<TensorBatch> batches, ModelComponent<F> model) {
+        return inference(batches, model, 0);
+    }
+
+    /**
+     * A stage's inference operator. Every stage's is in the GPU slot sharing group, so subtask j of
+     * each stage shares slot j, and its GPU.
+     */
+    public <F extends Serializable> SingleOutputStreamOperator<OutputBatch> inference(
+            DataStream<TensorBatch> batches, ModelComponent<F> model, int stage) {
         SingleOutputStreamOperator<OutputBatch> inference =
                 batches.partitionCustom(new DispatchPartitioner(), TensorBatch::key)
                         .transform(
-                                "inference",
+                                "inference " + model.name(),
                                 TypeInformation.of(OutputBatch.class),
                                 new InferenceOperator<>(
                                         model,
@@ -335,8 +498,7 @@ public final class TandemJob {
                                         settings.intraOpThreads(),
                                         settings.faultTolerance().forwardTimeout(),
                                         settings.faultTolerance().forwardRetryTimeout()))
-                        .name("inference")
-                        .uid("inference")
+                        .uid(stageUid("inference", stage, model.name()))
                         .setParallelism(gpuWorkers)
                         .setBufferTimeout(FLUSH_EVERY_RECORD);
         return slotResources.gpu().isPresent()

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.source.SampleSource;
 import java.util.ArrayList;
@@ -25,7 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The shape of the split graph where it matters for throughput, without running it. */
+/**
+ * The shape of the split graph where it matters for throughput and placement, without running it:
+ * one model stage, and two with a rule component between them.
+ */
 class TandemJobTest {
 
     private static Map<String, StreamNode> splitGraphNodes() {
@@ -46,10 +50,10 @@ class TandemJobTest {
         Map<String, StreamNode> nodes = splitGraphNodes();
         // A batch's tail must not sit in a half-full network buffer until the 100 ms timeout: with
         // two batches in flight per link that wait would starve the accelerator.
-        assertEquals(0, nodes.get("batcher").getBufferTimeout());
-        assertEquals(0, nodes.get("inference").getBufferTimeout());
+        assertEquals(0, nodes.get("batcher ner").getBufferTimeout());
+        assertEquals(0, nodes.get("inference ner").getBufferTimeout());
         assertTrue(
-                nodes.get("join").getBufferTimeout() != 0,
+                nodes.get("join ner").getBufferTimeout() != 0,
                 "documents leave in ordinary buffers, not one flush per result");
     }
 
@@ -105,5 +109,143 @@ class TandemJobTest {
         assertNull(
                 vertexNamed(graph, "inference").getCoLocationGroup(),
                 "inference subtasks go wherever the GPU slots are");
+    }
+
+    /** Two model stages with a rule component between them. */
+    static final Pipeline TWO_STAGES =
+            Pipeline.builder()
+                    .tokenizer()
+                    .sentences()
+                    .model(OnnxTokenClassifier.tiny())
+                    .negation("en")
+                    .model(OnnxTokenClassifier.builder().name("ner-2").build())
+                    .build();
+
+    private static StreamGraph twoStageStreamGraph(int gpuWorkers, boolean keepPartitions) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        TandemJob job = new TandemJob(new Configuration(), TWO_STAGES, 2, gpuWorkers, List.of());
+        job.annotate(
+                        env.fromSource(
+                                        SampleSource.create(10),
+                                        WatermarkStrategy.noWatermarks(),
+                                        "input")
+                                .setParallelism(keepPartitions ? 2 : 1),
+                        keepPartitions)
+                .addSink(new DiscardingSink<>());
+        return env.getStreamGraph();
+    }
+
+    private static List<String> vertexNames(JobGraph graph) {
+        List<String> names = new ArrayList<>();
+        graph.getVerticesSortedTopologicallyFromSources()
+                .forEach(vertex -> names.add(vertex.getName()));
+        return names;
+    }
+
+    private static JobVertex vertexCalled(JobGraph graph, String name) {
+        for (JobVertex vertex : graph.getVertices()) {
+            if (vertex.getName().equals(name)) {
+                return vertex;
+            }
+        }
+        throw new AssertionError("no vertex called " + name + " in " + vertexNames(graph));
+    }
+
+    @Test
+    void twoStagesRepeatBatcherInferenceAndJoinWithTheNextBatcherChainedBehindTheJoin() {
+        JobGraph graph = twoStageStreamGraph(1, false).getJobGraph();
+
+        assertEquals(
+                List.of(
+                        "Source: input",
+                        "parse and annotate -> batcher ner",
+                        "inference ner",
+                        "join ner -> batcher ner-2",
+                        "inference ner-2",
+                        "join ner-2",
+                        "Sink: Unnamed"),
+                vertexNames(graph));
+    }
+
+    @ParameterizedTest(name = "keep Kafka partitions: {0}")
+    @ValueSource(booleans = {false, true})
+    void everyBatcherAndJoinOfAProducerShareOneCoLocationGroupOnTheirChainHeads(
+            boolean keepPartitions) {
+        JobGraph graph = twoStageStreamGraph(1, keepPartitions).getJobGraph();
+        JobVertex firstBatcher =
+                vertexCalled(
+                        graph,
+                        (keepPartitions ? "Source: input -> " : "")
+                                + "parse and annotate -> batcher ner");
+        JobVertex firstJoin = vertexCalled(graph, "join ner -> batcher ner-2");
+        JobVertex lastJoin = vertexCalled(graph, "join ner-2");
+
+        assertNotNull(firstBatcher.getCoLocationGroup(), firstBatcher.getName());
+        assertEquals(
+                Set.of(firstBatcher.getID(), firstJoin.getID(), lastJoin.getID()),
+                Set.copyOf(firstBatcher.getCoLocationGroup().getVertexIds()),
+                "the group holds the three chains that hold a batcher or a join");
+        assertSame(firstBatcher.getCoLocationGroup(), firstJoin.getCoLocationGroup());
+        assertSame(firstBatcher.getCoLocationGroup(), lastJoin.getCoLocationGroup());
+    }
+
+    @Test
+    void theInferenceOfEveryStageIsInTheGpuSlotSharingGroupAndSubtaskJOfEachInOneSlot() {
+        JobGraph graph = twoStageStreamGraph(1, false).getJobGraph();
+        JobVertex first = vertexCalled(graph, "inference ner");
+        JobVertex second = vertexCalled(graph, "inference ner-2");
+
+        assertSame(first.getSlotSharingGroup(), second.getSlotSharingGroup());
+        assertTrue(
+                first.getSlotSharingGroup()
+                        != vertexCalled(graph, "join ner-2").getSlotSharingGroup(),
+                "the CPU chains are in another slot sharing group");
+        assertNotNull(first.getCoLocationGroup());
+        assertEquals(
+                Set.of(first.getID(), second.getID()),
+                Set.copyOf(first.getCoLocationGroup().getVertexIds()),
+                "subtask j of each stage's inference in one slot, apart from the CPU chains");
+        StreamGraph streams = twoStageStreamGraph(1, false);
+        for (StreamNode node : streams.getStreamNodes()) {
+            if (node.getOperatorName().startsWith("inference")) {
+                assertEquals(TandemJob.GPU_SLOT_SHARING_GROUP, node.getSlotSharingGroup());
+            }
+        }
+    }
+
+    private static Map<String, String> uidsByName(StreamGraph graph) {
+        return graph.getStreamNodes().stream()
+                .filter(node -> node.getTransformationUID() != null)
+                .collect(
+                        Collectors.toMap(
+                                StreamNode::getOperatorName, StreamNode::getTransformationUID));
+    }
+
+    @Test
+    void theFirstStageKeepsTheUidsOfASingleModelJobAndLaterStagesGetTheirOwn() {
+        Map<String, String> uids = uidsByName(twoStageStreamGraph(1, false));
+
+        assertEquals("batcher", uids.get("batcher ner"));
+        assertEquals("inference", uids.get("inference ner"));
+        assertEquals("postprocess", uids.get("join ner"));
+        assertEquals("batcher-ner-2", uids.get("batcher ner-2"));
+        assertEquals("inference-ner-2", uids.get("inference ner-2"));
+        assertEquals("postprocess-ner-2", uids.get("join ner-2"));
+    }
+
+    @Test
+    void inPlaceTwoStagesAreTwoModelOperatorsInOneChain() {
+        StreamGraph streams = twoStageStreamGraph(0, false);
+        Map<String, String> uids = uidsByName(streams);
+
+        assertEquals(
+                List.of(
+                        "Source: input",
+                        "parse and annotate -> batcher and inference ner -> batcher and inference"
+                                + " ner-2",
+                        "Sink: Unnamed"),
+                vertexNames(streams.getJobGraph()));
+        assertEquals("model", uids.get("batcher and inference ner"));
+        assertEquals("model-ner-2", uids.get("batcher and inference ner-2"));
     }
 }

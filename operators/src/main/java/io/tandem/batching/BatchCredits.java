@@ -17,7 +17,8 @@ import org.apache.flink.util.function.ThrowingRunnable;
  * The cap on batches in flight for one producer subtask: the batcher takes a credit before it emits
  * a batch, the join gives it back when the batch's outputs arrive. Both run in the same slot and
  * JVM (a co-location group guarantees it), so the credits live in a per-JVM registry keyed by job,
- * producer subtask and attempt, and are dropped when both sides have closed.
+ * model stage, producer subtask and attempt, and are dropped when both sides have closed. Each
+ * stage of a pipeline with several models has its own batcher, join and credits.
  *
  * <p>The batcher also says which link (inference subtask) each batch went to, so that the batches
  * in flight can be counted per link; the cap itself stays per producer.
@@ -35,11 +36,11 @@ public final class BatchCredits {
         JOIN
     }
 
-    /** One producer subtask attempt of one job. */
-    record Key(String job, int producer, int attempt) {
+    /** One producer subtask attempt of one model stage (0 for the first) of one job. */
+    record Key(String job, int stage, int producer, int attempt) {
         @Override
         public String toString() {
-            return job + "/" + producer + "/" + attempt;
+            return job + "/stage " + stage + "/" + producer + "/" + attempt;
         }
     }
 
@@ -61,33 +62,47 @@ public final class BatchCredits {
         this.available = new AtomicInteger(capacity);
     }
 
-    /** The batcher's side of the credits of the producer subtask {@code context} belongs to. */
+    /**
+     * The batcher's side of the first stage's credits of the subtask {@code context} belongs to.
+     */
     public static BatchCredits forBatcher(RuntimeContext context, int capacity) {
-        return join(keyOf(context), capacity, Side.BATCHER);
+        return forBatcher(context, 0, capacity);
+    }
+
+    /** The batcher's side of model stage {@code stage}'s credits of the subtask {@code context}. */
+    public static BatchCredits forBatcher(RuntimeContext context, int stage, int capacity) {
+        return join(keyOf(context, stage), capacity, Side.BATCHER);
     }
 
     /**
-     * The join's side of the credits of the producer subtask {@code context} belongs to, once the
-     * batcher of the same subtask index and attempt has registered them in this JVM.
+     * The join's side of model stage {@code stage}'s credits of the producer subtask {@code
+     * context} belongs to, once the batcher of the same stage, subtask index and attempt has
+     * registered them in this JVM.
      *
      * @throws TimeoutException when no such batcher registered within {@code batcherWait}: it runs
      *     in another JVM, where credits the join gives back would never reach it
      */
-    public static BatchCredits forJoin(RuntimeContext context, int capacity, Duration batcherWait)
+    public static BatchCredits forJoin(
+            RuntimeContext context, int stage, int capacity, Duration batcherWait)
             throws InterruptedException, TimeoutException {
-        return awaitBatcherThenJoin(keyOf(context), capacity, batcherWait);
+        return awaitBatcherThenJoin(keyOf(context, stage), capacity, batcherWait);
     }
 
-    private static Key keyOf(RuntimeContext context) {
+    private static Key keyOf(RuntimeContext context, int stage) {
         var task = context.getTaskInfo();
         return key(
                 context.getJobInfo().getJobId().toString(),
+                stage,
                 task.getIndexOfThisSubtask(),
                 task.getAttemptNumber());
     }
 
     static Key key(String jobId, int producer, int attempt) {
-        return new Key(jobId, producer, attempt);
+        return key(jobId, 0, producer, attempt);
+    }
+
+    static Key key(String jobId, int stage, int producer, int attempt) {
+        return new Key(jobId, stage, producer, attempt);
     }
 
     /**
@@ -104,6 +119,7 @@ public final class BatchCredits {
                     .removeIf(
                             other ->
                                     other.job().equals(key.job())
+                                            && other.stage() == key.stage()
                                             && other.producer() == key.producer()
                                             && other.attempt() < key.attempt());
             BatchCredits credits =

@@ -44,6 +44,17 @@ public final class BatchingOptions {
                             "Cap on batches awaiting outputs, per producer-consumer link of the"
                                     + " dispatch schedule (edsnlp's semaphore allows 2).");
 
+    public static final ConfigOption<Boolean> CHAIN_CONSECUTIVE_MODELS =
+            ConfigOptions.key("tandem.chain-consecutive-models")
+                    .booleanType()
+                    .defaultValue(io.tandem.pipeline.Pipeline.CHAIN_CONSECUTIVE_MODELS)
+                    .withDescription(
+                            "Run consecutive model components of the pipeline as one stage (one"
+                                    + " batch carries every model's inputs, one round trip to the"
+                                    + " inference subtask) rather than a stage each (a batcher,"
+                                    + " inference and join per model). Components between models"
+                                    + " always end a stage.");
+
     public static final ConfigOption<Boolean> DETERMINISTIC =
             ConfigOptions.key("tandem.deterministic")
                     .booleanType()

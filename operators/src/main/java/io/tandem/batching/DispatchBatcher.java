@@ -38,6 +38,7 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
 
     private final int creditsPerProducer;
     private final int consumers;
+    private final int stage;
     private transient BatchCredits credits;
     private transient DispatchSchedule schedule;
     private transient MailboxExecutor mailbox;
@@ -56,6 +57,21 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
             long maxDelayMillis,
             int creditsPerProducer,
             int consumers) {
+        this(finisher, batchSize, chunkSize, maxDelayMillis, creditsPerProducer, consumers, 0);
+    }
+
+    /**
+     * @param stage the model stage this batcher feeds (0 for the first): its credits are the
+     *     stage's own
+     */
+    public DispatchBatcher(
+            DocFinisher<F> finisher,
+            BatchSize batchSize,
+            int chunkSize,
+            long maxDelayMillis,
+            int creditsPerProducer,
+            int consumers,
+            int stage) {
         super(finisher, batchSize, chunkSize, maxDelayMillis, true);
         if (creditsPerProducer < 1) {
             throw new IllegalArgumentException(
@@ -67,6 +83,7 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
         }
         this.creditsPerProducer = creditsPerProducer;
         this.consumers = consumers;
+        this.stage = stage;
     }
 
     @Override
@@ -75,7 +92,7 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
         var task = getRuntimeContext().getTaskInfo();
         producer = task.getIndexOfThisSubtask();
         producers = task.getNumberOfParallelSubtasks();
-        credits = BatchCredits.forBatcher(getRuntimeContext(), creditsPerProducer);
+        credits = BatchCredits.forBatcher(getRuntimeContext(), stage, creditsPerProducer);
         mailbox =
                 getContainingTask()
                         .getMailboxExecutorFactory()

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +19,13 @@ import org.slf4j.LoggerFactory;
  * Without inference subtasks (no GPU, or zero GPU workers) the CPU subtask runs the forward pass
  * itself, then postprocesses in place: the graph has no partitioner and no join. In deterministic
  * mode a chunk's documents leave in arrival order, whatever order batching sorted them in.
+ *
+ * <p>A pipeline of several model stages chains one such operator per stage: each but the last hands
+ * its documents to the next ({@link StageOutput}).
+ *
+ * @param <OUT> {@link Result} for the last stage, {@link Doc} for an earlier one
  */
-public final class LocalModelOperator<F extends Serializable> extends AbstractBatcher<F, Result> {
+public final class LocalModelOperator<F extends Serializable, OUT> extends AbstractBatcher<F, OUT> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(LocalModelOperator.class);
 
@@ -29,6 +33,7 @@ public final class LocalModelOperator<F extends Serializable> extends AbstractBa
     private final Device device;
     private final GpuAssigner gpus;
     private final boolean deterministic;
+    private final StageOutput<OUT> stageOutput;
     private transient IsolatingForward forward;
     private transient Counter bisectionForwards;
     private transient List<Ordered> finished;
@@ -44,12 +49,14 @@ public final class LocalModelOperator<F extends Serializable> extends AbstractBa
             int chunkSize,
             long maxDelayMillis,
             ForwardContext forwardContext,
-            boolean deterministic) {
+            boolean deterministic,
+            StageOutput<OUT> stageOutput) {
         super(finisher, batchSize, chunkSize, maxDelayMillis, true);
         this.forwardContext = forwardContext;
         this.device = forwardContext.device();
         this.gpus = null;
         this.deterministic = deterministic;
+        this.stageOutput = stageOutput;
     }
 
     /**
@@ -64,12 +71,14 @@ public final class LocalModelOperator<F extends Serializable> extends AbstractBa
             Device device,
             int intraOpThreads,
             GpuAssigner gpus,
-            boolean deterministic) {
+            boolean deterministic,
+            StageOutput<OUT> stageOutput) {
         super(finisher, batchSize, chunkSize, maxDelayMillis, true);
         this.forwardContext = ForwardContext.cpu(intraOpThreads);
         this.device = device;
         this.gpus = gpus;
         this.deterministic = deterministic;
+        this.stageOutput = stageOutput;
     }
 
     @Override
@@ -148,7 +157,7 @@ public final class LocalModelOperator<F extends Serializable> extends AbstractBa
             if (deterministic) {
                 finished.add(new Ordered(batch.get(i).arrival(), results.get(i)));
             } else {
-                output.collect(new StreamRecord<>(results.get(i)));
+                stageOutput.emit(results.get(i), output);
             }
         }
     }
@@ -156,7 +165,7 @@ public final class LocalModelOperator<F extends Serializable> extends AbstractBa
     @Override
     protected void afterFlush() {
         finished.sort(Comparator.comparingLong(Ordered::arrival));
-        finished.forEach(o -> output.collect(new StreamRecord<>(o.result())));
+        finished.forEach(o -> stageOutput.emit(o.result(), output));
         finished.clear();
     }
 

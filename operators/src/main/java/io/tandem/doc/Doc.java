@@ -28,6 +28,7 @@ public final class Doc {
     private final List<Sentence> sentences = new ArrayList<>();
     private final List<Span> entities = new ArrayList<>();
     private final Map<String, float[]> vectors = new LinkedHashMap<>();
+    private final Map<String, Object> attributes = new LinkedHashMap<>();
 
     public Doc(String id, String text, long seq, SourcePosition source, String metaJson) {
         this.id = Objects.requireNonNull(id, "id");
@@ -76,6 +77,14 @@ public final class Doc {
         return vectors;
     }
 
+    /**
+     * Document attributes by name (a document classifier's label and score), values as {@link
+     * Span#attributes()}'.
+     */
+    public Map<String, Object> attributes() {
+        return attributes;
+    }
+
     /** The original text a token covers. */
     public String textOf(Token token) {
         return text.substring(token.start(), token.end());
@@ -102,7 +111,8 @@ public final class Doc {
                 && d.tokens.equals(tokens)
                 && d.sentences.equals(sentences)
                 && d.entities.equals(entities)
-                && sameVectors(d.vectors, vectors);
+                && sameVectors(d.vectors, vectors)
+                && d.attributes.equals(attributes);
     }
 
     private static boolean sameVectors(Map<String, float[]> a, Map<String, float[]> b) {

@@ -29,21 +29,27 @@ import org.apache.flink.core.memory.DataOutputView;
  *   <li>attribute values with a one-byte type tag; values of a type registered with {@link
  *       AttributeTypes} through the job's Kryo serializer, any other type fails naming it;
  *   <li>since version 2, the document vectors (name, length, floats) after the entities; a
- *       serializer restored from a version 1 snapshot reads and writes without them.
+ *       serializer restored from a version 1 snapshot reads and writes without them;
+ *   <li>since version 3, each sentence's attributes after its offsets, and the document's
+ *       attributes after the vectors (classifiers write them); a serializer restored from an older
+ *       snapshot reads and writes without them.
  * </ul>
  *
- * <p>Copies are structural: strings and sentences are immutable and shared, tokens and spans are
- * new objects. Not thread-safe when attribute types are registered (the Kryo serializer is not):
- * Flink calls {@link #duplicate()} per thread.
+ * <p>Copies are structural: strings are immutable and shared, tokens, sentences and spans are new
+ * objects. Not thread-safe when attribute types are registered (the Kryo serializer is not): Flink
+ * calls {@link #duplicate()} per thread.
  */
 public final class DocSerializer extends TypeSerializer<Doc> {
     private static final long serialVersionUID = 1L;
 
     /** The wire format this build writes; see {@link DocSerializerSnapshot} for changing it. */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
 
     /** The first format version with the vectors section (embeddings). */
     static final int VECTORS_SINCE = 2;
+
+    /** The first format version with sentence and document attributes (classifiers). */
+    static final int ATTRIBUTES_SINCE = 3;
 
     /** For jobs and tools without registered attribute types; safe to share between threads. */
     public static final DocSerializer INSTANCE = new DocSerializer(new SerializerConfigImpl());
@@ -113,12 +119,18 @@ public final class DocSerializer extends TypeSerializer<Doc> {
         for (Token token : from.tokens()) {
             tokens.add(new Token(token.start(), token.end(), token.norm()));
         }
-        copy.sentences().addAll(from.sentences());
+        for (Sentence s : from.sentences()) {
+            copy.sentences()
+                    .add(
+                            new Sentence(
+                                    s.tokenStart(),
+                                    s.tokenEnd(),
+                                    s.start(),
+                                    s.end(),
+                                    copyAttributes(s.attributes())));
+        }
         for (Span span : from.entities()) {
-            Map<String, Object> attributes = new LinkedHashMap<>();
-            for (Map.Entry<String, Object> a : span.attributes().entrySet()) {
-                attributes.put(a.getKey(), copyAttribute(a.getValue()));
-            }
+            Map<String, Object> attributes = copyAttributes(span.attributes());
             copy.entities()
                     .add(
                             new Span(
@@ -129,7 +141,16 @@ public final class DocSerializer extends TypeSerializer<Doc> {
                                     attributes));
         }
         copyVectors(from, copy);
+        copy.attributes().putAll(copyAttributes(from.attributes()));
         return copy;
+    }
+
+    private Map<String, Object> copyAttributes(Map<String, Object> from) {
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> a : from.entrySet()) {
+            attributes.put(a.getKey(), copyAttribute(a.getValue()));
+        }
+        return attributes;
     }
 
     private static void copyVectors(Doc from, Doc to) {
@@ -203,6 +224,9 @@ public final class DocSerializer extends TypeSerializer<Doc> {
             WireFormat.writeVarInt(s.tokenEnd(), out);
             WireFormat.writeVarInt(s.start(), out);
             WireFormat.writeVarInt(s.end(), out);
+            if (formatVersion >= ATTRIBUTES_SINCE) {
+                writeAttributes(s.attributes(), out);
+            }
         }
 
         List<Span> entities = doc.entities();
@@ -228,6 +252,29 @@ public final class DocSerializer extends TypeSerializer<Doc> {
                 WireFormat.writeFloats(vector.getValue(), out);
             }
         }
+        if (formatVersion >= ATTRIBUTES_SINCE) {
+            writeAttributes(doc.attributes(), out);
+        }
+    }
+
+    /** Attributes outside entities: keys written in full, as they repeat little. */
+    private void writeAttributes(Map<String, Object> attributes, DataOutputView out)
+            throws IOException {
+        WireFormat.writeVarInt(attributes.size(), out);
+        for (Map.Entry<String, Object> a : attributes.entrySet()) {
+            WireFormat.writeString(a.getKey(), out);
+            writeAttribute(a.getKey(), a.getValue(), out);
+        }
+    }
+
+    private Map<String, Object> readAttributes(DataInputView in) throws IOException {
+        int count = WireFormat.readVarInt(in);
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        for (int a = 0; a < count; a++) {
+            String key = WireFormat.readString(in);
+            attributes.put(key, readAttribute(key, in));
+        }
+        return attributes;
     }
 
     @Override
@@ -272,13 +319,20 @@ public final class DocSerializer extends TypeSerializer<Doc> {
 
         int sentenceCount = WireFormat.readVarInt(in);
         for (int i = 0; i < sentenceCount; i++) {
+            int tokenStart = WireFormat.readVarInt(in);
+            int tokenEnd = WireFormat.readVarInt(in);
+            int start = WireFormat.readVarInt(in);
+            int end = WireFormat.readVarInt(in);
             doc.sentences()
                     .add(
                             new Sentence(
-                                    WireFormat.readVarInt(in),
-                                    WireFormat.readVarInt(in),
-                                    WireFormat.readVarInt(in),
-                                    WireFormat.readVarInt(in)));
+                                    tokenStart,
+                                    tokenEnd,
+                                    start,
+                                    end,
+                                    formatVersion >= ATTRIBUTES_SINCE
+                                            ? readAttributes(in)
+                                            : Map.of()));
         }
 
         int entityCount = WireFormat.readVarInt(in);
@@ -304,6 +358,9 @@ public final class DocSerializer extends TypeSerializer<Doc> {
                 WireFormat.readFloats(vector, in);
                 doc.vectors().put(name, vector);
             }
+        }
+        if (formatVersion >= ATTRIBUTES_SINCE) {
+            doc.attributes().putAll(readAttributes(in));
         }
         return doc;
     }

@@ -15,14 +15,16 @@ import java.util.TreeMap;
 /**
  * What Tandem reads from a Hugging Face {@code config.json}: the labels of a classification head
  * ({@code id2label}, in id order; empty when absent), {@code max_position_embeddings} (0 when
- * absent), {@code model_type} and {@code vocab_size} (0 when absent).
+ * absent), {@code model_type}, {@code vocab_size} (0 when absent) and {@code problem_type} (empty
+ * when absent; {@code multi_label_classification} makes a sequence classifier's head sigmoid).
  */
 public record HfConfig(
         ModelLocation location,
         List<String> labels,
         int maxPositionEmbeddings,
         String modelType,
-        int vocabSize)
+        int vocabSize,
+        String problemType)
         implements Serializable {
 
     /**
@@ -46,7 +48,8 @@ public record HfConfig(
                 labels(location, json.path("id2label")),
                 json.path("max_position_embeddings").asInt(0),
                 json.path("model_type").asText(""),
-                json.path("vocab_size").asInt(0));
+                json.path("vocab_size").asInt(0),
+                json.path("problem_type").asText(""));
     }
 
     private static List<String> labels(ModelLocation location, JsonNode id2label) {

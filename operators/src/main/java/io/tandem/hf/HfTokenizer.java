@@ -232,6 +232,31 @@ public final class HfTokenizer implements Serializable, AutoCloseable {
     }
 
     /**
+     * The token strings of {@code text}, special tokens excluded: a string the vocabulary holds
+     * whole (a marker such as {@code [E]} added to the tokenizer) is one token, itself.
+     */
+    public String[] tokens(String text) {
+        return tokenizer().encode(text, false, false).getTokens();
+    }
+
+    /**
+     * A text pair with the special tokens of the tokenizer's pair template ({@code [CLS] first
+     * [SEP] second [SEP]}, {@code <s> first </s></s> second </s>}): ids, and type ids (0 for the
+     * first segment, 1 for the second, as the template sets them).
+     */
+    public Pair encodePair(String first, String second) {
+        Encoding encoding = tokenizer().encode(first, second, true, false);
+        return new Pair(toInts(encoding.getIds()), toInts(encoding.getTypeIds()));
+    }
+
+    /** A text pair's ids and type ids, special tokens included. */
+    public record Pair(int[] ids, int[] typeIds) {
+        public int size() {
+            return ids.length;
+        }
+    }
+
+    /**
      * For each code point index (and the end), its UTF-16 index in {@code text}; null when the two
      * agree (no surrogate pairs), the common case.
      */

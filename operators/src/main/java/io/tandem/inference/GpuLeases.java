@@ -36,7 +36,9 @@ import java.util.Map;
  * the JVM takes and gives back leases under one monitor, an interned string.
  *
  * <ul>
- *   <li>{@link #lease} takes a device exclusively (an inference subtask): the whole file.
+ *   <li>{@link #lease} takes a device exclusively (an inference subtask): the whole file. The same
+ *       owner leasing again gets the same device, counted: the inference subtasks of one index in
+ *       every model stage of a job lease under one owner, so that they share their slot's GPU.
  *   <li>{@link #share} takes a share of the least used device (a CPU subtask that runs the model in
  *       place, so several share a GPU): byte {@code 1 + k} of the file for its k-th sharer. Shares
  *       fill round-robin: the first share of every device before the second of any.
@@ -60,6 +62,9 @@ public final class GpuLeases {
     /** The locks this class loader took, to release them; what others hold is in the JDK. */
     private final Map<String, Held> held = new HashMap<>();
 
+    /** How many times each exclusive lease of {@link #held} was taken by its owner. */
+    private final Map<String, Integer> leaseCounts = new HashMap<>();
+
     private record Held(FileChannel channel, FileLock lock) {}
 
     /** The leases of the JVM with process id {@code pid}, in its folder under {@code root}. */
@@ -82,10 +87,16 @@ public final class GpuLeases {
     public int lease(List<Integer> candidates, String owner) {
         synchronized (jvmWideMonitor) {
             for (int device : candidates) {
+                if (leaseCounts.computeIfPresent(key(device, owner), (k, n) -> n + 1) != null) {
+                    return device; // this owner's lease, taken by another of its subtasks
+                }
+            }
+            for (int device : candidates) {
                 Held lock = tryLock(device, 0, Long.MAX_VALUE);
                 if (lock != null) {
                     writeOwner(lock.channel(), owner);
                     held.put(key(device, owner), lock);
+                    leaseCounts.put(key(device, owner), 1);
                     return device;
                 }
             }
@@ -131,6 +142,12 @@ public final class GpuLeases {
     /** Gives back what {@code owner} took of {@code device}; nothing when it holds nothing. */
     public void release(int device, String owner) {
         synchronized (jvmWideMonitor) {
+            Integer leases = leaseCounts.get(key(device, owner));
+            if (leases != null && leases > 1) {
+                leaseCounts.put(key(device, owner), leases - 1);
+                return;
+            }
+            leaseCounts.remove(key(device, owner));
             Held lock = held.remove(key(device, owner));
             if (lock != null) {
                 if (lock.lock().position() == 0) {

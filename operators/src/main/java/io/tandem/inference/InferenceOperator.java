@@ -75,8 +75,14 @@ public final class InferenceOperator<F extends Serializable>
     public void open() throws Exception {
         super.open();
         var task = getRuntimeContext().getTaskInfo();
+        // One owner for subtask j of every model stage's inference: they share slot j, and its GPU.
         leaseOwner =
-                task.getTaskNameWithSubtasks() + "@" + getRuntimeContext().getJobInfo().getJobId();
+                "inference ("
+                        + (task.getIndexOfThisSubtask() + 1)
+                        + "/"
+                        + task.getNumberOfParallelSubtasks()
+                        + ")@"
+                        + getRuntimeContext().getJobInfo().getJobId();
         gpuIndex =
                 device == Device.CPU
                         ? GpuAssigner.NO_GPU

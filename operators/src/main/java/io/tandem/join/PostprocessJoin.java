@@ -4,6 +4,7 @@ import io.tandem.batching.BatchCredits;
 import io.tandem.batching.CircuitBreaker;
 import io.tandem.batching.DocFinisher;
 import io.tandem.batching.FeatureCodec;
+import io.tandem.batching.StageOutput;
 import io.tandem.records.OutputBatch;
 import io.tandem.records.PendingDocs;
 import io.tandem.results.DeadLetterCounters;
@@ -35,14 +36,20 @@ import org.apache.flink.util.TimeUtils;
  * before a barrier is joined before this operator sees the barrier on both inputs, so at a snapshot
  * nothing waits here; the snapshot checks that invariant, and stores only the circuit breaker's
  * window.
+ *
+ * <p>In a pipeline of several model stages each stage has its own join: an earlier stage's hands
+ * its documents to the next stage's batcher, chained behind it ({@link StageOutput}); only the last
+ * stage's emits results.
+ *
+ * @param <OUT> {@link Result} for the last stage, {@link io.tandem.doc.Doc} for an earlier one
  */
-public final class PostprocessJoin<F extends Serializable> extends AbstractStreamOperator<Result>
-        implements TwoInputStreamOperator<PendingDocs, OutputBatch, Result> {
+public final class PostprocessJoin<F extends Serializable, OUT> extends AbstractStreamOperator<OUT>
+        implements TwoInputStreamOperator<PendingDocs, OutputBatch, OUT> {
     private static final long serialVersionUID = 1L;
 
     /**
-     * The co-location group of the join and the head of the batcher's chain: subtask i of both runs
-     * in one slot, so they can share the producer's credits.
+     * The co-location group of every join and the head of every batcher's chain: subtask i of all
+     * of them runs in one slot, so each stage's batcher and join can share the producer's credits.
      */
     public static final String PRODUCER_COLOCATION_GROUP = "tandem-producer";
 
@@ -57,6 +64,8 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
     private final int creditsPerProducer;
     private final boolean deterministic;
     private final Duration batcherWait;
+    private final int stage;
+    private final StageOutput<OUT> stageOutput;
 
     private transient Map<Long, PendingDocs> docsBySeq;
     private transient Map<Long, OutputBatch> outputsBySeq;
@@ -70,19 +79,45 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
     private transient ListState<byte[]> breakerState;
     private transient DeadLetterCounters deadLetterCounters;
 
-    public PostprocessJoin(DocFinisher<F> finisher, int creditsPerProducer, boolean deterministic) {
-        this(finisher, creditsPerProducer, deterministic, BATCHER_WAIT);
+    /** The join of a pipeline's only model stage: it emits results. */
+    public static <F extends Serializable> PostprocessJoin<F, Result> of(
+            DocFinisher<F> finisher, int creditsPerProducer, boolean deterministic) {
+        return new PostprocessJoin<>(
+                finisher,
+                creditsPerProducer,
+                deterministic,
+                BATCHER_WAIT,
+                0,
+                StageOutput.results());
+    }
+
+    /**
+     * @param stage the model stage this join finishes (0 for the first): its credits are the
+     *     stage's own
+     * @param stageOutput where its finished documents go: the results or the next stage
+     */
+    public PostprocessJoin(
+            DocFinisher<F> finisher,
+            int creditsPerProducer,
+            boolean deterministic,
+            int stage,
+            StageOutput<OUT> stageOutput) {
+        this(finisher, creditsPerProducer, deterministic, BATCHER_WAIT, stage, stageOutput);
     }
 
     PostprocessJoin(
             DocFinisher<F> finisher,
             int creditsPerProducer,
             boolean deterministic,
-            Duration batcherWait) {
+            Duration batcherWait,
+            int stage,
+            StageOutput<OUT> stageOutput) {
         this.finisher = finisher;
         this.creditsPerProducer = creditsPerProducer;
         this.deterministic = deterministic;
         this.batcherWait = batcherWait;
+        this.stage = stage;
+        this.stageOutput = stageOutput;
     }
 
     @Override
@@ -116,7 +151,8 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
      */
     private BatchCredits creditsOfThisJvmsBatcher() throws InterruptedException {
         try {
-            return BatchCredits.forJoin(getRuntimeContext(), creditsPerProducer, batcherWait);
+            return BatchCredits.forJoin(
+                    getRuntimeContext(), stage, creditsPerProducer, batcherWait);
         } catch (TimeoutException e) {
             var task = getRuntimeContext().getTaskInfo();
             String subtask =
@@ -126,9 +162,11 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
                             + ", attempt "
                             + task.getAttemptNumber();
             throw new IllegalStateException(
-                    "Postprocess join subtask "
+                    "Postprocess join of model '"
+                            + finisher.model().name()
+                            + "', subtask "
                             + subtask
-                            + " found no batcher subtask "
+                            + ", found no batcher subtask "
                             + subtask
                             + " in its JVM ("
                             + ManagementFactory.getRuntimeMXBean().getName()
@@ -200,11 +238,11 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
             if (deterministic) {
                 ready.put(pending.arrivals()[i], results.get(i));
             } else {
-                output.collect(new StreamRecord<>(results.get(i)));
+                stageOutput.emit(results.get(i), output);
             }
         }
         while (!ready.isEmpty() && ready.firstKey() == nextArrival) {
-            output.collect(new StreamRecord<>(ready.pollFirstEntry().getValue()));
+            stageOutput.emit(ready.pollFirstEntry().getValue(), output);
             nextArrival++;
         }
     }
@@ -227,7 +265,9 @@ public final class PostprocessJoin<F extends Serializable> extends AbstractStrea
         super.snapshotState(context);
         if (!docsBySeq.isEmpty() || !outputsBySeq.isEmpty() || !ready.isEmpty()) {
             throw new IllegalStateException(
-                    "Postprocess join of producer "
+                    "Postprocess join of model '"
+                            + finisher.model().name()
+                            + "', producer "
                             + producer
                             + " still holds batches "
                             + docsBySeq.keySet()

@@ -117,6 +117,17 @@ public final class OnnxTokenClassifier extends EncoderComponent {
         return labels;
     }
 
+    /** The labels of the entities it makes: its labels' types, without the scheme's prefixes. */
+    public java.util.Set<String> entityLabels() {
+        java.util.Set<String> types = new java.util.LinkedHashSet<>();
+        for (LabelScheme tag : tags) {
+            if (tag.type() != null) {
+                types.add(tag.type());
+            }
+        }
+        return types;
+    }
+
     public Aggregation aggregation() {
         return aggregation;
     }

@@ -19,7 +19,8 @@ import org.apache.parquet.schema.Type;
  * dead-letter reasons. The id and text columns are renamed to {@code id} and {@code text}; a null
  * or missing one is left out, which the parser rejects with its reason. Every other column goes to
  * {@code meta}: strings and numbers as themselves, LIST and MAP columns as arrays and objects,
- * other bytes as base64.
+ * other bytes as base64. {@link #allColumns()} renders every column under its own name instead, for
+ * records in another layout (OMOP's), which the parser then reads.
  */
 public final class ParquetRows {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,7 +34,15 @@ public final class ParquetRows {
         this.textColumn = textColumn;
     }
 
+    /** Every column at the top level under its own name, none renamed, no {@code meta}. */
+    public static ParquetRows allColumns() {
+        return new ParquetRows(null, null);
+    }
+
     public byte[] toJson(Group row) {
+        if (idColumn == null) {
+            return allColumnsJson(row);
+        }
         ObjectNode doc = NODES.objectNode();
         ObjectNode meta = NODES.objectNode();
         GroupType type = row.getType();
@@ -53,6 +62,19 @@ public final class ParquetRows {
         }
         try {
             return JSON.writeValueAsBytes(doc);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("Cannot render a Parquet row as JSON", e);
+        }
+    }
+
+    private static byte[] allColumnsJson(Group row) {
+        ObjectNode object = NODES.objectNode();
+        GroupType type = row.getType();
+        for (int i = 0; i < type.getFieldCount(); i++) {
+            putIfPresent(object, type.getFieldName(i), field(row, i));
+        }
+        try {
+            return JSON.writeValueAsBytes(object);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("Cannot render a Parquet row as JSON", e);
         }

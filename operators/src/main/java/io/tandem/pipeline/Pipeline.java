@@ -1,7 +1,9 @@
 package io.tandem.pipeline;
 
+import io.tandem.classifier.SequenceClassifier;
 import io.tandem.doc.Doc;
 import io.tandem.inference.ModelComponent;
+import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.pipeline.components.NegationQualifier;
 import io.tandem.pipeline.components.Normalizer;
 import io.tandem.pipeline.components.PipelineComponent;
@@ -12,6 +14,7 @@ import io.tandem.pipeline.components.Tokenizer;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,9 +33,15 @@ public final class Pipeline implements Serializable {
                     NegationQualifier.NAME);
 
     private final List<PipelineComponent> components;
+    private final boolean outputSentences;
 
     private Pipeline(List<PipelineComponent> components) {
+        this(components, false);
+    }
+
+    private Pipeline(List<PipelineComponent> components, boolean outputSentences) {
         this.components = List.copyOf(components);
+        this.outputSentences = outputSentences;
     }
 
     public static Builder builder() {
@@ -44,43 +53,134 @@ public final class Pipeline implements Serializable {
         return PipelineConfig.loadResource(DEFAULT_RESOURCE);
     }
 
+    /**
+     * Whether the output lists each document's sentences (offsets and attributes), as asked with
+     * {@code output.sentences: true}.
+     */
+    public boolean outputSentences() {
+        return outputSentences;
+    }
+
     public List<PipelineComponent> components() {
         return components;
     }
 
-    /** The pipeline's model component (a {@link ModelChain} of several), if it has one. */
+    /** Whether the pipeline has a model component, hence at least one model stage. */
+    public boolean hasModel() {
+        return firstModel() >= 0;
+    }
+
+    /**
+     * The pipeline's only model stage's model, if it has one; a pipeline of several stages has no
+     * single model ({@link #split()} says so).
+     */
     public java.util.Optional<ModelComponent<?>> model() {
         return java.util.Optional.ofNullable(split().model());
     }
 
     /**
-     * Splits at the model components, which are consecutive ({@link Builder#sanityCheck()}):
-     * components before them run per document ahead of batching, components after them run per
-     * document after postprocessing; several models run as one {@link ModelChain}. Without a model,
-     * everything is "before".
+     * Whether {@link #stages()} keeps a run of consecutive model components in one stage (a {@link
+     * ModelChain}: one round trip to the inference subtask and one trip of the document per batch)
+     * rather than a stage each. A stage each is the default: a chain pads every model's rows to the
+     * document with most rows, so for {@code ner} + {@code embeddings} it sent 2.3 times the bytes
+     * per document for the same throughput (BENCHMARKS.md).
      */
-    public Split split() {
-        int first = -1;
-        int last = -1;
-        List<ModelComponent<?>> models = new ArrayList<>();
+    public static final boolean CHAIN_CONSECUTIVE_MODELS = false;
+
+    /** {@link #stages(boolean)} with the default {@link #CHAIN_CONSECUTIVE_MODELS}. */
+    public Stages stages() {
+        return stages(CHAIN_CONSECUTIVE_MODELS);
+    }
+
+    /**
+     * Cuts the pipeline into stages at its model components, as edsnlp does at each deep-learning
+     * component: the components before the first model run per document ahead of batching; each
+     * stage is a model followed by the per-document components up to the next model, which run
+     * after its postprocess. A pipeline without a model has no stage: everything is "before".
+     *
+     * @param chainConsecutiveModels keep a run of consecutive models as one stage (a {@link
+     *     ModelChain}) instead of one stage per model
+     */
+    public Stages stages(boolean chainConsecutiveModels) {
+        int first = firstModel();
+        if (first < 0) {
+            return new Stages(this, List.of());
+        }
+        List<ModelStage> stages = new ArrayList<>();
+        int i = first;
+        while (i < components.size()) {
+            List<ModelComponent<?>> models = new ArrayList<>();
+            do {
+                models.add(((ModelStep) components.get(i++)).model());
+            } while (chainConsecutiveModels
+                    && i < components.size()
+                    && components.get(i) instanceof ModelStep);
+            int next = i;
+            while (next < components.size() && !(components.get(next) instanceof ModelStep)) {
+                next++;
+            }
+            stages.add(
+                    new ModelStage(
+                            models.size() == 1 ? models.get(0) : new ModelChain(models),
+                            new Pipeline(components.subList(i, next))));
+            i = next;
+        }
+        return new Stages(new Pipeline(components.subList(0, first)), List.copyOf(stages));
+    }
+
+    private int firstModel() {
         for (int i = 0; i < components.size(); i++) {
-            if (components.get(i) instanceof ModelStep step) {
-                first = first < 0 ? i : first;
-                last = i;
-                models.add(step.model());
+            if (components.get(i) instanceof ModelStep) {
+                return i;
             }
         }
-        if (first < 0) {
+        return -1;
+    }
+
+    /**
+     * The pipeline cut around its one model stage (see {@link #stages()}; {@code model} is null
+     * when it has none).
+     *
+     * @throws IllegalStateException when rule components stand between models: such a pipeline has
+     *     several stages
+     */
+    public Split split() {
+        Stages stages = stages();
+        if (stages.stages().isEmpty()) {
             return new Split(this, null, new Pipeline(List.of()));
         }
-        return new Split(
-                new Pipeline(components.subList(0, first)),
-                models.size() == 1 ? models.get(0) : new ModelChain(models),
-                new Pipeline(components.subList(last + 1, components.size())));
+        if (stages.stages().size() > 1) {
+            throw new IllegalStateException(
+                    this
+                            + " has "
+                            + stages.stages().size()
+                            + " model stages "
+                            + stages.modelNames()
+                            + ", expected one: run it by its stages()");
+        }
+        ModelStage only = stages.stages().get(0);
+        return new Split(stages.before(), only.model(), only.after());
     }
 
     /** A pipeline cut around its model component ({@code model} is null when it has none). */
     public record Split(Pipeline before, ModelComponent<?> model, Pipeline after) {}
+
+    /**
+     * A pipeline cut into stages: the components before the first model, then each model stage in
+     * pipeline order (none without a model).
+     */
+    public record Stages(Pipeline before, List<ModelStage> stages) implements Serializable {
+        /** The stages' model names, in order. */
+        public List<String> modelNames() {
+            return stages.stream().map(stage -> stage.model().name()).toList();
+        }
+    }
+
+    /**
+     * A model (one component, or consecutive ones as a {@link ModelChain}) and the per-document
+     * components that follow it up to the next model.
+     */
+    public record ModelStage(ModelComponent<?> model, Pipeline after) implements Serializable {}
 
     public void open() {
         components.forEach(PipelineComponent::open);
@@ -100,6 +200,7 @@ public final class Pipeline implements Serializable {
     /** Builds a pipeline in code; {@link #build()} runs {@link #sanityCheck()}. */
     public static final class Builder {
         private final List<PipelineComponent> components = new ArrayList<>();
+        private boolean outputSentences;
 
         public Builder tokenizer() {
             return add(new Tokenizer());
@@ -134,13 +235,23 @@ public final class Pipeline implements Serializable {
             return this;
         }
 
+        /** Lists each document's sentences in the output ({@code output.sentences: true}). */
+        public Builder outputSentences(boolean outputSentences) {
+            this.outputSentences = outputSentences;
+            return this;
+        }
+
         /** Fails with a message naming the misplaced component and how to fix the order. */
         public void sanityCheck() {
             if (components.isEmpty()) {
                 throw new IllegalArgumentException("A pipeline needs at least one component");
             }
+            if (outputSentences && indexOf(SentenceSegmenter.NAME) < 0) {
+                throw new IllegalArgumentException(
+                        "output.sentences: true lists each document's sentences, but no component"
+                                + " makes them: add a 'sentences' component");
+            }
             Set<String> seen = new HashSet<>();
-            int models = 0;
             Set<String> modelNames = new HashSet<>();
             for (int i = 0; i < components.size(); i++) {
                 String name = components.get(i).name();
@@ -167,16 +278,6 @@ public final class Pipeline implements Serializable {
                                     + ") needs sentences: put 'sentences' before it");
                 }
                 if (components.get(i) instanceof ModelStep) {
-                    if (models++ > 0 && !(components.get(i - 1) instanceof ModelStep)) {
-                        throw new IllegalArgumentException(
-                                "Component '"
-                                        + name
-                                        + "' (position "
-                                        + i
-                                        + ") is a model component after a per-document one:"
-                                        + " model components run as one batched stage, so they"
-                                        + " must be consecutive");
-                    }
                     if (modelNames.contains(name)) {
                         throw new IllegalArgumentException(
                                 "Model component name '"
@@ -189,6 +290,75 @@ public final class Pipeline implements Serializable {
                 }
                 seen.add(name);
             }
+            checkClassifierInputs();
+        }
+
+        /**
+         * A classifier's target must be made before it: sentences by a {@code sentences} component,
+         * entities by one that makes entities, of a label its {@code labels} filter names.
+         */
+        private void checkClassifierInputs() {
+            boolean sentences = false;
+            Set<String> entityLabels = new LinkedHashSet<>();
+            boolean entities = false;
+            for (int i = 0; i < components.size(); i++) {
+                PipelineComponent component = components.get(i);
+                if (component instanceof ModelStep step
+                        && step.model() instanceof SequenceClassifier classifier) {
+                    String where =
+                            "Component '"
+                                    + classifier.name()
+                                    + "' (position "
+                                    + i
+                                    + ", type classifier) runs on: "
+                                    + classifier.target().key();
+                    if (classifier.target() == SequenceClassifier.Target.SENTENCES && !sentences) {
+                        throw new IllegalArgumentException(
+                                where + " but no 'sentences' component comes before it");
+                    }
+                    if (classifier.target() == SequenceClassifier.Target.ENTITIES) {
+                        if (!entities) {
+                            throw new IllegalArgumentException(
+                                    where
+                                            + " but no component before it makes entities"
+                                            + " (terms, regex, ner)");
+                        }
+                        if (!classifier.entityLabels().isEmpty()
+                                && classifier.entityLabels().stream()
+                                        .noneMatch(entityLabels::contains)) {
+                            throw new IllegalArgumentException(
+                                    where
+                                            + " with labels "
+                                            + classifier.entityLabels()
+                                            + " but the components before it make only "
+                                            + entityLabels);
+                        }
+                    }
+                }
+                if (component instanceof SentenceSegmenter) {
+                    sentences = true;
+                }
+                Set<String> made = entityLabelsOf(component);
+                if (made != null) {
+                    entities = true;
+                    entityLabels.addAll(made);
+                }
+            }
+        }
+
+        /** The labels of the entities a component makes; null if it makes none. */
+        private static Set<String> entityLabelsOf(PipelineComponent component) {
+            if (component instanceof TermMatcher terms) {
+                return terms.termsByLabel().keySet();
+            }
+            if (component instanceof RegexMatcher regex) {
+                return regex.labels();
+            }
+            if (component instanceof ModelStep step
+                    && step.model() instanceof OnnxTokenClassifier ner) {
+                return ner.entityLabels();
+            }
+            return null;
         }
 
         private int indexOf(String name) {
@@ -202,7 +372,7 @@ public final class Pipeline implements Serializable {
 
         public Pipeline build() {
             sanityCheck();
-            return new Pipeline(components);
+            return new Pipeline(components, outputSentences);
         }
     }
 }

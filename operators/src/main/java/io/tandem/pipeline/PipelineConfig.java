@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tandem.classifier.SequenceClassifier;
 import io.tandem.embeddings.TextEmbedder;
 import io.tandem.ner.Aggregation;
 import io.tandem.ner.OnnxTokenClassifier;
@@ -39,6 +40,8 @@ import java.util.TreeMap;
  *   - type: terms
  *     lexicon: classpath:io/tandem/lexicon/clinical-terms.tsv
  *     labels: [DISEASE, SYMPTOM]
+ * output:
+ *   sentences: true   # list each document's sentences (offsets, attributes); default false
  * }</pre>
  *
  * A bad configuration fails with an {@link IllegalArgumentException} naming the key path (for
@@ -90,6 +93,64 @@ public final class PipelineConfig {
                 TextEmbedder.TYPE,
                 Set.of("model", "pooling", "normalize", "max_length", "stride", "name"),
                 PipelineConfig::embeddings);
+        registerComponentType(
+                SequenceClassifier.TYPE,
+                Set.of(
+                        "model",
+                        "name",
+                        "on",
+                        "aggregation",
+                        "threshold",
+                        "labels",
+                        "context",
+                        "within",
+                        "markers",
+                        "text_pair",
+                        "max_length",
+                        "stride"),
+                PipelineConfig::classifier);
+    }
+
+    private static PipelineComponent classifier(Entry e) {
+        if (!e.has("model")) {
+            throw new IllegalArgumentException(
+                    e.path
+                            + ".model: missing; expected a Hugging Face sequence-classification export"
+                            + " folder");
+        }
+        SequenceClassifier.Builder builder =
+                SequenceClassifier.builder()
+                        .name(e.string("name", SequenceClassifier.TYPE))
+                        .model(e.string("model", null))
+                        .on(SequenceClassifier.Target.parse(e.string("on", "doc")))
+                        .aggregation(
+                                SequenceClassifier.Aggregation.parse(
+                                        e.string("aggregation", "mean")))
+                        .entityLabels(new LinkedHashSet<>(e.stringList("labels")))
+                        .textPair(e.bool("text_pair", false))
+                        .maxLength(
+                                e.positiveInt("max_length", SequenceClassifier.DEFAULT_MAX_LENGTH));
+        if (e.has("threshold")) {
+            builder.threshold(e.number("threshold"));
+        }
+        if (e.has("context")) {
+            builder.context(e.nonNegativeInt("context"));
+        }
+        if (e.has("within")) {
+            String within = e.string("within", null);
+            if (!within.equals("sentence") && !within.equals("doc")) {
+                throw new IllegalArgumentException(
+                        e.path + ".within: expected sentence or doc, got \"" + within + "\"");
+            }
+            builder.withinSentence(within.equals("sentence"));
+        }
+        if (e.has("markers")) {
+            builder.markers(e.stringList("markers"));
+        }
+        if (e.has("stride")) {
+            builder.stride(e.nonNegativeInt("stride"));
+        }
+        return new ModelStep(builder.build());
     }
 
     private static PipelineComponent embeddings(Entry e) {
@@ -180,7 +241,7 @@ public final class PipelineConfig {
             throw new IllegalArgumentException(
                     "Pipeline configuration: expected an object with 'components'");
         }
-        checkKeys(root, "", Set.of("components"), "pipeline");
+        checkKeys(root, "", Set.of("components", "output"), "pipeline");
         JsonNode components = root.get("components");
         if (components == null || !components.isArray()) {
             throw new IllegalArgumentException("components: expected a list of components");
@@ -188,6 +249,20 @@ public final class PipelineConfig {
         Pipeline.Builder builder = Pipeline.builder();
         for (int i = 0; i < components.size(); i++) {
             builder.add(create(new Entry(components.get(i), "components[" + i + "]")));
+        }
+        JsonNode output = root.get("output");
+        if (output != null) {
+            if (!output.isObject()) {
+                throw new IllegalArgumentException(
+                        "output: expected an object such as {sentences: true}, got " + output);
+            }
+            checkKeys(output, "output.", Set.of("sentences"), "output");
+            JsonNode sentences = output.get("sentences");
+            if (sentences != null && !sentences.isBoolean()) {
+                throw new IllegalArgumentException(
+                        "output.sentences: expected true or false, got " + sentences);
+            }
+            builder.outputSentences(sentences != null && sentences.asBoolean());
         }
         return builder.build();
     }
@@ -247,11 +322,12 @@ public final class PipelineConfig {
     private static PipelineComponent terms(Entry e) {
         Map<String, List<String>> terms = new LinkedHashMap<>(e.stringListMap("terms", false));
         String lexicon = e.string("lexicon", null);
+        Map<String, Map<String, Integer>> conceptIds = Map.of();
         if (lexicon != null) {
-            TermMatcher.readLexicon(
-                            lexicon,
-                            Set.copyOf(e.stringList("labels")),
-                            Set.copyOf(e.stringList("languages")))
+            Set<String> labels = Set.copyOf(e.stringList("labels"));
+            Set<String> languages = Set.copyOf(e.stringList("languages"));
+            conceptIds = TermMatcher.readConceptIds(lexicon, labels, languages);
+            TermMatcher.readLexicon(lexicon, labels, languages)
                     .forEach(
                             (label, list) ->
                                     terms.computeIfAbsent(label, k -> new ArrayList<>())
@@ -261,7 +337,7 @@ public final class PipelineConfig {
             throw new IllegalArgumentException(
                     e.path + ": no terms; expected 'terms' (label to list of terms) or 'lexicon'");
         }
-        return new TermMatcher(terms, new Normalizer());
+        return new TermMatcher(terms, conceptIds, new Normalizer());
     }
 
     private static PipelineComponent negation(Entry e) {
@@ -346,6 +422,26 @@ public final class PipelineConfig {
                     || value.asLong() < 1
                     || value.asLong() > Integer.MAX_VALUE) {
                 throw error(key, "a positive integer", value);
+            }
+            return value.asInt();
+        }
+
+        /** A number, integral or not; call only when {@link #has} the key. */
+        public double number(String key) {
+            JsonNode value = node.get(key);
+            if (!value.isNumber()) {
+                throw error(key, "a number", value);
+            }
+            return value.asDouble();
+        }
+
+        /** Call only when {@link #has} the key. */
+        public int nonNegativeInt(String key) {
+            JsonNode value = node.get(key);
+            if (!value.isIntegralNumber()
+                    || value.asLong() < 0
+                    || value.asLong() > Integer.MAX_VALUE) {
+                throw error(key, "an integer >= 0", value);
             }
             return value.asInt();
         }

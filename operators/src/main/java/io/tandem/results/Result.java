@@ -74,10 +74,11 @@ public record Result(Doc doc, DeadLetter deadLetter) {
 
         /** The wire format this build writes (the documents' format is the nested one's). */
         /**
-         * 2: the documents inside are in document format 2 (vectors); the framing is that of 1, and
-         * a version 1 snapshot restores a document reader of format 1.
+         * 2: the documents inside are in document format 2 (vectors); 3: in document format 3
+         * (sentence and document attributes). The framing is that of 1, and an older snapshot
+         * restores a document reader of its format.
          */
-        public static final int FORMAT_VERSION = 2;
+        public static final int FORMAT_VERSION = 3;
 
         private static final Stage[] STAGES = Stage.values();
 

@@ -59,7 +59,11 @@ public final class FileInputSource implements Source<RawRecord, FileSplit, FileE
 
     @Override
     public SourceReader<RawRecord, FileSplit> createReader(SourceReaderContext context) {
-        return new FileReader(context, new ParquetRows(idColumn, textColumn));
+        return new FileReader(
+                context,
+                files.format() == InputFormat.OMOP
+                        ? ParquetRows.allColumns()
+                        : new ParquetRows(idColumn, textColumn));
     }
 
     @Override

@@ -65,7 +65,7 @@ public record InputFiles(String spec, InputFormat format) implements Serializabl
             return files.filter(Files::isRegularFile)
                     .filter(p -> !hidden(root, p))
                     .filter(matches::matches)
-                    .filter(p -> format != null || InputFormat.ofName(p) != null)
+                    .filter(p -> fileFormat() != null || InputFormat.ofName(p) != null)
                     .sorted()
                     .toList();
         }
@@ -88,9 +88,15 @@ public record InputFiles(String spec, InputFormat format) implements Serializabl
         return root == null ? absolute.getRoot() : root;
     }
 
+    /** The format every file has, or null where each file's extension tells it. */
+    private InputFormat fileFormat() {
+        return format == null ? null : format.fileFormat();
+    }
+
+    /** The file's format, JSON Lines or Parquet. */
     public InputFormat formatOf(Path file) {
-        if (format != null) {
-            return format;
+        if (fileFormat() != null) {
+            return fileFormat();
         }
         InputFormat named = InputFormat.ofName(file);
         if (named == null) {

@@ -15,7 +15,10 @@ public final class SourceOptions {
                     .noDefaultValue()
                     .withDescription(
                             "Format of every input file, jsonl or parquet (default: told by each"
-                                    + " file's extension, .jsonl, .jsonl.gz or .parquet).");
+                                    + " file's extension, .jsonl, .jsonl.gz or .parquet); omop:"
+                                    + " OMOP NOTE rows (note_id, note_text, other columns to"
+                                    + " meta; edsnlp's entities kept) in files told by their"
+                                    + " extension.");
 
     public static final ConfigOption<String> ID_COLUMN =
             ConfigOptions.key("tandem.id-column")

@@ -40,14 +40,15 @@ class LocalModelOperatorTest {
 
     private static OneInputStreamOperatorTestHarness<Doc, ?> harness(
             ModelComponent<?> model, BatchSize batchSize, boolean deterministic) throws Exception {
-        LocalModelOperator<?> operator =
+        LocalModelOperator<?, ?> operator =
                 new LocalModelOperator<>(
                         TestingDocs.finisher(model),
                         batchSize,
                         CHUNK,
                         60_000,
                         ForwardContext.cpu(1),
-                        deterministic);
+                        deterministic,
+                        StageOutput.results());
         OneInputStreamOperatorTestHarness<Doc, ?> harness =
                 new OneInputStreamOperatorTestHarness<>(operator);
         harness.open();

@@ -83,7 +83,9 @@ public final class TestingDocs {
                 + " entities="
                 + doc.entities()
                 + " vectors="
-                + vectors;
+                + vectors
+                + " attributes="
+                + doc.attributes();
     }
 
     /** Each processed document of an operator's output, described in full, in output order. */

@@ -28,6 +28,8 @@ class DocStateTest {
         Doc doc = TestingDocs.note("note", 7, TEXT);
         doc.entities().get(0).attributes().put("negated", true);
         doc.vectors().put("embeddings", new float[] {0.25f, -0.5f});
+        doc.attributes().put("note_type", "discharge");
+        doc.sentences().get(0).attributes().put("topic", "SYMPTOM");
         return doc;
     }
 
@@ -42,6 +44,9 @@ class DocStateTest {
         doc.vectors().put("other", new float[] {1f});
         doc.tokens().get(0).setNorm("changed");
         doc.tokens().remove(1);
+        doc.attributes().put("note_type", "triage");
+        doc.attributes().put("note_type_score", 0.5);
+        doc.sentences().get(0).attributes().put("topic", "DRUG");
         doc.sentences().clear();
     }
 
@@ -99,7 +104,7 @@ class DocStateTest {
         // A new field on Doc must be captured by DocState, or be final and immutable; then add it
         // to the list it belongs to here.
         Set<String> immutable = Set.of("id", "text", "seq", "source", "metaJson");
-        Set<String> captured = Set.of("tokens", "sentences", "entities", "vectors");
+        Set<String> captured = Set.of("tokens", "sentences", "entities", "vectors", "attributes");
         Set<String> fields =
                 Arrays.stream(Doc.class.getDeclaredFields())
                         .filter(f -> !Modifier.isStatic(f.getModifiers()))

@@ -118,8 +118,14 @@ class RealExportTest {
         OnnxTokenClassifier ner = OnnxTokenClassifier.tiny();
         TextEmbedder embedder =
                 TextEmbedder.builder().model(miniLm.toString()).name("minilm").build();
-        Pipeline both = Pipeline.builder().model(ner).model(embedder).build();
-        assertTrue(both.split().model() instanceof io.tandem.pipeline.ModelChain);
+        Pipeline both =
+                Pipeline.builder()
+                        .model(new io.tandem.pipeline.ModelChain(List.of(ner, embedder)))
+                        .build();
+        assertEquals(
+                List.of("ner", "minilm"),
+                Pipeline.builder().model(ner).model(embedder).build().stages().modelNames(),
+                "a stage each unless chained");
         String text = "Started metformin 500 mg and aspirin. 😀 Ça va.";
         Doc chained = new Doc("d", text, 0, null, null);
         Doc nerAlone = new Doc("d", text, 0, null, null);
@@ -139,11 +145,16 @@ class RealExportTest {
         assertEquals(2, chained.entities().size(), chained.entities().toString());
         assertEquals(nerAlone.entities(), chained.entities());
         assertArrayEquals(embedderAlone.vectors().get("minilm"), chained.vectors().get("minilm"));
-        IllegalArgumentException between =
-                assertThrows(
-                        IllegalArgumentException.class,
-                        () -> Pipeline.builder().model(ner).tokenizer().model(embedder).build());
-        assertTrue(between.getMessage().contains("must be consecutive"), between.getMessage());
+        // A rule component between them makes two stages, each model reading what came before.
+        assertEquals(
+                List.of("ner", "minilm"),
+                Pipeline.builder()
+                        .model(ner)
+                        .tokenizer()
+                        .model(embedder)
+                        .build()
+                        .stages()
+                        .modelNames());
     }
 
     static double cosine(float[] a, float[] b) {

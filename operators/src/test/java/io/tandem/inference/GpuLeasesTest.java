@@ -48,6 +48,22 @@ class GpuLeasesTest {
     }
 
     @Test
+    void theInferenceSubtasksOfOneIndexInEveryStageLeaseOneDeviceUntilTheLastReleasesIt() {
+        GpuLeases leases = new GpuLeases(dir, PID);
+        assertEquals(0, leases.lease(List.of(0, 1), "inference (1/2)@job"));
+        assertEquals(1, leases.lease(List.of(0, 1), "inference (2/2)@job"));
+        assertEquals(0, leases.lease(List.of(0, 1), "inference (1/2)@job"), "the second stage");
+
+        leases.release(0, "inference (1/2)@job");
+        assertThrows(
+                IllegalStateException.class,
+                () -> leases.lease(List.of(0, 1), "inference (1/1)@other"),
+                "the second stage still holds GPU 0");
+        leases.release(0, "inference (1/2)@job");
+        assertEquals(0, leases.lease(List.of(0, 1), "inference (1/1)@other"));
+    }
+
+    @Test
     void sharesGoRoundRobinAndFillTheLeastSharedDeviceFirst() {
         GpuLeases leases = new GpuLeases(dir, PID);
         List<Integer> devices = new ArrayList<>();

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.batching.BatchCredits;
 import io.tandem.batching.FeatureCodec;
+import io.tandem.batching.StageOutput;
 import io.tandem.batching.TestingDocs;
 import io.tandem.doc.Doc;
 import io.tandem.hf.TokenClassifierFeatures;
@@ -23,6 +24,7 @@ import io.tandem.inference.TestingModel;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.records.OutputBatch;
 import io.tandem.records.PendingDocs;
+import io.tandem.results.Result;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
@@ -122,8 +124,8 @@ class PostprocessJoinTest {
         /** A join postprocessing with {@code model}, which must collate as {@link #MODEL} does. */
         Join(ModelComponent<TokenClassifierFeatures> model, boolean deterministic)
                 throws Exception {
-            PostprocessJoin<TokenClassifierFeatures> join =
-                    new PostprocessJoin<>(TestingDocs.finisher(model), CREDITS, deterministic);
+            PostprocessJoin<TokenClassifierFeatures, Result> join =
+                    PostprocessJoin.of(TestingDocs.finisher(model), CREDITS, deterministic);
             harness = new TwoInputStreamOperatorTestHarness<>(join);
             harness.setup();
             // The batcher registers the credits in this JVM; the join waits for it at open.
@@ -306,7 +308,7 @@ class PostprocessJoinTest {
             IllegalStateException cause =
                     ExceptionUtils.findThrowable(e, IllegalStateException.class).orElseThrow();
             assertEquals(
-                    "Postprocess join of producer 0 still holds batches [0] / outputs [1] at a"
+                    "Postprocess join of model 'ner', producer 0 still holds batches [0] / outputs [1] at a"
                             + " checkpoint: checkpoints must be aligned (unaligned checkpoints are"
                             + " not supported)",
                     cause.getMessage());
@@ -358,15 +360,21 @@ class PostprocessJoinTest {
     void aJoinWhoseBatcherRunsInAnotherJvmFailsAtOpenNamingBothSubtasks() throws Exception {
         // No batcher registers the producer's credits in this JVM, as when Flink placed it in
         // another TaskManager: the join must not start and then stall its batcher.
-        PostprocessJoin<TokenClassifierFeatures> join =
+        PostprocessJoin<TokenClassifierFeatures, Result> join =
                 new PostprocessJoin<>(
-                        TestingDocs.finisher(MODEL), CREDITS, true, Duration.ofMillis(200));
+                        TestingDocs.finisher(MODEL),
+                        CREDITS,
+                        true,
+                        Duration.ofMillis(200),
+                        0,
+                        StageOutput.results());
         try (var harness = new TwoInputStreamOperatorTestHarness<>(join)) {
             Exception e = assertThrows(Exception.class, harness::open);
             IllegalStateException cause =
                     ExceptionUtils.findThrowable(e, IllegalStateException.class).orElseThrow();
             assertEquals(
-                    "Postprocess join subtask 1/1, attempt 0 found no batcher subtask 1/1, attempt"
+                    "Postprocess join of model 'ner', subtask 1/1, attempt 0, found no batcher"
+                            + " subtask 1/1, attempt"
                             + " 0 in its JVM ("
                             + ManagementFactory.getRuntimeMXBean().getName()
                             + ") after 200 ms: the batcher and the join of one producer share its"
@@ -379,9 +387,14 @@ class PostprocessJoinTest {
 
     @Test
     void aJoinThatOpensBeforeItsBatcherWaitsForItsCredits() throws Exception {
-        PostprocessJoin<TokenClassifierFeatures> join =
+        PostprocessJoin<TokenClassifierFeatures, Result> join =
                 new PostprocessJoin<>(
-                        TestingDocs.finisher(MODEL), CREDITS, true, Duration.ofMinutes(1));
+                        TestingDocs.finisher(MODEL),
+                        CREDITS,
+                        true,
+                        Duration.ofMinutes(1),
+                        0,
+                        StageOutput.results());
         try (var harness = new TwoInputStreamOperatorTestHarness<>(join)) {
             harness.setup();
             CompletableFuture<BatchCredits> batcher = new CompletableFuture<>();
@@ -414,8 +427,8 @@ class PostprocessJoinTest {
     @Test
     void closingTheJoinClosesTheModelOnceAndReleasesItsTokenizer() throws Exception {
         TestingModel model = TestingModel.tiny();
-        PostprocessJoin<TokenClassifierFeatures> join =
-                new PostprocessJoin<>(TestingDocs.finisher(model), CREDITS, true);
+        PostprocessJoin<TokenClassifierFeatures, Result> join =
+                PostprocessJoin.of(TestingDocs.finisher(model), CREDITS, true);
         var harness = new TwoInputStreamOperatorTestHarness<>(join);
         harness.setup();
         BatchCredits batcher = BatchCredits.forBatcher(join.getRuntimeContext(), CREDITS);

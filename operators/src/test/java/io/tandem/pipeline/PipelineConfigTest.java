@@ -1,7 +1,9 @@
 package io.tandem.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.doc.Doc;
 import io.tandem.inference.ForwardContext;
@@ -107,13 +109,36 @@ class PipelineConfigTest {
     }
 
     @Test
+    void outputSentencesIsAskedForAndChecked() {
+        String components = "components:\n  - type: tokenizer\n  - type: sentences\n";
+        assertFalse(
+                PipelineConfig.fromString(components, PipelineConfig.Format.YAML)
+                        .outputSentences());
+        assertTrue(
+                PipelineConfig.fromString(
+                                components + "output:\n  sentences: true\n",
+                                PipelineConfig.Format.YAML)
+                        .outputSentences());
+        assertEquals(
+                "output.sentences: expected true or false, got \"yes please\"",
+                yamlError(components + "output:\n  sentences: yes please\n"));
+        assertEquals(
+                "output.entities: unknown key for output; expected one of [sentences]",
+                yamlError(components + "output:\n  entities: true\n"));
+        assertEquals(
+                "output.sentences: true lists each document's sentences, but no component makes"
+                        + " them: add a 'sentences' component",
+                yamlError("components:\n  - type: tokenizer\noutput:\n  sentences: true\n"));
+    }
+
+    @Test
     void badKeysAndValuesAreNamed() {
         assertEquals(
                 "components[1].patern: unknown key for component 'regex'; expected one of [patterns, snap_to_tokens]",
                 yamlError(
                         "components:\n  - type: tokenizer\n  - type: regex\n    patern: {DATE: ['x']}\n"));
         assertEquals(
-                "components[0].type: unknown component type 'tokeniser'; expected one of [embeddings, negation, ner, normalizer, regex, sentences, terms, tokenizer]",
+                "components[0].type: unknown component type 'tokeniser'; expected one of [classifier, embeddings, negation, ner, normalizer, regex, sentences, terms, tokenizer]",
                 yamlError("components:\n  - type: tokeniser\n"));
         assertEquals(
                 "components[2].max_scope_tokens: expected a positive integer, got \"ten\"",
@@ -123,7 +148,7 @@ class PipelineConfigTest {
                 "pipeline: unknown key 'component'",
                 yamlError("component: []\n").substring(0, 0) + "pipeline: unknown key 'component'");
         assertEquals(
-                "component: unknown key for pipeline; expected one of [components]",
+                "component: unknown key for pipeline; expected one of [components, output]",
                 yamlError("component: []\n"));
         assertEquals(
                 "components[1].patterns.DATE[0]: expected a string, got 3",

@@ -2,6 +2,7 @@ package io.tandem.serialization;
 
 import io.tandem.doc.Doc;
 import io.tandem.doc.DocSerializer;
+import io.tandem.doc.Sentence;
 import io.tandem.records.OutputBatch;
 import io.tandem.records.PendingDocs;
 import io.tandem.records.TensorBatch;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshotSerializationUtil;
@@ -45,6 +47,13 @@ public final class SerializerFixtures {
         embedded.vectors().put("embeddings", new float[] {0.25f, -0.5f, 0.75f});
         embedded.vectors().put("second", new float[] {1f});
         withVectors.add(embedded);
+        // Format 3: sentence and document attributes, as classifiers leave them.
+        Doc classified = new Doc("classified", "Fever. No cough.", 302, null, null);
+        classified.sentences().add(new Sentence(0, 2, 0, 6, Map.of("topic", "SYMPTOM")));
+        classified.sentences().add(new Sentence(2, 5, 7, 16));
+        classified.attributes().put("note_type", "triage");
+        classified.attributes().put("note_type_score", 0.875);
+        withVectors.add(classified);
         List<Doc> withDosage = new ArrayList<>(docs);
         withDosage.add(TestingRecords.docWithDosage());
         TensorBatch[] batches = TestingRecords.tensorBatches();

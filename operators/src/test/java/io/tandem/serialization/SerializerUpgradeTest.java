@@ -140,32 +140,38 @@ class SerializerUpgradeTest {
     }
 
     /**
-     * Document format 2 added vectors: the committed version 1 snapshots of documents, and of the
-     * records that nest them, resolve to migration and read their version 1 records to the end.
+     * Document format 2 added vectors, format 3 sentence and document attributes: the committed
+     * version 1 and 2 snapshots of documents, and of the records that nest them, resolve to
+     * migration and read their records to the end.
      */
-    @ParameterizedTest(name = "{0}")
-    @org.junit.jupiter.params.provider.ValueSource(
-            strings = {"doc", "doc-with-attribute-types", "pending-docs", "result"})
-    void version1DocumentFixturesStillReadAfterVectorsWereAdded(String name) throws IOException {
+    @ParameterizedTest(name = "{0} v{1}")
+    @org.junit.jupiter.params.provider.CsvSource({
+        "doc, 1", "doc-with-attribute-types, 1", "pending-docs, 1", "result, 1",
+        "doc, 2", "doc-with-attribute-types, 2", "pending-docs, 2", "result, 2"
+    })
+    void olderDocumentFixturesStillReadAfterTheFormatGrew(String name, int version)
+            throws IOException {
         SerializerFixtures.Fixture<?> current =
                 SerializerFixtures.current().stream()
                         .filter(f -> f.name().equals(name))
                         .findFirst()
                         .orElseThrow();
-        readsVersion1(current);
+        readsOlderVersion(current, version);
     }
 
-    private static <T> void readsVersion1(SerializerFixtures.Fixture<T> current)
+    private static <T> void readsOlderVersion(SerializerFixtures.Fixture<T> current, int version)
             throws IOException {
         String name = current.name();
         TypeSerializerSnapshot<T> old =
                 TypeSerializerSnapshotSerializationUtil.readSerializerSnapshot(
-                        new DataInputDeserializer(resource(name + ".v1.snapshot")), CLASS_LOADER);
+                        new DataInputDeserializer(resource(name + ".v" + version + ".snapshot")),
+                        CLASS_LOADER);
         TypeSerializerSchemaCompatibility<T> compatibility =
                 current.serializer().snapshotConfiguration().resolveSchemaCompatibility(old);
         assertTrue(compatibility.isCompatibleAfterMigration(), name + ": " + compatibility);
         TypeSerializer<T> reader = old.restoreSerializer();
-        DataInputDeserializer in = new DataInputDeserializer(resource(name + ".v1.data"));
+        DataInputDeserializer in =
+                new DataInputDeserializer(resource(name + ".v" + version + ".data"));
         int count = in.readInt();
         for (int i = 0; i < count; i++) {
             assertNotNull(reader.deserialize(in));

@@ -7,19 +7,23 @@ import io.tandem.job.Inputs;
 import io.tandem.job.JobOptions;
 import io.tandem.job.JobSetup;
 import io.tandem.job.LocalClusters;
+import io.tandem.job.NoteNlpOutput;
 import io.tandem.job.OutputFormat;
 import io.tandem.job.TandemJob;
 import io.tandem.job.WebUi;
 import io.tandem.job.WebUiOptions;
+import io.tandem.job.jdbc.JdbcNoteNlpOutput;
 import io.tandem.job.jdbc.JdbcOptions;
-import io.tandem.job.jdbc.NoteNlpOutput;
-import io.tandem.job.jdbc.NoteNlpRow;
-import io.tandem.job.jdbc.NoteNlpRows;
+import io.tandem.job.jdbc.NoteNlpWrite;
 import io.tandem.job.kafka.KafkaIo;
 import io.tandem.job.kafka.KafkaOptions;
 import io.tandem.job.sink.JsonLinesFileSink;
 import io.tandem.job.sink.LocalProgress;
+import io.tandem.job.sink.NoteNlpLines;
 import io.tandem.job.sink.ParquetDocs;
+import io.tandem.job.sink.ParquetNoteNlp;
+import io.tandem.job.sink.ResultLines;
+import io.tandem.omop.NoteNlpRows;
 import io.tandem.parse.ParseOptions;
 import io.tandem.plan.CpuBudget;
 import io.tandem.plan.WorkerOptions;
@@ -90,8 +94,11 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(
             names = "--input-format",
-            paramLabel = "jsonl|parquet",
-            description = "Format of every input file (default: told by each file's extension).")
+            paramLabel = "jsonl|parquet|omop",
+            description =
+                    "Format of every input file (default: told by each file's extension); omop:"
+                            + " OMOP NOTE rows, note_id and note_text, in .jsonl or .parquet"
+                            + " files.")
     String inputFormat;
 
     @Option(
@@ -139,10 +146,12 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(
             names = "--output-format",
-            paramLabel = "jsonl|parquet",
+            paramLabel = "jsonl|parquet|omop",
             description =
                     "jsonl: --output is one JSON Lines file; parquet: --output is a folder of"
-                            + " Parquet part files (default: jsonl).")
+                            + " Parquet part files; omop: OMOP NOTE_NLP rows, JSON Lines if"
+                            + " --output ends in .jsonl, else Parquet part files (default:"
+                            + " jsonl).")
     String outputFormat;
 
     @Option(
@@ -460,10 +469,12 @@ public final class RunCommand implements Callable<Integer> {
         TandemJob job = setup.job();
         JobSetup.FileIo files = setup.files().orElseThrow();
         Inputs inputs = files.inputs();
-        NoteNlpOutput noteNlp = files.noteNlp();
-        boolean parquet = files.outputFormat() == OutputFormat.PARQUET;
+        JdbcNoteNlpOutput noteNlpTables = files.noteNlp();
+        boolean parquet = files.parquetFolder();
+        boolean omop = files.outputFormat() == OutputFormat.OMOP || noteNlpTables != null;
+        NoteNlpRows noteNlp = omop ? NoteNlpOutput.rows(options, job) : null;
         // The progress display counts the lines of the JSON Lines sink; Parquet and JDBC have none.
-        String progressKey = parquet || noteNlp != null ? null : "run-" + UUID.randomUUID();
+        String progressKey = parquet || noteNlpTables != null ? null : "run-" + UUID.randomUUID();
         if (!onCluster) {
             // The local MiniCluster gets exactly the slots the job needs; a cluster has its own.
             options.set(
@@ -472,16 +483,25 @@ public final class RunCommand implements Callable<Integer> {
         }
         try (LocalClusters clusters = new LocalClusters(setup.webUi())) {
             StreamExecutionEnvironment env = clusters.environment(options);
-            if (noteNlp != null) {
-                LOG.info("Input: {}; output: {}", inputs.describe(), noteNlp.describe());
+            if (noteNlpTables != null) {
+                LOG.info("Input: {}; output: {}", inputs.describe(), noteNlpTables.describe());
                 job.attach(
                         env,
                         inputs.source(),
                         inputs.parallelism(),
-                        new NoteNlpRows(nlpSystem(), System.currentTimeMillis()),
-                        NoteNlpRow.class,
-                        noteNlp.sink(),
-                        NoteNlpOutput.WRITERS);
+                        NoteNlpWrite.of(noteNlp),
+                        NoteNlpWrite.class,
+                        noteNlpTables.sink(),
+                        JdbcNoteNlpOutput.WRITERS);
+            } else if (parquet && omop) {
+                job.attach(
+                        env,
+                        inputs.source(),
+                        inputs.parallelism(),
+                        ParquetNoteNlp.sink(files.output(), noteNlp),
+                        JsonLinesFileSink.deadLettersOnly(
+                                files.deadLetterOutput(), null, new NoteNlpLines(noteNlp)),
+                        noteNlp::checkNoteId);
             } else if (parquet) {
                 job.attach(
                         env,
@@ -501,7 +521,10 @@ public final class RunCommand implements Callable<Integer> {
                                 // have gaps, so lines from NOTE come as their notes finish.
                                 job.settings().deterministic()
                                         && !(inputs.source() instanceof JdbcSource),
-                                progressKey));
+                                progressKey,
+                                omop
+                                        ? new NoteNlpLines(noteNlp)
+                                        : ResultLines.json(setup.pipeline().outputSentences())));
             }
             if (onCluster) {
                 // Flink's client decides: an attached `flink run` waits for the result here, the
@@ -559,7 +582,7 @@ public final class RunCommand implements Callable<Integer> {
                         : null;
         try (LocalClusters clusters = new LocalClusters(webUi)) {
             StreamExecutionEnvironment env = clusters.environment(options);
-            job.attachKafka(env, kafka.source(), kafka.sink());
+            job.attachKafka(env, kafka.source(), kafka.sink(setup.pipeline().outputSentences()));
             String name = "tandem: " + kafka.inputTopic() + " -> " + kafka.outputTopic();
             JobClient client = env.executeAsync(name);
             LOG.info("Submitted {} as job {}", name, client.getJobID());
@@ -580,17 +603,6 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /** The NOTE_NLP rows' nlp_system: Tandem's version and the pipeline's file, or "default". */
-    private String nlpSystem() {
-        String pipeline =
-                pipelineConfig != null
-                        ? pipelineConfig
-                        : flinkOptions.getOrDefault(JobOptions.PIPELINE.key(), null);
-        return TandemCli.VERSION
-                + ", pipeline "
-                + (pipeline == null ? "default" : java.nio.file.Path.of(pipeline).getFileName());
     }
 
     /** Prints the dashboard's job page, when the run serves one. */

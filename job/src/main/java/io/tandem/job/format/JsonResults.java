@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.doc.Doc;
+import io.tandem.doc.Sentence;
 import io.tandem.doc.SourcePosition;
 import io.tandem.doc.Span;
 import io.tandem.results.DeadLetter;
@@ -20,7 +21,11 @@ import java.util.Map;
  *
  * <ul>
  *   <li>A document: {@code {"id", "entities": [{"start", "end", "label", "text", "source",
- *       "attributes"}], "vectors", "meta", "source"}}, entities sorted by start offset; {@code
+ *       "attributes"}], "sentences": [{"start", "end", "attributes"}], "attributes", "vectors",
+ *       "meta", "source"}}, entities sorted by start offset; {@code "sentences"} when the pipeline
+ *       asks with {@code output.sentences: true}, or when a component wrote sentence attributes (a
+ *       classifier {@code on: sentences}), which would otherwise be lost; {@code "attributes"} only
+ *       when a component wrote document attributes (a classifier {@code on: doc}); {@code
  *       "vectors"} (name to array of floats) only when an embeddings component wrote one.
  *   <li>A dead letter: {@code {"seq", "source", "stage", "reason", "error", "raw", "raw_bytes",
  *       "raw_truncated"}}, plus {@code "id"} and {@code "meta"} once the record had parsed, and
@@ -36,16 +41,42 @@ public final class JsonResults {
     private JsonResults() {}
 
     public static String encode(Result result) {
-        return result.isDeadLetter() ? encode(result.deadLetter()) : encode(result.doc());
+        return encode(result, false);
+    }
+
+    /**
+     * @param sentences list the document's sentences, as the pipeline asks with {@code
+     *     output.sentences: true}
+     */
+    public static String encode(Result result, boolean sentences) {
+        return result.isDeadLetter()
+                ? encode(result.deadLetter())
+                : encode(result.doc(), sentences);
     }
 
     public static String encode(Doc doc) {
+        return encode(doc, false);
+    }
+
+    public static String encode(Doc doc, boolean withSentences) {
         ObjectNode node = JSON.createObjectNode();
         node.put("id", doc.id());
         ArrayNode entities = node.putArray("entities");
         doc.entities().stream()
                 .sorted(BY_POSITION)
                 .forEach(span -> entities.add(entityJson(doc, span)));
+        if (withSentences || doc.sentences().stream().anyMatch(s -> !s.attributes().isEmpty())) {
+            ArrayNode sentences = node.putArray("sentences");
+            for (Sentence sentence : doc.sentences()) {
+                ObjectNode s = sentences.addObject();
+                s.put("start", sentence.start());
+                s.put("end", sentence.end());
+                s.set("attributes", attributesJson(sentence.attributes()));
+            }
+        }
+        if (!doc.attributes().isEmpty()) {
+            node.set("attributes", attributesJson(doc.attributes()));
+        }
         if (!doc.vectors().isEmpty()) {
             ObjectNode vectors = node.putObject("vectors");
             doc.vectors()
@@ -105,11 +136,16 @@ public final class JsonResults {
         e.put("label", span.label());
         e.put("text", doc.textOf(span));
         e.put("source", span.source());
-        ObjectNode attributes = e.putObject("attributes");
-        for (Map.Entry<String, Object> attribute : span.attributes().entrySet()) {
+        e.set("attributes", attributesJson(span.attributes()));
+        return e;
+    }
+
+    private static ObjectNode attributesJson(Map<String, Object> values) {
+        ObjectNode attributes = JSON.createObjectNode();
+        for (Map.Entry<String, Object> attribute : values.entrySet()) {
             attributes.set(attribute.getKey(), JSON.valueToTree(attribute.getValue()));
         }
-        return e;
+        return attributes;
     }
 
     private static JsonNode sourceJson(SourcePosition position) {

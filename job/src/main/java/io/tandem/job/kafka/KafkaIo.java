@@ -187,6 +187,14 @@ public final class KafkaIo {
     }
 
     public KafkaSink<Result> sink() {
+        return sink(false);
+    }
+
+    /**
+     * @param sentences list each document's sentences, as the pipeline asks with {@code
+     *     output.sentences: true}
+     */
+    public KafkaSink<Result> sink(boolean sentences) {
         DeliveryGuarantee guarantee =
                 switch (delivery()) {
                     case EXACTLY_ONCE -> DeliveryGuarantee.EXACTLY_ONCE;
@@ -203,7 +211,8 @@ public final class KafkaIo {
                 .setKafkaProducerConfig(producer)
                 .setDeliveryGuarantee(guarantee)
                 .setTransactionalIdPrefix(transactionalIdPrefix())
-                .setRecordSerializer(new ResultRecordSerializer(outputTopic(), deadLetterTopic()))
+                .setRecordSerializer(
+                        new ResultRecordSerializer(outputTopic(), deadLetterTopic(), sentences))
                 .build();
     }
 

@@ -15,10 +15,12 @@ final class ResultRecordSerializer implements KafkaRecordSerializationSchema<Res
 
     private final String outputTopic;
     private final String deadLetterTopic;
+    private final boolean sentences;
 
-    ResultRecordSerializer(String outputTopic, String deadLetterTopic) {
+    ResultRecordSerializer(String outputTopic, String deadLetterTopic, boolean sentences) {
         this.outputTopic = outputTopic;
         this.deadLetterTopic = deadLetterTopic;
+        this.sentences = sentences;
     }
 
     @Override
@@ -30,6 +32,6 @@ final class ResultRecordSerializer implements KafkaRecordSerializationSchema<Res
                 null,
                 timestamp,
                 id == null ? null : id.getBytes(StandardCharsets.UTF_8),
-                JsonResults.encode(result).getBytes(StandardCharsets.UTF_8));
+                JsonResults.encode(result, sentences).getBytes(StandardCharsets.UTF_8));
     }
 }

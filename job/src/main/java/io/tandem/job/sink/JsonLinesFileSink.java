@@ -28,11 +28,20 @@ public final class JsonLinesFileSink
     private final String deadLetterPath;
     private final boolean ordered;
     private final String progressKey;
+    private final ResultLines lines;
 
     /**
      * @param progressKey key of the {@link LocalProgress} counter to advance per line, or null.
      */
     public JsonLinesFileSink(Path output, Path deadLetters, boolean ordered, String progressKey) {
+        this(output, deadLetters, ordered, progressKey, ResultLines.JSON);
+    }
+
+    /**
+     * @param lines how each result is written (OMOP rows: {@link NoteNlpLines})
+     */
+    public JsonLinesFileSink(
+            Path output, Path deadLetters, boolean ordered, String progressKey, ResultLines lines) {
         if (output != null && output.toAbsolutePath().equals(deadLetters.toAbsolutePath())) {
             throw new IllegalArgumentException(
                     "The output and the dead-letter output must be different files, both are "
@@ -42,6 +51,7 @@ public final class JsonLinesFileSink
         this.deadLetterPath = deadLetters.toAbsolutePath().toString();
         this.ordered = ordered;
         this.progressKey = progressKey;
+        this.lines = lines;
     }
 
     /**
@@ -49,7 +59,13 @@ public final class JsonLinesFileSink
      * some sequence numbers, so they cannot wait for the gaps to fill.
      */
     public static JsonLinesFileSink deadLettersOnly(Path deadLetters, String progressKey) {
-        return new JsonLinesFileSink(null, deadLetters, false, progressKey);
+        return deadLettersOnly(deadLetters, progressKey, ResultLines.JSON);
+    }
+
+    /** As {@link #deadLettersOnly(Path, String)}, each written as {@code lines} says. */
+    public static JsonLinesFileSink deadLettersOnly(
+            Path deadLetters, String progressKey, ResultLines lines) {
+        return new JsonLinesFileSink(null, deadLetters, false, progressKey, lines);
     }
 
     @Override
@@ -80,6 +96,7 @@ public final class JsonLinesFileSink
                 outputPath == null ? null : Path.of(outputPath),
                 Path.of(deadLetterPath),
                 ordered,
+                lines,
                 progressKey == null ? null : LocalProgress.counter(progressKey),
                 progressKey == null ? null : LocalProgress.deadLetters(progressKey),
                 state);

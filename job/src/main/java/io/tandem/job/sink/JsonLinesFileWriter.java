@@ -1,6 +1,5 @@
 package io.tandem.job.sink;
 
-import io.tandem.job.format.JsonResults;
 import io.tandem.results.Result;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -21,6 +20,7 @@ final class JsonLinesFileWriter implements StatefulSinkWriter<Result, FileSinkSt
     private final TrackedFile output;
     private final TrackedFile deadLetters;
     private final boolean ordered;
+    private final ResultLines lines;
     private final AtomicLong progress;
     private final AtomicLong deadLetterProgress;
     private final TreeMap<Long, EncodedLine> waiting = new TreeMap<>();
@@ -30,6 +30,7 @@ final class JsonLinesFileWriter implements StatefulSinkWriter<Result, FileSinkSt
             Path outputPath,
             Path deadLetterPath,
             boolean ordered,
+            ResultLines lines,
             AtomicLong progress,
             AtomicLong deadLetterProgress,
             FileSinkState state)
@@ -38,6 +39,7 @@ final class JsonLinesFileWriter implements StatefulSinkWriter<Result, FileSinkSt
         this.output = outputPath == null ? null : new TrackedFile(outputPath, state.outputBytes());
         this.deadLetters = new TrackedFile(deadLetterPath, state.deadLetterBytes());
         this.ordered = ordered;
+        this.lines = lines;
         this.progress = progress;
         this.deadLetterProgress = deadLetterProgress;
         this.nextSeq = state.nextSeq();
@@ -49,16 +51,13 @@ final class JsonLinesFileWriter implements StatefulSinkWriter<Result, FileSinkSt
 
     @Override
     public void write(Result result, Context context) throws IOException {
+        ResultLines.Encoded encoded = lines.encode(result);
         EncodedLine line =
-                new EncodedLine(
-                        result.seq(),
-                        result.isDeadLetter(),
-                        result.key(),
-                        JsonResults.encode(result));
+                new EncodedLine(result.seq(), encoded.deadLetter(), result.key(), encoded.lines());
         if (progress != null) {
             progress.incrementAndGet();
         }
-        if (deadLetterProgress != null && result.isDeadLetter()) {
+        if (deadLetterProgress != null && encoded.deadLetter()) {
             deadLetterProgress.incrementAndGet();
         }
         if (!ordered) {
@@ -147,7 +146,11 @@ final class JsonLinesFileWriter implements StatefulSinkWriter<Result, FileSinkSt
             this.bytes = bytes;
         }
 
+        /** {@code json}'s lines, each ended by a newline; nothing for an empty one. */
         void writeLine(String json) throws IOException {
+            if (json.isEmpty()) {
+                return;
+            }
             byte[] encoded = json.getBytes(StandardCharsets.UTF_8);
             out.write(encoded);
             out.write('\n');

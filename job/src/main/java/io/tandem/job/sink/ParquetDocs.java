@@ -66,6 +66,7 @@ public final class ParquetDocs {
                             + "     }"
                             + "   }"
                             + " }"
+                            + " optional binary attributes (JSON);"
                             + "}");
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -165,6 +166,9 @@ public final class ParquetDocs {
             if (!doc.vectors().isEmpty()) {
                 vectors(doc);
             }
+            if (!doc.attributes().isEmpty()) {
+                string("attributes", 6, json(doc.attributes()));
+            }
             out.endMessage();
         }
 
@@ -227,10 +231,14 @@ public final class ParquetDocs {
         }
 
         private static String attributesJson(Span span) {
+            return json(span.attributes());
+        }
+
+        private static String json(java.util.Map<String, Object> attributes) {
             try {
-                return JSON.writeValueAsString(span.attributes());
+                return JSON.writeValueAsString(attributes);
             } catch (JsonProcessingException e) {
-                throw new UncheckedIOException("attributes of a span are not JSON", e);
+                throw new UncheckedIOException("attributes are not JSON: " + attributes, e);
             }
         }
 

@@ -79,6 +79,7 @@ class ConfigKeysTest {
         values.put("tandem.max-batch-delay", "50ms");
         values.put("tandem.batches-in-flight-per-link", "3");
         values.put("tandem.deterministic", "false");
+        values.put("tandem.chain-consecutive-models", "true");
         values.put("tandem.max-text-chars", "500");
         values.put("tandem.dead-letter.max-raw-bytes", "10");
         values.put("tandem.forward-timeout", "30s");
@@ -259,7 +260,7 @@ class ConfigKeysTest {
                         + " tandem.input-format",
                 refusal("tandem.output=" + output, "tandem.input=" + dir.resolve("*.parquet")));
         assertEquals(
-                "tandem.input-format: 'csv' is not one of jsonl, parquet",
+                "tandem.input-format: 'csv' is not one of jsonl, parquet, omop",
                 refusal(
                         "tandem.output=" + output,
                         "tandem.input=" + inputFolder,
@@ -271,7 +272,7 @@ class ConfigKeysTest {
                         "tandem.input=" + inputFolder,
                         "tandem.text-column= "));
         assertEquals(
-                "tandem.output-format: 'csv' is not one of jsonl, parquet",
+                "tandem.output-format: 'csv' is not one of jsonl, parquet, omop",
                 refusal("tandem.output=" + output, "tandem.output-format=csv"));
         assertEquals(
                 "tandem.output: '"

@@ -19,6 +19,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,16 +39,42 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * {@code run --web-ui} in a real browser: Debian's chromium, driven by chromium-driver, opens the
- * running job's page on the local dashboard and finds the stage names on the graph and a Tandem
- * metric's value on the inference vertex. Skipped only where no chromium is installed, except where
- * the environment variable {@code CI} is set: CI installs chromium, so there a missing one fails
- * the test instead of hiding it.
+ * running job's page on the local dashboard and finds the stage names of a two-stage pipeline on
+ * the graph and a Tandem metric's value on an inference vertex. Skipped only where no chromium is
+ * installed, except where the environment variable {@code CI} is set: CI installs chromium, so
+ * there a missing one fails the test instead of hiding it.
  */
 class WebUiITCase {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Pattern JOB_PAGE = Pattern.compile("Flink dashboard: (\\S+)");
-    private static final String BUSY_FRACTION = "0.inference.tandemInferenceBusyFraction";
+    // Flink's metric query service writes a space of an operator's name as '_'.
+    private static final String BUSY_FRACTION = "0.inference_ner.tandemInferenceBusyFraction";
+
+    /** Two model stages with a rule component between them. */
+    private static final String TWO_STAGES =
+            """
+            components:
+              - type: tokenizer
+              - type: sentences
+              - type: ner
+              - type: negation
+                languages: [en]
+              - type: ner
+                name: ner-2
+            """;
+
+    /** The job graph of {@link #TWO_STAGES}, each model's stage named after it. */
+    private static final List<String> TWO_STAGE_VERTICES =
+            List.of(
+                    "Source: input",
+                    "parse and annotate -> batcher ner",
+                    "inference ner",
+                    "join ner -> batcher ner-2",
+                    "inference ner-2",
+                    "join ner-2",
+                    "output: Writer");
+
     private static final Duration PATIENCE = Duration.ofSeconds(40);
 
     @TempDir Path dir;
@@ -65,6 +93,7 @@ class WebUiITCase {
             assertTrue(installed, missing + "; CI=" + ci + " installs them (.ci/run)");
         }
         assumeTrue(installed, missing);
+        Path pipeline = Files.writeString(dir.resolve("two-stages.yaml"), TWO_STAGES);
         StringWriter out = new StringWriter();
         CompletableFuture<Integer> run =
                 CompletableFuture.supplyAsync(
@@ -74,6 +103,8 @@ class WebUiITCase {
                             cli.setErr(new PrintWriter(new StringWriter(), true));
                             return cli.execute(
                                     "run",
+                                    "--pipeline",
+                                    pipeline.toString(),
                                     "--input",
                                     "sample:1000000",
                                     "--output",
@@ -98,12 +129,21 @@ class WebUiITCase {
             WebDriverWait wait = new WebDriverWait(browser, PATIENCE);
             for (String stage :
                     new String[] {
-                        "input", "parse and annotate", "batcher", "inference", "join", "output"
+                        "input",
+                        "parse and annotate",
+                        "batcher ner",
+                        "inference ner",
+                        "join ner",
+                        "batcher ner-2",
+                        "inference ner-2",
+                        "join ner-2",
+                        "output"
                     }) {
                 wait.until(b -> b.getPageSource().contains(stage));
             }
+            assertEquals(TWO_STAGE_VERTICES, vertexNames(jobPage));
             screenshot(browser, Path.of("target", "web-ui-overview.png"));
-            String vertex = vertexId(jobPage, "inference");
+            String vertex = vertexId(jobPage, "inference ner");
             browser.get(
                     jobPage.toString().replace("/overview", "/overview/" + vertex + "/metrics"));
             String value = metricShown(browser, wait, BUSY_FRACTION);
@@ -261,28 +301,34 @@ class WebUiITCase {
         Files.write(file, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
     }
 
-    /** The id of the job's vertex whose name contains {@code name}, from the REST API. */
+    /** The id of the job's vertex named {@code name}, from the REST API. */
     private static String vertexId(URI jobPage, String name) throws Exception {
-        JsonNode job =
-                new ObjectMapper()
-                        .readTree(
-                                HttpClient.newHttpClient()
-                                        .send(
-                                                HttpRequest.newBuilder(
-                                                                restBase(jobPage)
-                                                                        .resolve(
-                                                                                "jobs/"
-                                                                                        + jobId(
-                                                                                                jobPage)))
-                                                        .build(),
-                                                HttpResponse.BodyHandlers.ofString())
-                                        .body());
-        for (JsonNode vertex : job.get("vertices")) {
-            if (vertex.get("name").asText().contains(name)) {
+        for (JsonNode vertex : job(jobPage).get("vertices")) {
+            if (vertex.get("name").asText().equals(name)) {
                 return vertex.get("id").asText();
             }
         }
-        throw new AssertionError("no vertex named '" + name + "' in " + job);
+        throw new AssertionError("no vertex named '" + name + "' in " + vertexNames(jobPage));
+    }
+
+    /** The job's vertex names as the REST API lists them. */
+    private static List<String> vertexNames(URI jobPage) throws Exception {
+        List<String> names = new ArrayList<>();
+        job(jobPage).get("vertices").forEach(vertex -> names.add(vertex.get("name").asText()));
+        return names;
+    }
+
+    private static JsonNode job(URI jobPage) throws Exception {
+        return new ObjectMapper()
+                .readTree(
+                        HttpClient.newHttpClient()
+                                .send(
+                                        HttpRequest.newBuilder(
+                                                        restBase(jobPage)
+                                                                .resolve("jobs/" + jobId(jobPage)))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .body());
     }
 
     private static URI restBase(URI jobPage) {

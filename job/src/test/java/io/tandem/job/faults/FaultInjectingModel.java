@@ -72,7 +72,16 @@ final class FaultInjectingModel extends ForwardingModelComponent<TokenClassifier
     private final Fault fault;
 
     FaultInjectingModel(Fault fault) {
-        super(OnnxTokenClassifier.tiny());
+        this(fault, OnnxTokenClassifier.tiny());
+    }
+
+    /** The tiny model under another name, as a later model stage of a pipeline. */
+    FaultInjectingModel(Fault fault, String name) {
+        this(fault, OnnxTokenClassifier.builder().name(name).build());
+    }
+
+    private FaultInjectingModel(Fault fault, OnnxTokenClassifier delegate) {
+        super(delegate);
         this.fault = fault;
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.doc.Doc;
+import io.tandem.doc.Sentence;
 import io.tandem.doc.SourcePosition;
 import io.tandem.doc.Span;
 import io.tandem.parse.BadRecordException;
@@ -41,6 +42,32 @@ class JsonResultsTest {
                         + "\"meta\":{\"ward\":\"B\"},"
                         + "\"source\":{\"origin\":\"notes.jsonl\",\"line\":1}}",
                 JsonResults.encode(Result.output(doc)));
+    }
+
+    @Test
+    void classifiersAttributesGoOnTheDocumentAndOnEachSentence() throws Exception {
+        Doc doc = new Doc("n2", "Fever. No cough.", 0, null, null);
+        doc.sentences().add(new Sentence(0, 2, 0, 6, Map.of("topic", "SYMPTOM")));
+        doc.sentences().add(new Sentence(2, 5, 7, 16));
+        doc.attributes().put("note_type", "triage");
+        doc.attributes().put("note_type_score", 0.875);
+        assertEquals(
+                "{\"id\":\"n2\",\"entities\":[],"
+                        + "\"sentences\":[{\"start\":0,\"end\":6,\"attributes\":{\"topic\":\"SYMPTOM\"}},"
+                        + "{\"start\":7,\"end\":16,\"attributes\":{}}],"
+                        + "\"attributes\":{\"note_type\":\"triage\",\"note_type_score\":0.875}}",
+                JsonResults.encode(Result.output(doc)));
+    }
+
+    @Test
+    void sentencesWithoutAttributesAreWrittenOnlyWhereThePipelineAsks() {
+        Doc doc = new Doc("n3", "Fever.", 0, null, null);
+        doc.sentences().add(new Sentence(0, 2, 0, 6));
+        assertEquals("{\"id\":\"n3\",\"entities\":[]}", JsonResults.encode(Result.output(doc)));
+        assertEquals(
+                "{\"id\":\"n3\",\"entities\":[],"
+                        + "\"sentences\":[{\"start\":0,\"end\":6,\"attributes\":{}}]}",
+                JsonResults.encode(Result.output(doc), true));
     }
 
     @Test

@@ -7,7 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.doc.Doc;
+import io.tandem.doc.SourcePosition;
+import io.tandem.doc.Span;
 import io.tandem.job.cli.TandemCli;
+import io.tandem.omop.NoteNlpRows;
+import io.tandem.results.DeadLetters;
+import io.tandem.results.Result;
+import io.tandem.results.Stage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.BatchUpdateException;
@@ -15,12 +22,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.functions.util.ListCollector;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,6 +46,9 @@ class OmopJdbcITCase {
     @RegisterExtension static final PostgresExtension POSTGRES = new PostgresExtension();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int NOTES = 10_000;
+
+    /** The notes of the run that is killed and started again. */
+    private static final int KILLED_NOTES = 1_000;
 
     /** One database of {@value #NOTES} notes, and the entities of their JSON Lines run. */
     private static String notes;
@@ -162,30 +175,30 @@ class OmopJdbcITCase {
     @Test
     void entitiesAndDeadLettersOfABatchCommitTogetherOrNotAtAll() throws Exception {
         String url = POSTGRES.newOmopDatabase("transaction");
-        NoteNlpOutput output =
-                new NoteNlpOutput(
+        JdbcNoteNlpOutput output =
+                new JdbcNoteNlpOutput(
                         JdbcConnection.of(url, credentials("unused").toString(), Map.of()),
                         "note_nlp",
                         "note_nlp_dead_letter",
                         1000);
-        NoteNlpRows rows = new NoteNlpRows("tandem test", 0);
-        List<NoteNlpRow> batch = new ArrayList<>();
-        io.tandem.doc.Doc doc =
-                new io.tandem.doc.Doc(
-                        "42",
-                        "no fever, cough",
-                        42,
-                        io.tandem.doc.SourcePosition.fileRow("note", 42),
-                        null);
-        batch.add(rows.entityRow(doc, 42, new io.tandem.doc.Span(3, 8, "SYMPTOM", "terms")));
-        batch.add(rows.entityRow(doc, 42, new io.tandem.doc.Span(10, 15, "SYMPTOM", "terms")));
-        batch.add(
-                rows.deadLetterRow(
-                        new io.tandem.results.DeadLetters(1000)
-                                .of(
-                                        doc,
-                                        io.tandem.results.Stage.values()[0],
-                                        new IllegalStateException("broken"))));
+        NoteNlpRows rows =
+                new NoteNlpRows("test", "transaction", Instant.EPOCH, new DeadLetters(1000));
+        Doc doc = new Doc("42", "no fever, cough", 42, SourcePosition.fileRow("note", 42), null);
+        doc.entities().add(new Span(3, 8, "SYMPTOM", "terms"));
+        doc.entities().add(new Span(10, 15, "SYMPTOM", "terms"));
+        List<NoteNlpWrite> batch = new ArrayList<>();
+        Collector<NoteNlpWrite> collector = new ListCollector<>(batch);
+        NoteNlpWrite.of(rows).flatMap(Result.output(doc), collector);
+        NoteNlpWrite.of(rows)
+                .flatMap(
+                        Result.deadLetter(
+                                new DeadLetters(1000)
+                                        .of(
+                                                doc,
+                                                Stage.values()[0],
+                                                new IllegalStateException("broken"))),
+                        collector);
+        assertEquals(3, batch.size(), "two entities and a dead letter: " + batch);
         try (Connection db = PostgresExtension.connect(url);
                 Statement ddl = db.createStatement()) {
             ddl.execute(
@@ -206,11 +219,11 @@ class OmopJdbcITCase {
         assertEquals(1, OmopNotes.count(url, "note_nlp_dead_letter"));
     }
 
-    private static void write(Connection db, NoteNlpOutput output, List<NoteNlpRow> batch)
+    private static void write(Connection db, JdbcNoteNlpOutput output, List<NoteNlpWrite> batch)
             throws Exception {
         try (PreparedStatement statement = db.prepareStatement(output.sql())) {
-            for (NoteNlpRow row : batch) {
-                NoteNlpOutput.STATEMENT.accept(statement, row);
+            for (NoteNlpWrite row : batch) {
+                JdbcNoteNlpOutput.STATEMENT.accept(statement, row);
                 statement.addBatch();
             }
             statement.executeBatch();
@@ -257,28 +270,42 @@ class OmopJdbcITCase {
 
     @Test
     void aRunKilledMidwayAndStartedAgainLeavesEveryEntityOnce() throws Exception {
+        // The first KILLED_NOTES notes of NOTE, in a table of their own: a short run, killed once
+        // some of its rows are committed and before all of them are.
         try (Connection db = PostgresExtension.connect(notes);
                 Statement statement = db.createStatement()) {
+            statement.execute("CREATE TABLE note_killed (LIKE note INCLUDING ALL)");
+            statement.execute(
+                    "INSERT INTO note_killed SELECT * FROM note WHERE note_id < " + KILLED_NOTES);
             statement.execute("CREATE TABLE note_nlp_killed (LIKE note_nlp INCLUDING ALL)");
         }
+        List<String> expected =
+                jsonLinesEntities.stream()
+                        .filter(e -> Long.parseLong(e.substring(0, e.indexOf(' '))) < KILLED_NOTES)
+                        .toList();
+        assertTrue(expected.size() > KILLED_NOTES, "entities: " + expected.size());
         String[] command =
                 run(
                         notes,
                         credentials("unused"),
                         notes,
+                        "--input-table",
+                        "note_killed",
                         "-D",
-                        JdbcOptions.OUTPUT_TABLE.key() + "=note_nlp_killed");
+                        JdbcOptions.OUTPUT_TABLE.key() + "=note_nlp_killed",
+                        // Small batches: rows are committed as the run goes.
+                        "-D",
+                        JdbcOptions.WRITE_BATCH_SIZE.key() + "=50");
         Process first = Separate.start(dir, command).process();
         long atKill;
         try {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
             do {
-                assertTrue(
-                        first.isAlive(), "the first run ended before it wrote a third of its rows");
-                assertTrue(System.nanoTime() < deadline, "a third of NOTE_NLP not in 3 minutes");
-                Thread.sleep(20);
+                assertTrue(first.isAlive(), "the first run ended before it wrote a row");
+                assertTrue(System.nanoTime() < deadline, "no NOTE_NLP row in 3 minutes");
+                Thread.sleep(10);
                 atKill = OmopNotes.count(notes, "note_nlp_killed");
-            } while (atKill < jsonLinesEntities.size() / 3);
+            } while (atKill == 0);
         } finally {
             first.destroyForcibly(); // SIGKILL
             first.waitFor(1, TimeUnit.MINUTES);
@@ -286,15 +313,17 @@ class OmopJdbcITCase {
         long afterKill = OmopNotes.count(notes, "note_nlp_killed");
         System.out.printf(
                 "killed with %d of %d NOTE_NLP rows written (%d when the kill was sent)%n",
-                afterKill, jsonLinesEntities.size(), atKill);
-        assertTrue(afterKill < jsonLinesEntities.size(), "killed mid-run: " + afterKill);
+                afterKill, expected.size(), atKill);
+        assertTrue(
+                afterKill > 0 && afterKill < expected.size(),
+                "killed mid-run: " + afterKill + " of " + expected.size());
 
         Separate again = Separate.tandem(dir, command);
         assertEquals(0, again.exitCode(), again.text());
         List<String> rows = OmopNotes.noteNlpEntities(notes, "note_nlp_killed");
         System.out.printf(
                 "after the restart: %d NOTE_NLP rows, %d JSON Lines entities%n",
-                rows.size(), jsonLinesEntities.size());
-        assertEquals(jsonLinesEntities, rows);
+                rows.size(), expected.size());
+        assertEquals(expected, rows);
     }
 }

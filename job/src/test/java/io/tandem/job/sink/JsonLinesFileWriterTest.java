@@ -27,6 +27,7 @@ class JsonLinesFileWriterTest {
                 dir.resolve("out.jsonl"),
                 dir.resolve("dead.jsonl"),
                 ordered,
+                ResultLines.JSON,
                 progress,
                 null,
                 state);

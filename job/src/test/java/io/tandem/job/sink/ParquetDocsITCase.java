@@ -25,18 +25,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A document's vectors reach the Parquet output, read back with parquet-mr's generic records. */
+/**
+ * A document's vectors and attributes reach the Parquet output, read back with parquet-mr's generic
+ * records.
+ */
 class ParquetDocsITCase {
     @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension();
 
     @TempDir Path dir;
 
     @Test
-    void vectorsAreWrittenByComponentNameAndDocumentsWithoutThemHaveNone() throws Exception {
+    void vectorsAndAttributesAreWrittenAndDocumentsWithoutThemHaveNone() throws Exception {
         Doc embedded = new Doc("a", "no fever", 0, null, null);
         embedded.entities().add(new Span(3, 8, "SYMPTOM", "terms"));
         embedded.vectors().put("minilm", new float[] {0.25f, -1.5f, 3f});
         embedded.vectors().put("other", new float[] {1f});
+        embedded.attributes().put("note_type", "triage");
+        embedded.attributes().put("note_type_score", 0.875);
         Doc plain = new Doc("b", "cough", 1, null, null);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -47,6 +52,7 @@ class ParquetDocsITCase {
         env.execute("parquet-vectors");
 
         Map<String, String> vectors = new TreeMap<>();
+        Map<String, String> attributes = new TreeMap<>();
         List<Path> parts;
         try (Stream<Path> files = Files.walk(dir)) {
             parts = files.filter(p -> p.toString().endsWith(".parquet")).toList();
@@ -63,11 +69,19 @@ class ParquetDocsITCase {
                     for (long i = 0; i < rows.getRowCount(); i++) {
                         Group row = records.read();
                         vectors.put(row.getString("id", 0), vectors(row));
+                        attributes.put(
+                                row.getString("id", 0),
+                                row.getFieldRepetitionCount("attributes") == 0
+                                        ? ""
+                                        : row.getString("attributes", 0));
                     }
                 }
             }
         }
         assertEquals(Map.of("a", "minilm=[0.25, -1.5, 3.0] other=[1.0] ", "b", ""), vectors);
+        assertEquals(
+                Map.of("a", "{\"note_type\":\"triage\",\"note_type_score\":0.875}", "b", ""),
+                attributes);
     }
 
     private static String vectors(Group row) {

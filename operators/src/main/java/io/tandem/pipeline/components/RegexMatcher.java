@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -31,6 +32,11 @@ public final class RegexMatcher implements PipelineComponent {
         this.patternsByLabel = new LinkedHashMap<>(patternsByLabel);
         this.snapToTokens = snapToTokens;
         compile(); // fail at configuration time on a bad pattern
+    }
+
+    /** The labels of the entities it makes. */
+    public Set<String> labels() {
+        return patternsByLabel.keySet();
     }
 
     private List<Map.Entry<String, Pattern>> compile() {

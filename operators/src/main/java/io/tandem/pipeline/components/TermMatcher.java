@@ -28,16 +28,35 @@ public final class TermMatcher implements PipelineComponent {
     public static final String SOURCE = "terms";
     public static final String CLASSPATH_PREFIX = "classpath:";
 
+    /** The span attribute holding the OMOP concept id of a term that has one in the lexicon. */
+    public static final String CONCEPT_ID_ATTRIBUTE = "concept_id";
+
     private final Map<String, List<String>> termsByLabel;
+    private final Map<String, Map<String, Integer>> conceptIds;
     private final Normalizer normalizer;
-    private transient TokenSequences<String> dictionary;
+    private transient TokenSequences<Term> dictionary;
+
+    /** What a dictionary entry gives its match: the label, and the concept id or null. */
+    private record Term(String label, Integer conceptId) implements java.io.Serializable {}
 
     public TermMatcher(Map<String, List<String>> termsByLabel, Normalizer normalizer) {
+        this(termsByLabel, Map.of(), normalizer);
+    }
+
+    /**
+     * @param conceptIds by label then term, the concept ids of the terms that have one
+     */
+    public TermMatcher(
+            Map<String, List<String>> termsByLabel,
+            Map<String, Map<String, Integer>> conceptIds,
+            Normalizer normalizer) {
         if (termsByLabel.isEmpty()) {
             throw new IllegalArgumentException("Component 'terms' has no terms");
         }
         this.termsByLabel = new LinkedHashMap<>();
         termsByLabel.forEach((label, terms) -> this.termsByLabel.put(label, List.copyOf(terms)));
+        this.conceptIds = new LinkedHashMap<>();
+        conceptIds.forEach((label, ids) -> this.conceptIds.put(label, new LinkedHashMap<>(ids)));
         this.normalizer = normalizer;
     }
 
@@ -45,6 +64,55 @@ public final class TermMatcher implements PipelineComponent {
     public static Map<String, List<String>> readLexicon(
             String location, Set<String> labels, Set<String> languages) {
         Map<String, List<String>> terms = new LinkedHashMap<>();
+        readLines(
+                location,
+                labels,
+                languages,
+                (fields, number) ->
+                        terms.computeIfAbsent(fields[0], k -> new ArrayList<>()).add(fields[2]));
+        return terms;
+    }
+
+    /**
+     * The concept ids of a lexicon TSV's fourth column, by label then term, for the lines that have
+     * one: the OMOP concept each term stands for.
+     */
+    public static Map<String, Map<String, Integer>> readConceptIds(
+            String location, Set<String> labels, Set<String> languages) {
+        Map<String, Map<String, Integer>> ids = new LinkedHashMap<>();
+        readLines(
+                location,
+                labels,
+                languages,
+                (fields, number) -> {
+                    if (fields.length < 4) {
+                        return;
+                    }
+                    int conceptId;
+                    try {
+                        conceptId = Integer.parseInt(fields[3].strip());
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException(
+                                "Lexicon "
+                                        + location
+                                        + " line "
+                                        + number
+                                        + ": concept_id '"
+                                        + fields[3]
+                                        + "' is not an integer");
+                    }
+                    ids.computeIfAbsent(fields[0], k -> new LinkedHashMap<>())
+                            .put(fields[2], conceptId);
+                });
+        return ids;
+    }
+
+    private interface LineConsumer {
+        void accept(String[] fields, int lineNumber);
+    }
+
+    private static void readLines(
+            String location, Set<String> labels, Set<String> languages, LineConsumer consumer) {
         try (BufferedReader reader =
                 new BufferedReader(new InputStreamReader(open(location), StandardCharsets.UTF_8))) {
             String line;
@@ -55,25 +123,24 @@ public final class TermMatcher implements PipelineComponent {
                     continue;
                 }
                 String[] fields = line.split("\t");
-                if (fields.length != 3) {
+                if (fields.length != 3 && fields.length != 4) {
                     throw new IllegalArgumentException(
                             "Lexicon "
                                     + location
                                     + " line "
                                     + number
-                                    + ": expected label<TAB>lang<TAB>term, got '"
+                                    + ": expected label<TAB>lang<TAB>term[<TAB>concept_id], got '"
                                     + line
                                     + "'");
                 }
                 if ((labels.isEmpty() || labels.contains(fields[0]))
                         && (languages.isEmpty() || languages.contains(fields[1]))) {
-                    terms.computeIfAbsent(fields[0], k -> new ArrayList<>()).add(fields[2]);
+                    consumer.accept(fields, number);
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read lexicon " + location, e);
         }
-        return terms;
     }
 
     private static InputStream open(String location) throws IOException {
@@ -100,9 +167,13 @@ public final class TermMatcher implements PipelineComponent {
 
     @Override
     public void open() {
-        TokenSequences<String> built = new TokenSequences<>();
+        TokenSequences<Term> built = new TokenSequences<>();
         termsByLabel.forEach(
-                (label, terms) -> terms.forEach(term -> built.add(term, normalizer, label)));
+                (label, terms) -> {
+                    Map<String, Integer> ids = conceptIds.getOrDefault(label, Map.of());
+                    terms.forEach(
+                            term -> built.add(term, normalizer, new Term(label, ids.get(term))));
+                });
         dictionary = built;
     }
 
@@ -112,10 +183,14 @@ public final class TermMatcher implements PipelineComponent {
             open();
         }
         List<Token> tokens = doc.tokens();
-        for (TokenSequences.Match<String> match : dictionary.findAll(tokens)) {
+        for (TokenSequences.Match<Term> match : dictionary.findAll(tokens)) {
             int start = tokens.get(match.start()).start();
             int end = tokens.get(match.start() + match.length() - 1).end();
-            doc.entities().add(new Span(start, end, match.value(), SOURCE));
+            Span span = new Span(start, end, match.value().label(), SOURCE);
+            if (match.value().conceptId() != null) {
+                span.attributes().put(CONCEPT_ID_ATTRIBUTE, match.value().conceptId());
+            }
+            doc.entities().add(span);
         }
     }
 

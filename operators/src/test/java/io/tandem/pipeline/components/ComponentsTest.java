@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.tandem.doc.Doc;
 import io.tandem.doc.Sentence;
 import io.tandem.doc.Span;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Each rule-based component on real clinical sentences, with exact offsets. */
 class ComponentsTest {
@@ -117,6 +121,38 @@ class ComponentsTest {
                         IllegalArgumentException.class,
                         () -> TermMatcher.readLexicon("classpath:nope.tsv", Set.of(), Set.of()));
         assertEquals("Lexicon resource 'nope.tsv' not found on the classpath", e.getMessage());
+    }
+
+    @Test
+    void aLexiconsConceptIdColumnBecomesTheEntitysConceptIdAttribute(@TempDir Path folder)
+            throws IOException {
+        Path lexicon = folder.resolve("terms.tsv");
+        Files.writeString(
+                lexicon,
+                "DISEASE\ten\tdiabetes\t201826\nDISEASE\ten\tasthma\nDRUG\ten\tmetformin\t1503297\n");
+        String location = lexicon.toString();
+        TermMatcher terms =
+                new TermMatcher(
+                        TermMatcher.readLexicon(location, Set.of(), Set.of()),
+                        TermMatcher.readConceptIds(location, Set.of(), Set.of()),
+                        new Normalizer());
+        Doc doc = doc("Diabetes and asthma, on metformin.");
+        terms.process(doc);
+        assertEquals(
+                List.of(
+                        "DISEASE:Diabetes@0{concept_id=201826}",
+                        "DISEASE:asthma@13",
+                        "DRUG:metformin@24{concept_id=1503297}"),
+                entities(doc));
+
+        Files.writeString(lexicon, "DISEASE\ten\tdiabetes\tC0011849\n");
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> TermMatcher.readConceptIds(location, Set.of(), Set.of()));
+        assertEquals(
+                "Lexicon " + location + " line 1: concept_id 'C0011849' is not an integer",
+                e.getMessage());
     }
 
     @Test

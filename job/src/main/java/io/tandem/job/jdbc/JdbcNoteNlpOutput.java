@@ -1,12 +1,13 @@
 package io.tandem.job.jdbc;
 
+import io.tandem.omop.NoteNlpDeadLetterRow;
+import io.tandem.omop.NoteNlpRow;
+import io.tandem.omop.NoteNlpRows;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
-import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,7 +27,7 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
  * Entities and dead letters go through the same statement, so a batch (flushed when full and on
  * every checkpoint) commits both together.
  */
-public final class NoteNlpOutput {
+public final class JdbcNoteNlpOutput {
     private static final Pattern TABLE_NAME =
             Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
 
@@ -38,7 +39,7 @@ public final class NoteNlpOutput {
     private final String deadLetterTable;
     private final int batchSize;
 
-    public NoteNlpOutput(
+    public JdbcNoteNlpOutput(
             JdbcConnection connection, String table, String deadLetterTable, int batchSize) {
         this.connection = connection;
         this.table = tableName(JdbcOptions.OUTPUT_TABLE.key(), table);
@@ -195,44 +196,54 @@ public final class NoteNlpOutput {
     }
 
     /** Ids an entity may take from its hash on. */
-    static final int PROBES = 64;
+    static final int PROBES = NoteNlpRows.ID_PROBES;
 
-    static final JdbcStatementBuilder<NoteNlpRow> STATEMENT =
-            (statement, row) -> {
-                boolean entity = !row.deadLetter;
+    static final JdbcStatementBuilder<NoteNlpWrite> STATEMENT =
+            (statement, write) -> {
+                boolean entity = write.isEntity();
+                NoteNlpRow row = write.entity();
+                NoteNlpDeadLetterRow letter = write.deadLetter();
                 int i = 1;
-                i = setLong(statement, i, entity ? row.noteNlpId : null);
-                i = setLong(statement, i, entity ? row.noteId : null);
-                statement.setString(i++, entity ? row.snippet : null);
-                statement.setString(i++, entity ? row.offset : null);
-                statement.setString(i++, entity ? row.lexicalVariant : null);
-                i = setLong(statement, i, entity ? (long) row.noteNlpConceptId : null);
-                statement.setString(i++, entity ? row.nlpSystem : null);
-                Timestamp at = new Timestamp(row.nlpMillis);
-                statement.setDate(i++, entity ? new Date(row.nlpMillis) : null);
-                statement.setTimestamp(i++, entity ? at : null);
-                statement.setString(i++, entity ? row.termExists : null);
-                statement.setString(i++, entity ? row.termTemporal : null);
-                statement.setString(i++, entity ? row.termModifiers : null);
+                i = setLong(statement, i, entity ? row.noteNlpId() : null);
+                i = setLong(statement, i, entity ? row.noteId() : null);
+                statement.setString(i++, entity ? row.snippet() : null);
+                statement.setString(i++, entity ? row.offset() : null);
+                statement.setString(i++, entity ? row.lexicalVariant() : null);
+                i = setLong(statement, i, entity ? (long) row.noteNlpConceptId() : null);
+                statement.setString(i++, entity ? row.nlpSystem() : null);
+                statement.setObject(i++, entity ? row.nlpDate() : null, Types.DATE);
+                statement.setObject(i++, entity ? row.nlpDatetime() : null, Types.TIMESTAMP);
+                statement.setString(i++, entity ? row.termExists() : null);
+                statement.setString(i++, entity ? row.termTemporal() : null);
+                statement.setString(i++, entity ? row.termModifiers() : null);
                 statement.setBoolean(i++, entity);
-                i = setLong(statement, i, !entity ? row.deadLetterId : null);
-                i = setLong(statement, i, !entity ? row.noteId : null);
-                i = setLong(statement, i, !entity ? row.seq : null);
-                statement.setString(i++, !entity ? row.sourceJson : null);
-                statement.setString(i++, !entity ? row.stage : null);
-                statement.setString(i++, !entity ? row.reason : null);
-                statement.setString(i++, !entity ? row.error : null);
-                statement.setString(i++, !entity ? row.raw : null);
-                i = setLong(statement, i, !entity ? (long) row.rawBytes : null);
-                statement.setBoolean(i++, !entity && row.rawTruncated);
-                statement.setString(i++, !entity ? row.metaJson : null);
-                statement.setString(i++, !entity ? row.model : null);
-                i = setLong(statement, i, !entity ? row.batch : null);
-                i = setLong(statement, i, !entity && row.device != null ? (long) row.device : null);
-                statement.setString(i++, !entity ? row.nlpSystem : null);
-                statement.setTimestamp(i++, !entity ? at : null);
+                i = setLong(statement, i, !entity ? (long) write.deadLetterId() : null);
+                i = setLong(statement, i, !entity ? NoteNlpWrite.noteIdOf(letter) : null);
+                i = setLong(statement, i, !entity ? letter.seq() : null);
+                statement.setString(i++, !entity ? NoteNlpWrite.sourceJson(letter) : null);
+                statement.setString(i++, !entity ? letter.stage() : null);
+                statement.setString(i++, !entity ? noNul(letter.reason()) : null);
+                statement.setString(i++, !entity ? letter.error() : null);
+                statement.setString(i++, !entity ? noNul(letter.raw()) : null);
+                i = setLong(statement, i, !entity ? (long) letter.rawBytes() : null);
+                statement.setBoolean(i++, !entity && letter.rawTruncated());
+                statement.setString(i++, !entity ? letter.metaJson() : null);
+                statement.setString(i++, !entity ? letter.model() : null);
+                i = setLong(statement, i, !entity ? letter.batch() : null);
+                i =
+                        setLong(
+                                statement,
+                                i,
+                                !entity && letter.device() != null ? (long) letter.device() : null);
+                statement.setString(i++, !entity ? write.nlpSystem() : null);
+                statement.setObject(i++, !entity ? write.nlpDatetime() : null, Types.TIMESTAMP);
                 statement.setBoolean(i, !entity);
             };
+
+    /** PostgreSQL text cannot hold U+0000. */
+    private static String noNul(String value) {
+        return value == null ? null : value.replace('\u0000', '\uFFFD');
+    }
 
     private static int setLong(PreparedStatement statement, int index, Long value)
             throws SQLException {
@@ -245,8 +256,8 @@ public final class NoteNlpOutput {
     }
 
     /** Flink's JDBC sink, at least once: idempotent writes make it exactly once. */
-    public JdbcSink<NoteNlpRow> sink() {
-        return JdbcSink.<NoteNlpRow>builder()
+    public JdbcSink<NoteNlpWrite> sink() {
+        return JdbcSink.<NoteNlpWrite>builder()
                 .withQueryStatement(sql(), STATEMENT)
                 .withExecutionOptions(
                         JdbcExecutionOptions.builder()
