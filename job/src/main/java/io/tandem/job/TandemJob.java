@@ -149,7 +149,7 @@ public final class TandemJob {
             Source<RawRecord, ?, ?> source,
             int sourceParallelism,
             FlatMapFunction<Result, R> toRows,
-            Class<R> rowType,
+            TypeInformation<R> rowType,
             Sink<R> sink,
             int sinkParallelism) {
         DataStream<RawRecord> input =
@@ -161,7 +161,7 @@ public final class TandemJob {
                 onCpu(
                         annotate(input)
                                 .flatMap(toRows)
-                                .returns(TypeInformation.of(rowType))
+                                .returns(rowType)
                                 .name("to-rows")
                                 .uid("to-rows")
                                 .setParallelism(cpuWorkers));

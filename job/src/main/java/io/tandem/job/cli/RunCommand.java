@@ -490,7 +490,7 @@ public final class RunCommand implements Callable<Integer> {
                         inputs.source(),
                         inputs.parallelism(),
                         NoteNlpWrite.of(noteNlp),
-                        NoteNlpWrite.class,
+                        NoteNlpWrite.TYPE,
                         noteNlpTables.sink(),
                         JdbcNoteNlpOutput.WRITERS);
             } else if (parquet && omop) {

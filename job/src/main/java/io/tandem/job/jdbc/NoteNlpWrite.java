@@ -12,7 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.LocalDateTime;
+import java.util.Map;
 import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.util.Collector;
 
 /**
@@ -33,6 +36,41 @@ public record NoteNlpWrite(
         String nlpSystem,
         LocalDateTime nlpDatetime) {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * This edge's type, a POJO all the way down: Flink's type extraction would leave the rows'
+     * {@code LocalDate} and {@code LocalDateTime} fields to Kryo, which the job disables.
+     */
+    public static final TypeInformation<NoteNlpWrite> TYPE =
+            Types.POJO(
+                    NoteNlpWrite.class,
+                    Map.of(
+                            "entity",
+                            Types.POJO(
+                                    NoteNlpRow.class,
+                                    Map.ofEntries(
+                                            Map.entry("noteNlpId", Types.LONG),
+                                            Map.entry("noteId", Types.LONG),
+                                            Map.entry("sectionConceptId", Types.INT),
+                                            Map.entry("snippet", Types.STRING),
+                                            Map.entry("offset", Types.STRING),
+                                            Map.entry("lexicalVariant", Types.STRING),
+                                            Map.entry("noteNlpConceptId", Types.INT),
+                                            Map.entry("noteNlpSourceConceptId", Types.INT),
+                                            Map.entry("nlpSystem", Types.STRING),
+                                            Map.entry("nlpDate", Types.LOCAL_DATE),
+                                            Map.entry("nlpDatetime", Types.LOCAL_DATE_TIME),
+                                            Map.entry("termExists", Types.STRING),
+                                            Map.entry("termTemporal", Types.STRING),
+                                            Map.entry("termModifiers", Types.STRING))),
+                            "deadLetter",
+                            Types.POJO(NoteNlpDeadLetterRow.class),
+                            "deadLetterId",
+                            Types.INT,
+                            "nlpSystem",
+                            Types.STRING,
+                            "nlpDatetime",
+                            Types.LOCAL_DATE_TIME));
 
     public boolean isEntity() {
         return entity != null;
