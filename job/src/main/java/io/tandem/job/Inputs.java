@@ -16,9 +16,17 @@ import org.apache.flink.api.connector.source.Source;
 
 /**
  * Resolves the {@code tandem.input} value: {@code sample:N}, or a file, a folder or a glob of JSON
- * Lines (plain or gzip) and Parquet files.
+ * Lines (plain or gzip) and Parquet files. A {@code jdbc:} input is resolved by {@link
+ * io.tandem.job.jdbc.NoteInput}.
+ *
+ * @param description what {@link #describe()} says, or null to tell it from the source
  */
-public record Inputs(Source<RawRecord, ?, ?> source, int parallelism, long expectedRecords) {
+public record Inputs(
+        Source<RawRecord, ?, ?> source, int parallelism, long expectedRecords, String description) {
+
+    public Inputs(Source<RawRecord, ?, ?> source, int parallelism, long expectedRecords) {
+        this(source, parallelism, expectedRecords, null);
+    }
 
     /**
      * @param format the format of every input file, or null to tell it from each file's extension
@@ -61,6 +69,9 @@ public record Inputs(Source<RawRecord, ?, ?> source, int parallelism, long expec
 
     /** The files, their format and Parquet columns, or the generated sample. */
     public String describe() {
+        if (description != null) {
+            return description;
+        }
         return source instanceof FileInputSource ? source.toString() : "generated sample";
     }
 }

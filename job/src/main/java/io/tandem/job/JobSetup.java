@@ -8,6 +8,10 @@ import io.tandem.inference.Device;
 import io.tandem.inference.ForwardGuard;
 import io.tandem.inference.GpuDetection;
 import io.tandem.inference.InferenceOptions;
+import io.tandem.job.jdbc.JdbcConnection;
+import io.tandem.job.jdbc.JdbcNoteNlpOutput;
+import io.tandem.job.jdbc.JdbcOptions;
+import io.tandem.job.jdbc.NoteInput;
 import io.tandem.job.kafka.KafkaIo;
 import io.tandem.job.kafka.KafkaOptions;
 import io.tandem.job.options.OptionReader;
@@ -63,6 +67,7 @@ public final class JobSetup {
                     KafkaOptions.class,
                     FaultToleranceOptions.class,
                     SourceOptions.class,
+                    JdbcOptions.class,
                     WebUiOptions.class);
 
     /** Checkpoint interval of a continuous job unless the configuration sets one. */
@@ -81,13 +86,26 @@ public final class JobSetup {
     /**
      * The files of a bounded job.
      *
-     * @param output a JSON Lines file, or the folder of Parquet part files
+     * @param output a JSON Lines file, or the folder of Parquet part files; null when {@code
+     *     noteNlp} writes the output
+     * @param deadLetterOutput null when {@code noteNlp} writes the output
+     * @param noteNlp the OMOP NOTE_NLP tables of a {@code jdbc:} output, or null
      */
     public record FileIo(
-            Inputs inputs, OutputFormat outputFormat, Path output, Path deadLetterOutput) {
+            Inputs inputs,
+            OutputFormat outputFormat,
+            Path output,
+            Path deadLetterOutput,
+            JdbcNoteNlpOutput noteNlp) {
+
+        public FileIo(
+                Inputs inputs, OutputFormat outputFormat, Path output, Path deadLetterOutput) {
+            this(inputs, outputFormat, output, deadLetterOutput, null);
+        }
+
         /** The output is a folder of Parquet part files. */
         public boolean parquetFolder() {
-            return outputFormat.parquetFolder(output);
+            return noteNlp == null && outputFormat.parquetFolder(output);
         }
     }
 
@@ -187,12 +205,16 @@ public final class JobSetup {
                     .append(" records, source parallelism ")
                     .append(files.inputs().parallelism())
                     .append('\n');
-            text.append("output: ")
-                    .append(files.output())
-                    .append(" (")
-                    .append(files.outputFormat().name().toLowerCase(Locale.ROOT))
-                    .append(")\n");
-            if (files.parquetFolder()) {
+            if (files.noteNlp() != null) {
+                text.append("output: ").append(files.noteNlp().describe()).append('\n');
+            } else {
+                text.append("output: ")
+                        .append(files.output())
+                        .append(" (")
+                        .append(files.outputFormat().name().toLowerCase(Locale.ROOT))
+                        .append(")\n");
+            }
+            if (files.parquetFolder() || files.noteNlp() != null) {
                 text.append("checkpoint interval: ")
                         .append(
                                 configuration
@@ -200,7 +222,9 @@ public final class JobSetup {
                                         .toMillis())
                         .append(" ms\n");
             }
-            text.append("dead letters: ").append(files.deadLetterOutput()).append('\n');
+            if (files.noteNlp() == null) {
+                text.append("dead letters: ").append(files.deadLetterOutput()).append('\n');
+            }
             text.append("progress interval: ").append(progressInterval.toMillis()).append(" ms\n");
         } else {
             text.append(kafka.describe()).append('\n');
@@ -357,8 +381,15 @@ public final class JobSetup {
                         options.duration(KafkaOptions.STATUS_INTERVAL, Duration.ofMillis(1)),
                         webUi);
             }
-            FileIo files = files(options, job.cpuWorkers(), createOutputs);
-            if (files.parquetFolder()) {
+            FileIo files =
+                    files(
+                            options,
+                            job.cpuWorkers(),
+                            createOutputs,
+                            environment != null ? environment : System.getenv());
+            // The JDBC sink writes its last batch on checkpoints too; the position read in NOTE is
+            // kept by them.
+            if (files.parquetFolder() || files.noteNlp() != null) {
                 effective.set(
                         CheckpointingOptions.CHECKPOINTING_INTERVAL,
                         options.isSet(CheckpointingOptions.CHECKPOINTING_INTERVAL)
@@ -486,10 +517,14 @@ public final class JobSetup {
             return plan.build();
         }
 
-        private static FileIo files(OptionReader options, int cpuWorkers, boolean create) {
-            Path output =
+        private static FileIo files(
+                OptionReader options,
+                int cpuWorkers,
+                boolean create,
+                Map<String, String> environment) {
+            String jdbcProperties = options.string(JdbcOptions.PROPERTIES).orElse(null);
+            String outputSpec =
                     options.string(JobOptions.OUTPUT)
-                            .map(Path::of)
                             .orElseThrow(
                                     () ->
                                             new IllegalArgumentException(
@@ -498,12 +533,23 @@ public final class JobSetup {
                                                             + " (or "
                                                             + KafkaOptions.KAFKA_BOOTSTRAP.key()
                                                             + " with topics for a continuous job)"));
+            JdbcNoteNlpOutput noteNlp =
+                    JdbcConnection.isJdbcUrl(outputSpec)
+                            ? new JdbcNoteNlpOutput(
+                                    JdbcConnection.of(outputSpec, jdbcProperties, environment),
+                                    options.string(JdbcOptions.OUTPUT_TABLE).orElseThrow(),
+                                    options.string(JdbcOptions.DEAD_LETTER_TABLE).orElseThrow(),
+                                    options.intAtLeast(JdbcOptions.WRITE_BATCH_SIZE, 1, "1000"))
+                            : null;
+            Path output = noteNlp != null ? null : Path.of(outputSpec);
             OutputFormat outputFormat =
                     options.enumValue(JobOptions.OUTPUT_FORMAT, OutputFormat.class);
             Path deadLetters =
-                    options.string(JobOptions.DEAD_LETTER_OUTPUT)
-                            .map(Path::of)
-                            .orElse(deadLetterPathFor(output));
+                    noteNlp != null
+                            ? null
+                            : options.string(JobOptions.DEAD_LETTER_OUTPUT)
+                                    .map(Path::of)
+                                    .orElse(deadLetterPathFor(output));
             InputFormat inputFormat =
                     options.isSet(SourceOptions.INPUT_FORMAT)
                             ? options.enumValue(SourceOptions.INPUT_FORMAT, InputFormat.class)
@@ -514,6 +560,16 @@ public final class JobSetup {
                     options.parsed(
                             JobOptions.INPUT,
                             spec -> {
+                                if (JdbcConnection.isJdbcUrl(spec)) {
+                                    return NoteInput.resolve(
+                                            JdbcConnection.of(spec, jdbcProperties, environment),
+                                            options.string(JdbcOptions.INPUT_TABLE).orElseThrow(),
+                                            options.string(JdbcOptions.INPUT_QUERY).orElse(null),
+                                            options.optionalInt(JdbcOptions.READ_SPLITS, 1, "16")
+                                                    .orElse(null),
+                                            cpuWorkers,
+                                            create);
+                                }
                                 try {
                                     return Inputs.resolve(
                                             spec, inputFormat, idColumn, textColumn, cpuWorkers);
@@ -522,6 +578,12 @@ public final class JobSetup {
                                             "'" + spec + "' cannot be read: " + e.getMessage());
                                 }
                             });
+            if (noteNlp != null) {
+                if (create) {
+                    noteNlp.check();
+                }
+                return new FileIo(inputs, outputFormat, null, null, noteNlp);
+            }
             if (outputFormat.parquetFolder(output)) {
                 checkFolder(output, create, outputFormat);
             } else {

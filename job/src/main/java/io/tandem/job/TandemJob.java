@@ -33,6 +33,7 @@ import java.util.Arrays;
 import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -137,6 +138,34 @@ public final class TandemJob {
                                 .uid("input")
                                 .setParallelism(sourceParallelism));
         onCpu(annotate(input).sinkTo(sink).name("output").uid("output").setParallelism(1));
+    }
+
+    /**
+     * Source to rows: each result becomes the rows {@code toRows} makes of it (NOTE_NLP entities or
+     * a dead letter), which {@code sinkParallelism} sink subtasks write.
+     */
+    public <R> void attach(
+            StreamExecutionEnvironment env,
+            Source<RawRecord, ?, ?> source,
+            int sourceParallelism,
+            FlatMapFunction<Result, R> toRows,
+            TypeInformation<R> rowType,
+            Sink<R> sink,
+            int sinkParallelism) {
+        DataStream<RawRecord> input =
+                onCpu(
+                        env.fromSource(source, WatermarkStrategy.noWatermarks(), "input")
+                                .uid("input")
+                                .setParallelism(sourceParallelism));
+        SingleOutputStreamOperator<R> rows =
+                onCpu(
+                        annotate(input)
+                                .flatMap(toRows)
+                                .returns(rowType)
+                                .name("to-rows")
+                                .uid("to-rows")
+                                .setParallelism(cpuWorkers));
+        onCpu(rows.sinkTo(sink).name("output").uid("output").setParallelism(sinkParallelism));
     }
 
     /**

@@ -8,7 +8,8 @@ import java.time.LocalDateTime;
  * the DDL's order; the text columns are already cut to the DDL's lengths ({@link NoteNlpRows} makes
  * them).
  *
- * @param noteNlpId deterministic, see {@link NoteNlpRows#noteNlpId}
+ * @param noteNlpId deterministic, below 2³¹ (the DDL's {@code integer}), see {@link
+ *     NoteNlpRows#noteNlpId}
  * @param offset the entity's start, in code points of the note's text, as text ({@code "offset"} is
  *     varchar(50) in the DDL)
  * @param termTemporal null when no component set a temporal qualifier

@@ -32,9 +32,9 @@ import java.util.Objects;
  * note_nlp_dead_letter} rows, whatever they are written to (Parquet, JSON Lines, a database).
  *
  * <ul>
- *   <li>{@code note_nlp_id}: a 63-bit hash of the note id, the pipeline's name, the entity's start,
+ *   <li>{@code note_nlp_id}: a 31-bit hash of the note id, the pipeline's name, the entity's start,
  *       end and label ({@link #noteNlpId}), so a rerun of the same notes with the same pipeline
- *       writes the same ids.
+ *       writes the same ids; 31 bits because the v5.4 DDL declares the column {@code integer}.
  *   <li>{@code "offset"}: the entity's start in code points of the note's text, as PostgreSQL's
  *       {@code substr} and Python count (the JSON output's {@code start} counts UTF-16 units: the
  *       two differ only after a character outside the Basic Multilingual Plane).
@@ -102,6 +102,11 @@ public final class NoteNlpRows implements Serializable {
 
     public String nlpSystem() {
         return nlpSystem;
+    }
+
+    /** The run's time: every row's {@code nlp_datetime} (UTC). */
+    public LocalDateTime nlpDatetime() {
+        return nlpDatetime;
     }
 
     /** The rows of a processed note, or the dead-letter row of a dead letter or a bad note id. */
@@ -199,12 +204,22 @@ public final class NoteNlpRows implements Serializable {
     }
 
     /**
-     * The first 63 bits of the SHA-256 of (note id, pipeline name, start, end, label): the same
-     * entity of the same note found by the same pipeline always gets the same id, and ids are
-     * non-negative, so they fit a bigint.
+     * How many ids, from its hash on, a database writer may try for an entity whose id another
+     * entity holds: hashes stay below {@link Integer#MAX_VALUE} minus this, so every id tried is an
+     * {@code integer}.
+     */
+    public static final int ID_PROBES = 64;
+
+    /**
+     * The first 31 bits of the SHA-256 of (note id, pipeline name, start, end, label), modulo
+     * {@code Integer.MAX_VALUE - }{@value #ID_PROBES}: the same entity of the same note found by
+     * the same pipeline always gets the same id, a non-negative one that fits the DDL's {@code
+     * integer} with room for {@value #ID_PROBES} ids after it.
      *
-     * <p>Two different entities share an id with probability about n²/2⁶⁴ over n rows (about 5 in
-     * 10,000 for 10⁸ rows); a table keyed on the id then keeps one of the two.
+     * <p>Two different entities share an id with probability about n²/2³² over n rows (about 2
+     * pairs in 100,000 entities, 20 in 300,000, 230 in a million). A file output carries this hash
+     * as it is; the JDBC output moves an entity whose id another entity already holds to the next
+     * free id of the {@value #ID_PROBES} from its hash on.
      */
     public static long noteNlpId(
             long noteId, String pipelineName, int start, int end, String label) {
@@ -224,11 +239,11 @@ public final class NoteNlpRows implements Serializable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
-        long id = 0;
-        for (int i = 0; i < Long.BYTES; i++) {
-            id = (id << 8) | (digest[i] & 0xFF);
+        int bits = 0;
+        for (int i = 0; i < Integer.BYTES; i++) {
+            bits = (bits << 8) | (digest[i] & 0xFF);
         }
-        return id & Long.MAX_VALUE;
+        return (bits & Integer.MAX_VALUE) % (Integer.MAX_VALUE - ID_PROBES);
     }
 
     /** Length-prefixed, so that ("ab", "c") and ("a", "bc") hash differently. */

@@ -12,6 +12,9 @@ import io.tandem.job.OutputFormat;
 import io.tandem.job.TandemJob;
 import io.tandem.job.WebUi;
 import io.tandem.job.WebUiOptions;
+import io.tandem.job.jdbc.JdbcNoteNlpOutput;
+import io.tandem.job.jdbc.JdbcOptions;
+import io.tandem.job.jdbc.NoteNlpWrite;
 import io.tandem.job.kafka.KafkaIo;
 import io.tandem.job.kafka.KafkaOptions;
 import io.tandem.job.sink.JsonLinesFileSink;
@@ -38,6 +41,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.connector.jdbc.core.datastream.source.JdbcSource;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.logging.log4j.Level;
@@ -79,10 +83,11 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(
             names = "--input",
-            paramLabel = "<file|folder|glob|sample:N>",
+            paramLabel = "<file|folder|glob|sample:N|jdbc:postgresql://...>",
             description =
-                    "Input: a .jsonl, .jsonl.gz or .parquet file, a folder or a glob of them, or"
-                            + " sample:N generated documents (default: "
+                    "Input: a .jsonl, .jsonl.gz or .parquet file, a folder or a glob of them,"
+                            + " sample:N generated documents, or an OMOP NOTE table over JDBC"
+                            + " (default: "
                             + JobOptions.DEFAULT_INPUT
                             + ").")
     String input;
@@ -109,11 +114,34 @@ public final class RunCommand implements Callable<Integer> {
     String textColumn;
 
     @Option(
-            names = "--output",
-            paramLabel = "<file.jsonl|folder>",
+            names = "--input-table",
+            paramLabel = "T",
+            description = "jdbc: input: the OMOP NOTE table to read (default: note).")
+    String inputTable;
+
+    @Option(
+            names = "--input-query",
+            paramLabel = "SQL",
             description =
-                    "Output JSON Lines file, or the folder of part files with --output-format"
-                            + " parquet.")
+                    "jdbc: input: a query returning note_id and note_text, read instead of the"
+                            + " table.")
+    String inputQuery;
+
+    @Option(
+            names = "--jdbc-properties",
+            paramLabel = "<file>",
+            description =
+                    "jdbc: input or output: connection properties (user, password, ssl...); never"
+                            + " logged. Default: TANDEM_JDBC_USER/TANDEM_JDBC_PASSWORD, else"
+                            + " PGUSER/PGPASSWORD.")
+    String jdbcProperties;
+
+    @Option(
+            names = "--output",
+            paramLabel = "<file.jsonl|folder|jdbc:postgresql://...>",
+            description =
+                    "Output JSON Lines file, the folder of part files with --output-format"
+                            + " parquet, or OMOP NOTE_NLP over JDBC.")
     String output;
 
     @Option(
@@ -402,6 +430,9 @@ public final class RunCommand implements Callable<Integer> {
         keys.put("--input-format", SourceOptions.INPUT_FORMAT);
         keys.put("--id-column", SourceOptions.ID_COLUMN);
         keys.put("--text-column", SourceOptions.TEXT_COLUMN);
+        keys.put("--input-table", JdbcOptions.INPUT_TABLE);
+        keys.put("--input-query", JdbcOptions.INPUT_QUERY);
+        keys.put("--jdbc-properties", JdbcOptions.PROPERTIES);
         keys.put("--output", JobOptions.OUTPUT);
         keys.put("--output-format", JobOptions.OUTPUT_FORMAT);
         keys.put("--dead-letter", JobOptions.DEAD_LETTER_OUTPUT);
@@ -438,11 +469,12 @@ public final class RunCommand implements Callable<Integer> {
         TandemJob job = setup.job();
         JobSetup.FileIo files = setup.files().orElseThrow();
         Inputs inputs = files.inputs();
+        JdbcNoteNlpOutput noteNlpTables = files.noteNlp();
         boolean parquet = files.parquetFolder();
-        boolean omop = files.outputFormat() == OutputFormat.OMOP;
+        boolean omop = files.outputFormat() == OutputFormat.OMOP || noteNlpTables != null;
         NoteNlpRows noteNlp = omop ? NoteNlpOutput.rows(options, job) : null;
-        // The progress display counts the lines of the JSON Lines sink; Parquet has none to count.
-        String progressKey = parquet ? null : "run-" + UUID.randomUUID();
+        // The progress display counts the lines of the JSON Lines sink; Parquet and JDBC have none.
+        String progressKey = parquet || noteNlpTables != null ? null : "run-" + UUID.randomUUID();
         if (!onCluster) {
             // The local MiniCluster gets exactly the slots the job needs; a cluster has its own.
             options.set(
@@ -451,7 +483,17 @@ public final class RunCommand implements Callable<Integer> {
         }
         try (LocalClusters clusters = new LocalClusters(setup.webUi())) {
             StreamExecutionEnvironment env = clusters.environment(options);
-            if (parquet && omop) {
+            if (noteNlpTables != null) {
+                LOG.info("Input: {}; output: {}", inputs.describe(), noteNlpTables.describe());
+                job.attach(
+                        env,
+                        inputs.source(),
+                        inputs.parallelism(),
+                        NoteNlpWrite.of(noteNlp),
+                        NoteNlpWrite.TYPE,
+                        noteNlpTables.sink(),
+                        JdbcNoteNlpOutput.WRITERS);
+            } else if (parquet && omop) {
                 job.attach(
                         env,
                         inputs.source(),
@@ -475,7 +517,10 @@ public final class RunCommand implements Callable<Integer> {
                         new JsonLinesFileSink(
                                 files.output(),
                                 files.deadLetterOutput(),
-                                job.settings().deterministic(),
+                                // The sink orders lines by a gapless 0-based sequence; note_ids
+                                // have gaps, so lines from NOTE come as their notes finish.
+                                job.settings().deterministic()
+                                        && !(inputs.source() instanceof JdbcSource),
                                 progressKey,
                                 omop
                                         ? new NoteNlpLines(noteNlp)

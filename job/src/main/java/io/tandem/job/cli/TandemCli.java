@@ -12,10 +12,13 @@ import picocli.CommandLine.Command;
 @Command(
         name = "tandem",
         mixinStandardHelpOptions = true,
-        version = "tandem 0.1.0",
+        version = TandemCli.VERSION,
         description = "NLP pipelines with GPU inference on Apache Flink.",
         subcommands = {RunCommand.class, ScheduleCommand.class, BenchCommand.class})
 public final class TandemCli {
+
+    /** What --version prints; also the nlp_system of the NOTE_NLP rows a run writes. */
+    public static final String VERSION = "tandem 0.1.0";
 
     /** Exit code for bad usage or configuration: the problem is on the command line. */
     public static final int EXIT_USAGE = 2;

@@ -54,6 +54,13 @@ class ConfigKeysTest {
     private Map<String, String> changedValues() {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("tandem.input", "sample:7");
+        values.put("tandem.jdbc.input-table", "cdm.note");
+        values.put("tandem.jdbc.input-query", "SELECT note_id, note_text FROM note");
+        values.put("tandem.jdbc.output-table", "cdm.note_nlp");
+        values.put("tandem.jdbc.dead-letter-table", "cdm.note_nlp_dead_letter");
+        values.put("tandem.jdbc.properties", jdbcProperties().toString());
+        values.put("tandem.jdbc.read-splits", "3");
+        values.put("tandem.jdbc.write-batch-size", "10");
         values.put("tandem.input-format", "jsonl");
         values.put("tandem.id-column", "note_id");
         values.put("tandem.text-column", "body");
@@ -107,7 +114,23 @@ class ConfigKeysTest {
         return values;
     }
 
+    private Path jdbcProperties() {
+        Path file = dir.resolve("jdbc.properties");
+        try {
+            Files.writeString(file, "user=tandem\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return file;
+    }
+
     private List<String> baseOptions(String key) {
+        if (key.startsWith("tandem.jdbc.")) {
+            // Checked without a connection: only run's build() reaches the database.
+            return List.of(
+                    "tandem.input=jdbc:postgresql://localhost:1/cdm",
+                    "tandem.output=jdbc:postgresql://localhost:1/cdm");
+        }
         if (key.startsWith("tandem.slot-resources.")) {
             // Slot resources are declared for inference subtasks only.
             return List.of(
