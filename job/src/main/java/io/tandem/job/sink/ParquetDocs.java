@@ -5,25 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.doc.Doc;
 import io.tandem.doc.SourcePosition;
 import io.tandem.doc.Span;
-import io.tandem.parquet.HadoopFreeCodecs;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.formats.parquet.ParquetWriterFactory;
-import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
-import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.conf.ParquetConfiguration;
-import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.OutputFile;
-import org.apache.parquet.io.api.Binary;
-import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
 
@@ -76,70 +65,17 @@ public final class ParquetDocs {
     private ParquetDocs() {}
 
     public static FileSink<Doc> sink(Path folder) {
-        return FileSink.forBulkFormat(
-                        new org.apache.flink.core.fs.Path(folder.toAbsolutePath().toUri()),
-                        new ParquetWriterFactory<>(ParquetDocs::writer))
-                // Part files directly in the folder, not in Flink's default hourly subfolders.
-                .withBucketAssigner(new BasePathBucketAssigner<>())
-                .withOutputFileConfig(
-                        OutputFileConfig.builder()
-                                .withPartPrefix("part")
-                                .withPartSuffix(".parquet")
-                                .build())
-                .build();
+        return ParquetPartFiles.sink(folder, new ParquetWriterFactory<>(ParquetDocs::writer));
     }
 
     static ParquetWriter<Doc> writer(OutputFile out) throws java.io.IOException {
-        return new Builder(out)
-                .withConf(new PlainParquetConfiguration())
-                .withCodecFactory(HadoopFreeCodecs.INSTANCE)
-                .withCompressionCodec(CompressionCodecName.SNAPPY)
-                .build();
-    }
-
-    private static final class Builder extends ParquetWriter.Builder<Doc, Builder> {
-        Builder(OutputFile out) {
-            super(out);
-        }
-
-        @Override
-        protected Builder self() {
-            return this;
-        }
-
-        @Override
-        protected WriteSupport<Doc> getWriteSupport(ParquetConfiguration conf) {
-            return new DocWriteSupport();
-        }
-
-        @Override
-        protected WriteSupport<Doc> getWriteSupport(Configuration conf) {
-            return new DocWriteSupport();
-        }
+        return ParquetPartFiles.writer(out, SCHEMA, new DocRecords());
     }
 
     /** Writes a {@link Doc} field by field in {@link #SCHEMA}'s order. */
-    private static final class DocWriteSupport extends WriteSupport<Doc> {
-        private RecordConsumer out;
-
+    private static final class DocRecords extends ParquetPartFiles.RecordWriter<Doc> {
         @Override
-        public WriteContext init(ParquetConfiguration configuration) {
-            return new WriteContext(SCHEMA, Map.of());
-        }
-
-        @Override
-        public WriteContext init(Configuration configuration) {
-            return new WriteContext(SCHEMA, Map.of());
-        }
-
-        @Override
-        public void prepareForWrite(RecordConsumer recordConsumer) {
-            this.out = recordConsumer;
-        }
-
-        @Override
-        public void write(Doc doc) {
-            out.startMessage();
+        void write(Doc doc) {
             string("id", 0, doc.id());
             out.startField("seq", 1);
             out.addLong(doc.seq());
@@ -169,7 +105,6 @@ public final class ParquetDocs {
             if (!doc.attributes().isEmpty()) {
                 string("attributes", 6, json(doc.attributes()));
             }
-            out.endMessage();
         }
 
         private void entities(Doc doc) {
@@ -182,8 +117,8 @@ public final class ParquetDocs {
                     out.startGroup();
                     out.startField("element", 0);
                     out.startGroup();
-                    integer("start", 0, span.start());
-                    integer("end", 1, span.end());
+                    int32("start", 0, span.start());
+                    int32("end", 1, span.end());
                     string("label", 2, span.label());
                     string("text", 3, doc.textOf(span));
                     if (span.source() != null) {
@@ -240,18 +175,6 @@ public final class ParquetDocs {
             } catch (JsonProcessingException e) {
                 throw new UncheckedIOException("attributes are not JSON: " + attributes, e);
             }
-        }
-
-        private void string(String field, int index, String value) {
-            out.startField(field, index);
-            out.addBinary(Binary.fromString(value));
-            out.endField(field, index);
-        }
-
-        private void integer(String field, int index, int value) {
-            out.startField(field, index);
-            out.addInteger(value);
-            out.endField(field, index);
         }
     }
 }

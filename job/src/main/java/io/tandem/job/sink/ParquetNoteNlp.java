@@ -3,26 +3,15 @@ package io.tandem.job.sink;
 import io.tandem.doc.Doc;
 import io.tandem.omop.NoteNlpRow;
 import io.tandem.omop.NoteNlpRows;
-import io.tandem.parquet.HadoopFreeCodecs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
-import java.util.Map;
 import org.apache.flink.api.common.serialization.BulkWriter;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.formats.parquet.ParquetWriterFactory;
-import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
-import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.conf.ParquetConfiguration;
-import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.OutputFile;
-import org.apache.parquet.io.api.Binary;
-import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
 
@@ -58,17 +47,7 @@ public final class ParquetNoteNlp {
     private ParquetNoteNlp() {}
 
     public static FileSink<Doc> sink(Path folder, NoteNlpRows rows) {
-        return FileSink.forBulkFormat(
-                        new org.apache.flink.core.fs.Path(folder.toAbsolutePath().toUri()),
-                        new DocRowsFactory(rows))
-                // Part files directly in the folder, not in Flink's default hourly subfolders.
-                .withBucketAssigner(new BasePathBucketAssigner<>())
-                .withOutputFileConfig(
-                        OutputFileConfig.builder()
-                                .withPartPrefix("part")
-                                .withPartSuffix(".parquet")
-                                .build())
-                .build();
+        return ParquetPartFiles.sink(folder, new DocRowsFactory(rows));
     }
 
     /** Writes each document as its rows through Flink's Parquet writer of rows. */
@@ -107,56 +86,13 @@ public final class ParquetNoteNlp {
     }
 
     static ParquetWriter<NoteNlpRow> writer(OutputFile out) throws IOException {
-        return new Builder(out)
-                .withConf(new PlainParquetConfiguration())
-                .withCodecFactory(HadoopFreeCodecs.INSTANCE)
-                .withCompressionCodec(CompressionCodecName.SNAPPY)
-                .build();
-    }
-
-    private static final class Builder extends ParquetWriter.Builder<NoteNlpRow, Builder> {
-        Builder(OutputFile out) {
-            super(out);
-        }
-
-        @Override
-        protected Builder self() {
-            return this;
-        }
-
-        @Override
-        protected WriteSupport<NoteNlpRow> getWriteSupport(ParquetConfiguration conf) {
-            return new RowWriteSupport();
-        }
-
-        @Override
-        protected WriteSupport<NoteNlpRow> getWriteSupport(Configuration conf) {
-            return new RowWriteSupport();
-        }
+        return ParquetPartFiles.writer(out, SCHEMA, new RowRecords());
     }
 
     /** Writes a {@link NoteNlpRow} column by column in {@link #SCHEMA}'s order. */
-    private static final class RowWriteSupport extends WriteSupport<NoteNlpRow> {
-        private RecordConsumer out;
-
+    private static final class RowRecords extends ParquetPartFiles.RecordWriter<NoteNlpRow> {
         @Override
-        public WriteContext init(ParquetConfiguration configuration) {
-            return new WriteContext(SCHEMA, Map.of());
-        }
-
-        @Override
-        public WriteContext init(Configuration configuration) {
-            return new WriteContext(SCHEMA, Map.of());
-        }
-
-        @Override
-        public void prepareForWrite(RecordConsumer recordConsumer) {
-            this.out = recordConsumer;
-        }
-
-        @Override
-        public void write(NoteNlpRow row) {
-            out.startMessage();
+        void write(NoteNlpRow row) {
             int i = 0;
             int64("note_nlp_id", i++, row.noteNlpId());
             int64("note_id", i++, row.noteId());
@@ -172,29 +108,6 @@ public final class ParquetNoteNlp {
             string("term_exists", i++, row.termExists());
             string("term_temporal", i++, row.termTemporal());
             string("term_modifiers", i, row.termModifiers());
-            out.endMessage();
-        }
-
-        /** A null value leaves the optional column empty. */
-        private void string(String field, int index, String value) {
-            if (value == null) {
-                return;
-            }
-            out.startField(field, index);
-            out.addBinary(Binary.fromString(value));
-            out.endField(field, index);
-        }
-
-        private void int32(String field, int index, int value) {
-            out.startField(field, index);
-            out.addInteger(value);
-            out.endField(field, index);
-        }
-
-        private void int64(String field, int index, long value) {
-            out.startField(field, index);
-            out.addLong(value);
-            out.endField(field, index);
         }
     }
 }
