@@ -1,12 +1,11 @@
 package io.tandem.job.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.job.ParquetNotes;
-import io.tandem.parquet.ParquetFiles;
+import io.tandem.job.sink.ParquetParts;
 import io.tandem.sample.SampleCorpus;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,16 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
-import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.example.data.Group;
-import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
-import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.ColumnIOFactory;
-import org.apache.parquet.io.RecordReader;
-import org.apache.parquet.schema.MessageType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -113,26 +105,8 @@ class FileFormatsITCase {
     /** Every part file, through parquet-mr's generic Group records. */
     private static Map<String, String> readBack(Path folder) throws Exception {
         Map<String, String> docs = new TreeMap<>();
-        List<Path> parts;
-        try (Stream<Path> files = Files.list(folder)) {
-            parts = files.filter(p -> p.toString().endsWith(".parquet")).toList();
-        }
-        assertTrue(!parts.isEmpty(), "no part files in " + folder);
-        for (Path part : parts) {
-            try (ParquetFileReader reader = ParquetFiles.open(part)) {
-                MessageType schema = reader.getFooter().getFileMetaData().getSchema();
-                PageReadStore rowGroup;
-                while ((rowGroup = reader.readNextRowGroup()) != null) {
-                    RecordReader<Group> records =
-                            new ColumnIOFactory()
-                                    .getColumnIO(schema)
-                                    .getRecordReader(rowGroup, new GroupRecordConverter(schema));
-                    for (long i = 0; i < rowGroup.getRowCount(); i++) {
-                        Group row = records.read();
-                        docs.put(row.getString("id", 0), entities(row.getGroup("entities", 0)));
-                    }
-                }
-            }
+        for (Group row : ParquetParts.records(folder)) {
+            docs.put(row.getString("id", 0), entities(row.getGroup("entities", 0)));
         }
         return docs;
     }

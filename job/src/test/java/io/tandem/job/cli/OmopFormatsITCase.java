@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.job.NoteNlpOutput;
 import io.tandem.job.TandemVersion;
+import io.tandem.job.sink.ParquetParts;
 import io.tandem.omop.NoteNlpRows;
 import io.tandem.parquet.HadoopFreeCodecs;
-import io.tandem.parquet.ParquetFiles;
 import io.tandem.sample.SampleCorpus;
 import io.tandem.sample.SampleDoc;
 import java.nio.file.Files;
@@ -23,19 +23,13 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
-import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
-import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
-import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.LocalOutputFile;
-import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.Test;
@@ -353,41 +347,21 @@ class OmopFormatsITCase {
     /** Every part file, through parquet-mr's generic Group records, as JSON objects. */
     private static List<JsonNode> readParquet(Path folder) throws Exception {
         List<JsonNode> rows = new ArrayList<>();
-        List<Path> parts;
-        try (Stream<Path> files = Files.list(folder)) {
-            parts = files.filter(p -> p.toString().endsWith(".parquet")).toList();
-        }
-        assertTrue(!parts.isEmpty(), "no part files in " + folder);
-        for (Path part : parts) {
-            try (ParquetFileReader reader = ParquetFiles.open(part)) {
-                MessageType schema = reader.getFooter().getFileMetaData().getSchema();
-                PageReadStore rowGroup;
-                while ((rowGroup = reader.readNextRowGroup()) != null) {
-                    RecordReader<Group> records =
-                            new ColumnIOFactory()
-                                    .getColumnIO(schema)
-                                    .getRecordReader(rowGroup, new GroupRecordConverter(schema));
-                    for (long i = 0; i < rowGroup.getRowCount(); i++) {
-                        Group group = records.read();
-                        ObjectNode row = JSON.createObjectNode();
-                        row.put("note_nlp_id", group.getLong("note_nlp_id", 0));
-                        row.put("note_id", group.getLong("note_id", 0));
-                        row.put("offset", group.getString("offset", 0));
-                        row.put("lexical_variant", group.getString("lexical_variant", 0));
-                        row.put("term_exists", group.getString("term_exists", 0));
-                        row.put("term_modifiers", group.getString("term_modifiers", 0));
-                        row.put("note_nlp_concept_id", group.getInteger("note_nlp_concept_id", 0));
-                        assertEquals(
-                                LocalDate.ofEpochDay(group.getInteger("nlp_date", 0)),
-                                LocalDateTime.ofEpochSecond(
-                                                group.getLong("nlp_datetime", 0) / 1000,
-                                                0,
-                                                ZoneOffset.UTC)
-                                        .toLocalDate());
-                        rows.add(row);
-                    }
-                }
-            }
+        for (Group group : ParquetParts.records(folder)) {
+            ObjectNode row = JSON.createObjectNode();
+            row.put("note_nlp_id", group.getLong("note_nlp_id", 0));
+            row.put("note_id", group.getLong("note_id", 0));
+            row.put("offset", group.getString("offset", 0));
+            row.put("lexical_variant", group.getString("lexical_variant", 0));
+            row.put("term_exists", group.getString("term_exists", 0));
+            row.put("term_modifiers", group.getString("term_modifiers", 0));
+            row.put("note_nlp_concept_id", group.getInteger("note_nlp_concept_id", 0));
+            assertEquals(
+                    LocalDate.ofEpochDay(group.getInteger("nlp_date", 0)),
+                    LocalDateTime.ofEpochSecond(
+                                    group.getLong("nlp_datetime", 0) / 1000, 0, ZoneOffset.UTC)
+                            .toLocalDate());
+            rows.add(row);
         }
         return rows;
     }

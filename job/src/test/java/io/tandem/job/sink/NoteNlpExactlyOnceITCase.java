@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.job.TandemJob;
 import io.tandem.omop.NoteNlpRows;
-import io.tandem.parquet.ParquetFiles;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.pipeline.components.TermMatcher;
 import io.tandem.results.DeadLetters;
@@ -24,7 +23,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
@@ -36,13 +34,7 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.example.data.Group;
-import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
-import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.io.ColumnIOFactory;
-import org.apache.parquet.io.RecordReader;
-import org.apache.parquet.schema.MessageType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -214,34 +206,17 @@ class NoteNlpExactlyOnceITCase {
 
     private static List<String> readParquet(Path folder) throws Exception {
         List<String> rows = new ArrayList<>();
-        List<Path> parts;
-        try (Stream<Path> files = Files.list(folder)) {
-            parts = files.filter(p -> p.getFileName().toString().startsWith("part")).toList();
-        }
-        for (Path part : parts) {
-            try (ParquetFileReader reader = ParquetFiles.open(part)) {
-                MessageType schema = reader.getFooter().getFileMetaData().getSchema();
-                PageReadStore rowGroup;
-                while ((rowGroup = reader.readNextRowGroup()) != null) {
-                    RecordReader<Group> records =
-                            new ColumnIOFactory()
-                                    .getColumnIO(schema)
-                                    .getRecordReader(rowGroup, new GroupRecordConverter(schema));
-                    for (long i = 0; i < rowGroup.getRowCount(); i++) {
-                        Group row = records.read();
-                        rows.add(
-                                row.getLong("note_nlp_id", 0)
-                                        + "|"
-                                        + row.getLong("note_id", 0)
-                                        + "|"
-                                        + row.getString("offset", 0)
-                                        + "|"
-                                        + row.getString("lexical_variant", 0)
-                                        + "|"
-                                        + row.getString("term_modifiers", 0));
-                    }
-                }
-            }
+        for (Group row : ParquetParts.records(folder)) {
+            rows.add(
+                    row.getLong("note_nlp_id", 0)
+                            + "|"
+                            + row.getLong("note_id", 0)
+                            + "|"
+                            + row.getString("offset", 0)
+                            + "|"
+                            + row.getString("lexical_variant", 0)
+                            + "|"
+                            + row.getString("term_modifiers", 0));
         }
         return rows;
     }

@@ -4,23 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tandem.doc.Doc;
 import io.tandem.doc.Span;
-import io.tandem.parquet.ParquetFiles;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.example.data.Group;
-import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
-import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.io.ColumnIOFactory;
-import org.apache.parquet.io.RecordReader;
-import org.apache.parquet.schema.MessageType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,30 +43,13 @@ class ParquetDocsITCase {
 
         Map<String, String> vectors = new TreeMap<>();
         Map<String, String> attributes = new TreeMap<>();
-        List<Path> parts;
-        try (Stream<Path> files = Files.walk(dir)) {
-            parts = files.filter(p -> p.toString().endsWith(".parquet")).toList();
-        }
-        for (Path part : parts) {
-            try (ParquetFileReader reader = ParquetFiles.open(part)) {
-                MessageType schema = reader.getFooter().getFileMetaData().getSchema();
-                PageReadStore rows;
-                while ((rows = reader.readNextRowGroup()) != null) {
-                    RecordReader<Group> records =
-                            new ColumnIOFactory()
-                                    .getColumnIO(schema)
-                                    .getRecordReader(rows, new GroupRecordConverter(schema));
-                    for (long i = 0; i < rows.getRowCount(); i++) {
-                        Group row = records.read();
-                        vectors.put(row.getString("id", 0), vectors(row));
-                        attributes.put(
-                                row.getString("id", 0),
-                                row.getFieldRepetitionCount("attributes") == 0
-                                        ? ""
-                                        : row.getString("attributes", 0));
-                    }
-                }
-            }
+        for (Group row : ParquetParts.records(dir)) {
+            vectors.put(row.getString("id", 0), vectors(row));
+            attributes.put(
+                    row.getString("id", 0),
+                    row.getFieldRepetitionCount("attributes") == 0
+                            ? ""
+                            : row.getString("attributes", 0));
         }
         assertEquals(Map.of("a", "minilm=[0.25, -1.5, 3.0] other=[1.0] ", "b", ""), vectors);
         assertEquals(
