@@ -80,7 +80,8 @@ class FileFormatsITCase {
         }
     }
 
-    private static int run(Path input, Path output, String format) {
+    /** {@code tandem run} from {@code input} to {@code output} in {@code format}, 2 CPU workers. */
+    static int run(Path input, Path output, String format) {
         return TandemCli.execute(
                 "run",
                 "--input",

@@ -60,12 +60,12 @@ class OmopFormatsITCase {
         Files.write(input, lines);
 
         Path jsonl = dir.resolve("out.jsonl");
-        assertEquals(0, run(input, jsonl, "jsonl"));
+        assertEquals(0, FileFormatsITCase.run(input, jsonl, "jsonl"));
         LocalDateTime started = LocalDateTime.now(ZoneOffset.UTC);
         Path omopJsonl = dir.resolve("rows.jsonl");
-        assertEquals(0, run(input, omopJsonl, "omop"));
+        assertEquals(0, FileFormatsITCase.run(input, omopJsonl, "omop"));
         Path omopParquet = dir.resolve("rows-parquet");
-        assertEquals(0, run(input, omopParquet, "omop"));
+        assertEquals(0, FileFormatsITCase.run(input, omopParquet, "omop"));
         LocalDateTime ended = LocalDateTime.now(ZoneOffset.UTC);
 
         // What the JSON Lines run found, as the rows it must give: the note with a text id
@@ -193,7 +193,7 @@ class OmopFormatsITCase {
                         "2",
                         "--no-progress"));
         Path fromTandem = dir.resolve("from-tandem.jsonl");
-        assertEquals(0, run(tandem, fromTandem, "jsonl"));
+        assertEquals(0, FileFormatsITCase.run(tandem, fromTandem, "jsonl"));
 
         List<String> exported = Files.readAllLines(fromExport);
         List<String> reference = Files.readAllLines(fromTandem);
@@ -286,20 +286,6 @@ class OmopFormatsITCase {
         ObjectNode line = (ObjectNode) JSON.readTree(note.toJsonLine());
         line.put("id", id);
         return line.toString();
-    }
-
-    private static int run(Path input, Path output, String format) {
-        return TandemCli.execute(
-                "run",
-                "--input",
-                input.toString(),
-                "--output",
-                output.toString(),
-                "--output-format",
-                format,
-                "--cpu-workers",
-                "2",
-                "--no-progress");
     }
 
     /** The row an entity of the JSON Lines output must give, as comparable text. */
