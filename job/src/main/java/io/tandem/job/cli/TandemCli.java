@@ -8,13 +8,16 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of {@code tandem.jar}. */
+/**
+ * Entry point of {@code tandem.jar}. {@code tandem bench} lives in the bench module, whose jar
+ * starts this command line with the bench subcommand added ({@link #commandLine(Object...)}).
+ */
 @Command(
         name = "tandem",
         mixinStandardHelpOptions = true,
         version = TandemCli.VERSION,
         description = "NLP pipelines with GPU inference on Apache Flink.",
-        subcommands = {RunCommand.class, ScheduleCommand.class, BenchCommand.class})
+        subcommands = {RunCommand.class, ScheduleCommand.class})
 public final class TandemCli {
 
     /** What --version prints; also the nlp_system of the NOTE_NLP rows a run writes. */
@@ -63,12 +66,27 @@ public final class TandemCli {
         return commandLine().execute(args);
     }
 
-    static CommandLine commandLine() {
+    /**
+     * Tandem's command line with its exit codes and one-line errors; {@code extraSubcommands} (each
+     * a picocli {@code @Command}) are added first, so that they get the same handling.
+     */
+    public static CommandLine commandLine(Object... extraSubcommands) {
         CommandLine cli = new CommandLine(new TandemCli());
+        for (Object subcommand : extraSubcommands) {
+            cli.addSubcommand(subcommand);
+        }
         cli.setParameterExceptionHandler(
                 (ex, arguments) -> {
                     PrintWriter err = ex.getCommandLine().getErr();
-                    err.println("tandem: " + ex.getMessage());
+                    String message = ex.getMessage();
+                    if (arguments.length > 0
+                            && arguments[0].equals("bench")
+                            && !cli.getSubcommands().containsKey("bench")) {
+                        message =
+                                "bench is not in the job jar: run java -jar"
+                                        + " bench/target/tandem-bench.jar bench";
+                    }
+                    err.println("tandem: " + message);
                     err.flush();
                     return EXIT_USAGE;
                 });

@@ -278,6 +278,14 @@ class TandemCliTest {
     }
 
     @Test
+    void benchFromTheJobJarNamesTheBenchJar() {
+        assertOneLine(
+                run("bench", "--quick"),
+                "tandem: bench is not in the job jar: run java -jar bench/target/tandem-bench.jar"
+                        + " bench");
+    }
+
+    @Test
     void schedulePrintsOneJsonObject() {
         CommandLine cli = TandemCli.commandLine();
         StringWriter out = new StringWriter();

@@ -1,9 +1,5 @@
-package io.tandem.job.cli;
+package io.tandem.job.bench;
 
-import io.tandem.job.bench.Bench;
-import io.tandem.job.bench.BenchChart;
-import io.tandem.job.bench.BenchReport;
-import io.tandem.job.bench.BenchSettings;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

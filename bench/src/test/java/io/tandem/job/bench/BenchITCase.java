@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tandem.job.cli.TandemCli;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
@@ -28,7 +27,7 @@ class BenchITCase {
 
         assertEquals(
                 0,
-                TandemCli.execute(
+                TandemBench.execute(
                         "bench",
                         "--smoke",
                         "--json",
