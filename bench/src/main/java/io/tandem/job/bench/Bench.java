@@ -123,6 +123,18 @@ public final class Bench {
     /** Each figure's value in each round, by key: what its spread is taken over. */
     private final Map<String, List<Double>> figureRounds = new LinkedHashMap<>();
 
+    /** The figures, by key, as the groups of {@link #run} measure them. */
+    private final Map<String, Double> figures = new LinkedHashMap<>();
+
+    /** The measurements behind the figures. */
+    private final Map<String, Object> details = new LinkedHashMap<>();
+
+    /** Documents per second of the runs behind the figures, by run. */
+    private final Map<String, Double> throughput = new LinkedHashMap<>();
+
+    /** The spread of each run's throughput over the rounds, by run. */
+    private final Map<String, Double> repeatSpreads = new LinkedHashMap<>();
+
     public Bench(BenchSettings settings, PrintStream log) {
         this.settings = settings;
         this.log = log;
@@ -151,10 +163,16 @@ public final class Bench {
         }
     }
 
+    /** The stand-in runs the later measurements build on: their sizes and rates come from them. */
+    private record StandInRuns(Measured full, StandInModel sized, double paddedTokensPerDoc) {}
+
+    /**
+     * Measures every figure, one group at a time; the figures a group compares with each other are
+     * measured side by side in that group (interleaved rounds), as its method says.
+     */
     public BenchReport run() throws Exception {
         long started = System.nanoTime();
         int p = settings.cpuWorkers();
-        Map<String, Object> details = new LinkedHashMap<>();
         details.put("settings", settings.name());
         details.put("cpus", Runtime.getRuntime().availableProcessors());
         details.put("cpu_workers", p);
@@ -162,16 +180,57 @@ public final class Bench {
         details.put("batch_size", DEFAULT_BATCH_SIZE);
         details.put("model", settings.benchModel() ? BenchModel.NAME : "tiny");
         details.put("repeats", settings.repeats());
-        Map<String, Double> figures = new LinkedHashMap<>();
-        Map<String, Double> throughput = new LinkedHashMap<>();
 
+        measureSerializers();
+        measurePadding();
+
+        // The stand-in uses the classifier's tokenizer and collation only (the same vocabulary as
+        // the bench model's).
+        OnnxTokenClassifier classifier =
+                OnnxTokenClassifier.builder().maxLength(settings.maxLength()).build();
+        if (settings.warmUp()) {
+            fastRunDocs = fastRunDocsAt(warmUp(classifier, p));
+        }
+        details.put("fast_run_docs", fastRunDocs);
+
+        StandInRuns standIn = measureStandIn(classifier, p);
+        measureCalibrated(classifier, p);
+        measureScaleSimulation(classifier, standIn.paddedTokensPerDoc());
+        measureLatency(standIn.sized(), p, standIn.full().steady() / 2);
+        measureModelOnCpu(classifier, p);
+
+        details.put(BenchReport.SPREAD, spreads(figures));
+        details.put("figures_by_round", figureRounds);
+        details.put("throughput_docs_per_s", throughput);
+        details.put("spread_of_repeats", repeatSpreads);
+        details.put("wall_s", (System.nanoTime() - started) / 1e9);
+        return new BenchReport(settings, figures, details);
+    }
+
+    /**
+     * {@code serializer_vs_kryo_doc} and {@code serializer_vs_kryo_batch}: JMH, Kryo and Tandem on
+     * the same records, their ratio by iteration.
+     */
+    private void measureSerializers() throws Exception {
         step("serializers (JMH)");
         SerializerBench.Result serializers = SerializerBench.run(settings.serializers(), log);
         details.put("serializer_ns_per_record", serializers.asMap());
+        figures.put("serializer_vs_kryo_doc", serializers.docRatio());
+        figureRounds.put("serializer_vs_kryo_doc", serializers.docRatioByIteration());
+        figures.put("serializer_vs_kryo_batch", serializers.batchRatio());
+        figureRounds.put("serializer_vs_kryo_batch", serializers.batchRatioByIteration());
+    }
 
+    /**
+     * {@code padding_ratio_padded_words} and {@code padding_ratio_docs}: deterministic, the same
+     * documents batched the same way every time.
+     */
+    private void measurePadding() throws Exception {
         step("padding (window " + settings.maxLength() + ")");
-        double paddedWords = padding(DEFAULT_BATCH_SIZE, true, settings.maxLength());
-        double fixedDocs = padding("32 docs", false, settings.maxLength());
+        figures.put(
+                "padding_ratio_padded_words",
+                padding(DEFAULT_BATCH_SIZE, true, settings.maxLength()));
+        figures.put("padding_ratio_docs", padding("32 docs", false, settings.maxLength()));
         if (settings.paddingAt512() && settings.maxLength() != 512) {
             step("padding (window 512, for reference)");
             details.put(
@@ -180,17 +239,14 @@ public final class Bench {
                             "padded_words", padding(DEFAULT_BATCH_SIZE, true, 512),
                             "docs", padding("32 docs", false, 512)));
         }
+    }
 
-        // The stand-in uses the classifier's tokenizer and collation only (the same vocabulary as
-        // the bench model's).
-        OnnxTokenClassifier classifier =
-                OnnxTokenClassifier.builder().maxLength(settings.maxLength()).build();
-
-        if (settings.warmUp()) {
-            fastRunDocs = fastRunDocsAt(warmUp(classifier, p));
-        }
-        details.put("fast_run_docs", fastRunDocs);
-
+    /**
+     * {@code pipeline_efficiency_stub}, {@code ordered_vs_unordered} and {@code
+     * cpu_scaling_1_to_2}: the split graph with the stand-in accelerator, every run of a round side
+     * by side (the stand-in's speed set from the CPU side measured in the same round).
+     */
+    private StandInRuns measureStandIn(OnnxTokenClassifier classifier, int p) throws Exception {
         step("stand-in accelerator (split graph: " + p + " CPU workers, 1 inference subtask)");
         Best cpuSide = new Best(Measured::steady);
         Best sized = new Best(Measured::steady);
@@ -299,7 +355,30 @@ public final class Bench {
         details.put(
                 "pipeline_efficiency_stub_many_in_flight",
                 efficiency(manyInFlight.best(), cpuSide.score()));
+        figures.put("ordered_vs_unordered", cpuSide.score() / unordered.score());
+        perRound("ordered_vs_unordered", round -> cpuSide.score(round) / unordered.score(round));
+        figures.put("cpu_scaling_1_to_2", scaling.get(2).score() / scaling.get(1).score());
+        perRound(
+                "cpu_scaling_1_to_2",
+                round -> scaling.get(2).score(round) / scaling.get(1).score(round));
+        Map<Integer, Double> scalingCurve = new LinkedHashMap<>();
+        scaling.forEach((workers, best) -> scalingCurve.put(workers, best.score()));
+        details.put("scaling_docs_per_s", scalingCurve);
+        details.put("stand_in_ns_per_padded_token", sizedNanosPerPaddedToken[0]);
+        details.put("stand_in_padded_tokens_per_doc", cpuSide.best().meter().paddedTokensPerDoc());
+        repeatSpreads.put("cpu_side_split", cpuSide.spread());
+        repeatSpreads.put("stand_in_pipeline", sized.spread());
+        repeatSpreads.put("cpu_side_split_unordered", unordered.spread());
+        scaling.forEach((workers, best) -> repeatSpreads.put("scaling_" + workers, best.spread()));
+        return new StandInRuns(full, standIn, cpuSide.best().meter().paddedTokensPerDoc());
+    }
 
+    /**
+     * {@code accelerator_busy_calibrated}, {@code vs_per_record_map_accel} and {@code
+     * vs_count_window_accel}: Tandem and the two alternatives on the calibrated stand-in, side by
+     * side, beside what the A30 table alone predicts.
+     */
+    private void measureCalibrated(OnnxTokenClassifier classifier, int p) throws Exception {
         step("calibrated accelerator (" + A30Calibration.INSTANCE + "; a stand-in, no GPU)");
         StandInModel calibrated = StandInModel.calibrated(classifier);
         int accelDocs = settings.fastDocs();
@@ -371,14 +450,26 @@ public final class Bench {
         throughput.put("calibrated_per_record_map", accelPerRecord.score());
         throughput.put("calibrated_count_window", accelCountWindow.score());
         throughput.put("calibrated_only", 1e9 / tandemCost);
+        repeatSpreads.put("calibrated_tandem", accelTandem.spread());
+        repeatSpreads.put("calibrated_per_record_map", accelPerRecord.spread());
+        repeatSpreads.put("calibrated_count_window", accelCountWindow.spread());
+    }
 
+    /**
+     * {@code scale_sim_efficiency}: {@value #SCALE_CPU_WORKERS} CPU and {@value
+     * #SCALE_INFERENCE_WORKERS} inference subtasks parked for their costs, partitioned and
+     * round-robin input alternating, against the ideal of each run's own padding.
+     *
+     * @param tokensPerDoc padded tokens per document of the stand-in runs, which set the costs
+     */
+    private void measureScaleSimulation(OnnxTokenClassifier classifier, double tokensPerDoc)
+            throws Exception {
         step(
                 "scale simulation (P="
                         + SCALE_CPU_WORKERS
                         + " CPU subtasks parked per document, C="
                         + SCALE_INFERENCE_WORKERS
                         + " inference subtasks parked per padded token)");
-        double tokensPerDoc = cpuSide.best().meter().paddedTokensPerDoc();
         // The CPU side has the deployments' headroom: the inference side is STAND_IN_SHARE of it.
         double cpuSecondsPerDoc = SCALE_CPU_WORKERS / (SCALE_INFERENCE_DOCS_PER_S / STAND_IN_SHARE);
         double inferenceNanosPerToken =
@@ -474,12 +565,18 @@ public final class Bench {
                 SCHEDULE_CONSUMERS,
                 schedule.maxProducersPerConsumer(),
                 reference.maxProducersPerConsumer());
+        repeatSpreads.put("scale_sim", scale.spread());
+    }
 
+    /**
+     * {@code latency_p99_ms}: the sized stand-in at {@code rate} documents per second, the best of
+     * the rounds.
+     */
+    private void measureLatency(StandInModel standIn, int p, double rate) throws Exception {
         step(
                 "latency at half the maximum rate, "
                         + LATENCY_MAX_BATCH_DELAY.toMillis()
                         + " ms batch delay");
-        double rate = full.steady() / 2;
         List<Double> latencies = new ArrayList<>();
         for (int repeat = 0; repeat < settings.repeats(); repeat++) {
             latencies.add(latencyP99(standIn, p, rate));
@@ -487,7 +584,17 @@ public final class Bench {
         // As with throughputs, the best run counts: neighbours only ever add latency.
         double p99 = Collections.min(latencies);
         figureRounds.put("latency_p99_ms", latencies);
+        figures.put("latency_p99_ms", p99);
+        details.put("latency_rate_docs_per_s", rate);
+        details.put("latency_flink_buffer_timeout_ms", LATENCY_BUFFER_TIMEOUT.toMillis());
+    }
 
+    /**
+     * {@code pipeline_efficiency_cpu}, {@code vs_per_record_map} and {@code vs_count_window}: the
+     * model on the CPU, Tandem, its CPU side alone, the forward passes alone and the two
+     * alternatives, side by side.
+     */
+    private void measureModelOnCpu(OnnxTokenClassifier classifier, int p) throws Exception {
         // The bench encoder as an export (model, tokenizer.json, config.json), in memory.
         OnnxTokenClassifier realModel =
                 settings.benchModel()
@@ -559,44 +666,6 @@ public final class Bench {
         throughput.put("count_window", Collections.max(countWindow));
         details.put("tandem_padded_tokens_per_doc", tandem.best().meter().paddedTokensPerDoc());
         details.put("tandem_batches", tandem.best().meter().shapes().size());
-
-        figures.put("serializer_vs_kryo_doc", serializers.docRatio());
-        figureRounds.put("serializer_vs_kryo_doc", serializers.docRatioByIteration());
-        figures.put("serializer_vs_kryo_batch", serializers.batchRatio());
-        figureRounds.put("serializer_vs_kryo_batch", serializers.batchRatioByIteration());
-        // The padding is deterministic: the same documents, batched the same way, every time.
-        figures.put("padding_ratio_padded_words", paddedWords);
-        figures.put("padding_ratio_docs", fixedDocs);
-        figures.put("ordered_vs_unordered", cpuSide.score() / unordered.score());
-        perRound("ordered_vs_unordered", round -> cpuSide.score(round) / unordered.score(round));
-        figures.put("cpu_scaling_1_to_2", scaling.get(2).score() / scaling.get(1).score());
-        perRound(
-                "cpu_scaling_1_to_2",
-                round -> scaling.get(2).score(round) / scaling.get(1).score(round));
-        figures.put("latency_p99_ms", p99);
-        details.put(BenchReport.SPREAD, spreads(figures));
-        details.put("figures_by_round", figureRounds);
-
-        details.put("throughput_docs_per_s", throughput);
-        Map<Integer, Double> scalingCurve = new LinkedHashMap<>();
-        scaling.forEach((workers, best) -> scalingCurve.put(workers, best.score()));
-        details.put("scaling_docs_per_s", scalingCurve);
-        details.put("stand_in_ns_per_padded_token", sizedNanosPerPaddedToken[0]);
-        details.put("stand_in_padded_tokens_per_doc", cpuSide.best().meter().paddedTokensPerDoc());
-        details.put("latency_rate_docs_per_s", rate);
-        details.put("latency_flink_buffer_timeout_ms", LATENCY_BUFFER_TIMEOUT.toMillis());
-        Map<String, Double> spread = new LinkedHashMap<>();
-        spread.put("cpu_side_split", cpuSide.spread());
-        spread.put("stand_in_pipeline", sized.spread());
-        spread.put("cpu_side_split_unordered", unordered.spread());
-        spread.put("calibrated_tandem", accelTandem.spread());
-        spread.put("calibrated_per_record_map", accelPerRecord.spread());
-        spread.put("calibrated_count_window", accelCountWindow.spread());
-        spread.put("scale_sim", scale.spread());
-        scaling.forEach((workers, best) -> spread.put("scaling_" + workers, best.spread()));
-        details.put("spread_of_repeats", spread);
-        details.put("wall_s", (System.nanoTime() - started) / 1e9);
-        return new BenchReport(settings, figures, details);
     }
 
     private void step(String what) {
