@@ -247,9 +247,9 @@ public record InputFiles(String spec, InputFormat format, long splitBytes) imple
         }
         long length = Files.size(file);
         List<Callable<List<FileSplit>>> ranges = new ArrayList<>();
-        for (long start = 0; start < length; start += splitBytes) {
+        for (long start = 0; start < length; start += Math.min(splitBytes, length - start)) {
             long from = start;
-            long to = Math.min(length, start + splitBytes);
+            long to = start + Math.min(splitBytes, length - start);
             ranges.add(
                     () -> {
                         LineRange range = LineRange.count(file, from, to, length);
