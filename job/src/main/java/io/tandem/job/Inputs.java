@@ -2,7 +2,6 @@ package io.tandem.job;
 
 import io.tandem.sample.SampleCorpus;
 import io.tandem.source.FileInputSource;
-import io.tandem.source.FileSplit;
 import io.tandem.source.InputFiles;
 import io.tandem.source.InputFormat;
 import io.tandem.source.RawRecord;
@@ -19,10 +18,14 @@ import org.apache.flink.api.connector.source.Source;
  * Lines (plain or gzip) and Parquet files. A {@code jdbc:} input is resolved by {@link
  * io.tandem.job.jdbc.NoteInput}.
  *
+ * @param expectedRecords how many records the input holds, or {@link #UNKNOWN_RECORDS}
  * @param description what {@link #describe()} says, or null to tell it from the source
  */
 public record Inputs(
         Source<RawRecord, ?, ?> source, int parallelism, long expectedRecords, String description) {
+
+    /** {@link #expectedRecords} of an input whose records are counted by its source, at start. */
+    public static final long UNKNOWN_RECORDS = -1;
 
     public Inputs(Source<RawRecord, ?, ?> source, int parallelism, long expectedRecords) {
         this(source, parallelism, expectedRecords, null);
@@ -51,20 +54,23 @@ public record Inputs(
                             + " files, or "
                             + SourceOptions.INPUT_FORMAT.key());
         }
-        long records = 0;
-        int splits = 0;
+        long plainBytes = 0;
         for (Path path : paths) {
             if (!Files.isReadable(path)) {
                 throw new IllegalArgumentException("'" + path + "' is not readable");
             }
-            for (FileSplit split : files.splitsOf(path, records)) {
-                records += split.records();
-                splits++;
+            if (files.isPlainJsonLines(path)) {
+                plainBytes += Files.size(path);
             }
         }
+        files = new InputFiles(spec, format, InputFiles.splitBytesFor(plainBytes, cpuWorkers));
+        // Records are counted once, by the source's enumerator, where the job runs: not here.
         FileInputSource source = new FileInputSource(files, idColumn, textColumn, null);
-        // One reader per split at most: a reader without a split would only wait.
-        return new Inputs(source, Math.max(1, Math.min(cpuWorkers, splits)), records);
+        // One reader per split at most: a reader without a split would only wait. With a split
+        // for every CPU subtask the readers run at the CPU task set's parallelism, chained to
+        // parse, each at its own pace (TandemJob.annotate).
+        long splits = files.maxSplits(paths);
+        return new Inputs(source, (int) Math.max(1, Math.min(cpuWorkers, splits)), UNKNOWN_RECORDS);
     }
 
     /** The files, their format and Parquet columns, or the generated sample. */

@@ -198,11 +198,15 @@ public final class JobSetup {
         text.append("slot resources: ").append(job.describeSlotResources()).append('\n');
         text.append("web UI: ").append(webUi.describe()).append('\n');
         if (files != null) {
+            long records = files.inputs().expectedRecords();
             text.append("input: ")
                     .append(files.inputs().describe())
                     .append(", ")
-                    .append(files.inputs().expectedRecords())
-                    .append(" records, source parallelism ")
+                    .append(
+                            records == Inputs.UNKNOWN_RECORDS
+                                    ? "records counted by the source"
+                                    : records + " records")
+                    .append(", source parallelism ")
                     .append(files.inputs().parallelism())
                     .append('\n');
             if (files.noteNlp() != null) {

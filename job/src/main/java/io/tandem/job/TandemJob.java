@@ -257,9 +257,14 @@ public final class TandemJob {
                         .setParallelism(cpuWorkers));
     }
 
-    /** Everything between the raw records and the result lines, records spread round-robin. */
+    /**
+     * Everything between the raw records and the result lines. An input read at the CPU task set's
+     * parallelism is chained to parse (its sources hand out their splits as readers ask: files'
+     * byte ranges and row groups, the sample's ranges, JDBC's id ranges), so each CPU subtask reads
+     * at its own pace; a narrower input is spread round-robin.
+     */
     public DataStream<Result> annotate(DataStream<RawRecord> input) {
-        return annotate(input, false);
+        return annotate(input, input.getParallelism() == cpuWorkers);
     }
 
     /**
@@ -270,8 +275,10 @@ public final class TandemJob {
         DeadLetters deadLetters = new DeadLetters(settings.deadLetterMaxRawBytes());
         DocParser parser = new DocParser(settings.maxTextChars(), omopInput);
         Pipeline.Stages stages = stages();
-        // Round-robin, as the reference hands documents to its CPU workers; a Kafka partition
-        // stays on one subtask instead, so its order can be kept.
+        // Round-robin, as the reference hands documents to its CPU workers, only where the input
+        // has fewer readers than CPU subtasks: Flink's rebalance writes to its channels in turn,
+        // so one subtask's backlog (a run of long documents) stops the source and every subtask
+        // goes at that one's pace. A Kafka partition stays on one subtask, so its order is kept.
         DataStream<RawRecord> spread = keepPartitions ? input.forward() : input.rebalance();
         if (stages.stages().isEmpty()) {
             return onCpu(

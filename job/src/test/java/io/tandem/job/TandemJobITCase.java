@@ -11,6 +11,7 @@ import io.tandem.parse.ParseOptions;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.pipeline.components.PipelineComponent;
 import io.tandem.source.FileInputSource;
+import io.tandem.source.InputFiles;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,6 +59,31 @@ class TandemJobITCase {
 
     @Test
     void goodLinesReachTheOutputInOrderAndBadOnesTheDeadLetterFileWithReasons() throws Exception {
+        Path in = dir.resolve("mixed.jsonl");
+        runMixedInput(in, FileInputSource.of(in), 1);
+    }
+
+    /**
+     * Read in byte ranges of 512 bytes (about 40 splits) by a reader per CPU subtask, each chained
+     * to its parser: the ordered sink still writes input order, and each dead letter names its
+     * line, counted across the ranges.
+     */
+    @Test
+    void linesReadInByteRangesByEveryCpuSubtaskKeepInputOrderAndTheirLineNumbers()
+            throws Exception {
+        Path in = dir.resolve("mixed.jsonl");
+        runMixedInput(
+                in,
+                new FileInputSource(new InputFiles(in.toString(), null, 512), "id", "text", null),
+                2);
+    }
+
+    /**
+     * Writes 300 lines, good and bad, to {@code in}, runs them from {@code source} on 2 CPU
+     * subtasks and checks both outputs.
+     */
+    private void runMixedInput(Path in, FileInputSource source, int sourceParallelism)
+            throws Exception {
         Map<Integer, String> expectedReasons = new java.util.TreeMap<>();
         List<String> goodIds = new ArrayList<>();
         ByteArrayOutputStream input = new ByteArrayOutputStream();
@@ -107,7 +133,6 @@ class TandemJobITCase {
                 expectedReasons.put(lineNo, reason);
             }
         }
-        Path in = dir.resolve("mixed.jsonl");
         Files.write(in, input.toByteArray());
         Path out = dir.resolve("out.jsonl");
         Path dead = dir.resolve("out.dead-letter.jsonl");
@@ -129,8 +154,8 @@ class TandemJobITCase {
         new TandemJob(options, pipeline, 2)
                 .attach(
                         env,
-                        FileInputSource.of(in),
-                        1,
+                        source,
+                        sourceParallelism,
                         new JsonLinesFileSink(out, dead, true, null));
         env.execute("mixed");
 

@@ -93,6 +93,31 @@ class TandemJobTest {
         return matches.get(0);
     }
 
+    /**
+     * A source read at the CPU task set's parallelism heads the parser's chain (forward: each CPU
+     * subtask reads its own splits at its own pace); a narrower one is spread round-robin.
+     */
+    @ParameterizedTest(name = "source parallelism {0} of 2 CPU subtasks")
+    @ValueSource(ints = {1, 2})
+    void anInputAtTheCpuParallelismIsChainedToParseAndANarrowerOneRebalanced(int readers) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        TandemJob job =
+                new TandemJob(new Configuration(), Pipeline.defaultPipeline(), 2, 1, List.of());
+        job.annotate(
+                        env.fromSource(
+                                        SampleSource.create(10),
+                                        WatermarkStrategy.noWatermarks(),
+                                        "input")
+                                .setParallelism(readers))
+                .addSink(new DiscardingSink<>());
+        JobVertex batcher = vertexNamed(env.getStreamGraph().getJobGraph(), "batcher");
+        assertEquals(
+                readers == 2,
+                batcher.getName().contains("input"),
+                "the source heads the parser's chain exactly at the CPU parallelism: "
+                        + batcher.getName());
+    }
+
     @ParameterizedTest(name = "keep Kafka partitions: {0}")
     @ValueSource(booleans = {false, true})
     void theBatchersChainAndTheJoinAreCoLocatedWhicheverOperatorHeadsTheChain(

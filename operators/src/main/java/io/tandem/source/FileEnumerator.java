@@ -17,9 +17,11 @@ import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 
 /**
  * Lists the input files (on the enumerator's worker thread, since counting lines reads them), cuts
- * them into splits and hands one split to each reader that asks, in input order. Splits are
- * numbered one after another as files are found, so sequence numbers stay unique and gap-free
- * across files: the first record of a file comes right after the last of the file before it.
+ * them into splits (byte ranges of plain JSON Lines files, whole gzip files, Parquet row groups)
+ * and hands one split to each reader that asks, in input order: a reader that is behind asks less
+ * often, so the work follows each reader's pace. Splits are numbered one after another as files are
+ * found, so sequence numbers stay unique and gap-free across files: the first record of a file
+ * comes right after the last of the file before it.
  *
  * <p>Bounded, the files are listed once and readers learn there is no more once all splits are out.
  * With a discovery interval, the listing repeats and new files are read as they appear.
@@ -31,8 +33,16 @@ final class FileEnumerator implements SplitEnumerator<FileSplit, FileEnumeratorS
     private final Deque<FileSplit> unassigned;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     private final Set<Integer> waitingReaders = new LinkedHashSet<>();
+    private final Counted counted;
     private long nextSeq;
     private boolean listed;
+
+    /** Told the records counted so far, after every listing, and when the enumerator closes. */
+    interface Counted {
+        void counted(long records);
+
+        void closed();
+    }
 
     /**
      * @param discoveryInterval how often to look for new files, or null for a bounded input
@@ -41,8 +51,10 @@ final class FileEnumerator implements SplitEnumerator<FileSplit, FileEnumeratorS
             SplitEnumeratorContext<FileSplit> context,
             InputFiles files,
             @Nullable Duration discoveryInterval,
-            FileEnumeratorState state) {
+            FileEnumeratorState state,
+            Counted counted) {
         this.context = context;
+        this.counted = counted;
         this.files = files;
         this.discoveryInterval = discoveryInterval;
         this.unassigned = new ArrayDeque<>(state.unassigned());
@@ -58,19 +70,31 @@ final class FileEnumerator implements SplitEnumerator<FileSplit, FileEnumeratorS
             context.callAsync(this::discover, this::addDiscovered, 0, millis);
         } else if (!listed) {
             context.callAsync(this::discover, this::addDiscovered);
+        } else {
+            counted.counted(nextSeq);
         }
     }
 
     /** A newly found file and its splits, numbered from 0. */
     private record Found(String path, List<FileSplit> splits) {}
 
-    /** Runs on a worker thread: it only reads {@link #seen}, which is concurrent. */
+    /**
+     * Runs on a worker thread: it only reads {@link #seen}, which is concurrent. The files are
+     * counted here and nowhere else, each file and each byte range on its own thread (up to the
+     * machine's cores), since the ordered sink needs every split's first sequence number.
+     */
     private List<Found> discover() throws IOException {
-        List<Found> found = new ArrayList<>();
+        List<Path> newFiles = new ArrayList<>();
         for (Path file : files.list()) {
             if (!seen.contains(file.toString())) {
-                found.add(new Found(file.toString(), files.splitsOf(file, 0)));
+                newFiles.add(file);
             }
+        }
+        List<List<FileSplit>> splits =
+                files.splitsOf(newFiles, Runtime.getRuntime().availableProcessors());
+        List<Found> found = new ArrayList<>(newFiles.size());
+        for (int i = 0; i < newFiles.size(); i++) {
+            found.add(new Found(newFiles.get(i).toString(), splits.get(i)));
         }
         return found;
     }
@@ -82,26 +106,15 @@ final class FileEnumerator implements SplitEnumerator<FileSplit, FileEnumeratorS
         for (Found file : found) {
             long records = 0;
             for (FileSplit split : file.splits()) {
-                unassigned.add(shift(split, nextSeq));
+                unassigned.add(split.shifted(nextSeq, 0));
                 records += split.records();
             }
             seen.add(file.path());
             nextSeq += records;
         }
         listed = true;
+        counted.counted(nextSeq);
         assignWaiting();
-    }
-
-    private static FileSplit shift(FileSplit split, long firstSeq) {
-        return new FileSplit(
-                split.path(),
-                split.format(),
-                split.rowGroup(),
-                split.firstRow(),
-                split.records(),
-                firstSeq + split.firstSeq(),
-                split.read(),
-                split.byteOffset());
     }
 
     @Override
@@ -148,5 +161,7 @@ final class FileEnumerator implements SplitEnumerator<FileSplit, FileEnumeratorS
     }
 
     @Override
-    public void close() {}
+    public void close() {
+        counted.closed();
+    }
 }

@@ -3,11 +3,11 @@ package io.tandem.source;
 import org.apache.flink.api.connector.source.SourceSplit;
 
 /**
- * One unit of reading work and its checkpointed position: a whole JSON Lines file, or one row group
- * of a Parquet file.
+ * One unit of reading work and its checkpointed position: a byte range of a plain JSON Lines file
+ * (whole lines), a whole gzip JSON Lines file, or one row group of a Parquet file.
  *
  * @param rowGroup the Parquet row group, or -1 for a JSON Lines file
- * @param firstRow the file row of the split's first record (0 for JSON Lines)
+ * @param firstRow the file row of the split's first record (for JSON Lines its 0-based line)
  * @param records how many records the split holds
  * @param firstSeq the sequence number of the split's first record; the enumerator numbers the
  *     splits one after another, so every record of the input has its own
@@ -25,8 +25,16 @@ public record FileSplit(
         long byteOffset)
         implements SourceSplit {
 
-    public static FileSplit jsonLines(String path, long lines, long firstSeq) {
-        return new FileSplit(path, InputFormat.JSONL, -1, 0, lines, firstSeq, 0, 0);
+    /**
+     * Lines of a JSON Lines file.
+     *
+     * @param byteOffset where the first of them starts (0 for gzip, read from its start)
+     * @param firstLine the 0-based line of the first of them in the file
+     */
+    public static FileSplit jsonLines(
+            String path, long byteOffset, long lines, long firstLine, long firstSeq) {
+        return new FileSplit(
+                path, InputFormat.JSONL, -1, firstLine, lines, firstSeq, 0, byteOffset);
     }
 
     public static FileSplit rowGroup(
@@ -36,7 +44,18 @@ public record FileSplit(
 
     @Override
     public String splitId() {
-        return rowGroup < 0 ? path : path + "#row-group-" + rowGroup;
+        if (rowGroup >= 0) {
+            return path + "#row-group-" + rowGroup;
+        }
+        return firstRow == 0 ? path : path + "#line-" + (firstRow + 1);
+    }
+
+    /**
+     * The same split, its sequence numbers and rows (lines) moved on by {@code seq}, {@code rows}.
+     */
+    FileSplit shifted(long seq, long rows) {
+        return new FileSplit(
+                path, format, rowGroup, firstRow + rows, records, firstSeq + seq, read, byteOffset);
     }
 
     public long nextSeq() {
@@ -45,7 +64,7 @@ public record FileSplit(
 
     /** The next record's row in the file: 0-based for Parquet, its 1-based line for JSON Lines. */
     public long nextPosition() {
-        return format == InputFormat.JSONL ? read + 1 : firstRow + read;
+        return format == InputFormat.JSONL ? firstRow + read + 1 : firstRow + read;
     }
 
     public boolean isDone() {

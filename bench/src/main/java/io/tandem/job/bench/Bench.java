@@ -546,6 +546,18 @@ public final class Bench {
                         scale.best().steadyBusyShareByRunner(),
                         "busy_share_by_inference_subtask_round_robin",
                         scaleRoundRobin.best().steadyBusyShareByRunner()));
+        FileInputEfficiency.Figures fileInput =
+                FileInputEfficiency.measure(
+                        log,
+                        inferenceCost,
+                        cpuCost,
+                        idealOf,
+                        SCALE_CPU_WORKERS,
+                        SCALE_INFERENCE_WORKERS,
+                        scaleDocs,
+                        settings.repeats());
+        figures.put("file_input_efficiency", fileInput.efficiency());
+        details.put("file_input", fileInput.details());
         ScheduleStats schedule =
                 ScheduleStats.of(DispatchSchedule.of(SCHEDULE_PRODUCERS, SCHEDULE_CONSUMERS));
         ScheduleStats reference =

@@ -76,6 +76,13 @@ public final class BenchReport {
                             ">= 0.85",
                             (v, all) -> v >= 0.85),
                     new Figure(
+                            "file_input_efficiency",
+                            "the scale simulation fed as a file job is fed: one JSON Lines file"
+                                    + " of the sample corpus in byte ranges, a reader per CPU"
+                                    + " subtask, output in input order: throughput / its ideal",
+                            ">= 0.95",
+                            (v, all) -> v >= 0.95),
+                    new Figure(
                             "serializer_vs_kryo_doc",
                             "Kryo ns / Tandem ns, serialize + deserialize, annotated document",
                             ">= 3",

@@ -4,15 +4,17 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Documents done / total, documents per second, dead letters and ETA, redrawn in place on one
- * console line. Runs on its own daemon thread and stops in {@link #close()}.
+ * console line; until the total is known (a file source counts its records as the job starts),
+ * documents done without it. Runs on its own daemon thread and stops in {@link #close()}.
  */
 final class ProgressDisplay implements AutoCloseable {
     private final AtomicLong done;
     private final AtomicLong deadLetters;
-    private final long total;
+    private final LongSupplier total;
     private final PrintStream out;
     private final long startNanos = System.nanoTime();
     private final Thread thread;
@@ -21,7 +23,7 @@ final class ProgressDisplay implements AutoCloseable {
     ProgressDisplay(
             AtomicLong done,
             AtomicLong deadLetters,
-            long total,
+            LongSupplier total,
             PrintStream out,
             Duration interval) {
         this.done = done;
@@ -51,14 +53,25 @@ final class ProgressDisplay implements AutoCloseable {
                         + render(
                                 done.get(),
                                 deadLetters.get(),
-                                total,
+                                total.getAsLong(),
                                 (System.nanoTime() - startNanos) / 1e9)
                         + "   ");
         out.flush();
     }
 
+    /**
+     * @param total the documents of the input, or negative while unknown
+     */
     static String render(long done, long deadLetters, long total, double seconds) {
         double rate = seconds > 0 ? done / seconds : 0;
+        if (total < 0) {
+            return String.format(
+                    Locale.ROOT,
+                    "%d documents  %.0f docs/s  %d dead letters",
+                    done,
+                    rate,
+                    deadLetters);
+        }
         String eta =
                 rate > 0 && total > done ? formatDuration((long) ((total - done) / rate)) : "--:--";
         double percent = total > 0 ? 100.0 * done / total : 0;

@@ -28,6 +28,7 @@ import io.tandem.parse.ParseOptions;
 import io.tandem.plan.CpuBudget;
 import io.tandem.plan.WorkerOptions;
 import io.tandem.plan.WorkerPlan;
+import io.tandem.source.FileInputSource;
 import io.tandem.source.SourceOptions;
 import java.net.URI;
 import java.util.Comparator;
@@ -546,7 +547,9 @@ public final class RunCommand implements Callable<Integer> {
                                 ? new ProgressDisplay(
                                         LocalProgress.counter(progressKey),
                                         LocalProgress.deadLetters(progressKey),
-                                        inputs.expectedRecords(),
+                                        inputs.source() instanceof FileInputSource fileSource
+                                                ? fileSource::countedRecords
+                                                : inputs::expectedRecords,
                                         System.err,
                                         setup.progressInterval())
                                 : null) {

@@ -23,6 +23,13 @@ class ProgressDisplayTest {
     }
 
     @Test
+    void rendersCountsAndRateWithoutTotalOrEtaWhileTheSourceIsCounting() {
+        assertEquals(
+                "500 documents  250 docs/s  7 dead letters",
+                ProgressDisplay.render(500, 7, -1, 2.0));
+    }
+
+    @Test
     void redrawsInPlaceAndStopsItsThreadOnClose() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         AtomicLong done = new AtomicLong(3);
@@ -30,7 +37,7 @@ class ProgressDisplayTest {
                 new ProgressDisplay(
                         done,
                         new AtomicLong(),
-                        3,
+                        () -> 3,
                         new PrintStream(bytes, true, StandardCharsets.UTF_8),
                         Duration.ofMillis(5));
         display.close();
