@@ -18,7 +18,7 @@ import io.tandem.job.sink.JsonLinesFileSink;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.pipeline.components.PipelineComponent;
 import io.tandem.records.OutputBatch;
-import io.tandem.records.PendingDocs;
+import io.tandem.records.PendingDocsHandle;
 import io.tandem.records.TensorBatch;
 import io.tandem.results.Result;
 import io.tandem.source.RawRecord;
@@ -108,7 +108,7 @@ class NoKryoITCase {
                                 Doc.class,
                                 TensorBatch.class,
                                 OutputBatch.class,
-                                PendingDocs.class,
+                                PendingDocsHandle.class,
                                 Result.class);
         assertTrue(types.containsAll(hotPath), "the check saw " + types);
 

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.pipeline.Pipeline;
+import io.tandem.records.PendingDocsHandle;
 import io.tandem.source.SampleSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -267,5 +269,28 @@ class TandemJobTest {
                 vertexNames(streams.getJobGraph()));
         assertEquals("model", uids.get("batcher and inference ner"));
         assertEquals("model-ner-2", uids.get("batcher and inference ner-2"));
+    }
+
+    @Test
+    void onlyTheSplitGraphsJoinsReadDocumentHandlesTheInPlaceLayoutHasNoDocumentsEdge() {
+        assertEquals(
+                List.of("join ner", "join ner-2"),
+                operatorsReadingDocumentHandles(1),
+                "each stage's join reads its batcher's handles");
+        assertEquals(List.of(), operatorsReadingDocumentHandles(0));
+    }
+
+    private static List<String> operatorsReadingDocumentHandles(int gpuWorkers) {
+        return twoStageStreamGraph(gpuWorkers, false).getStreamNodes().stream()
+                .filter(
+                        node ->
+                                Arrays.stream(node.getTypeSerializersIn())
+                                        .anyMatch(
+                                                in ->
+                                                        in.createInstance()
+                                                                instanceof PendingDocsHandle))
+                .map(StreamNode::getOperatorName)
+                .sorted()
+                .toList();
     }
 }

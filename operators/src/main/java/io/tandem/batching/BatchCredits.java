@@ -1,5 +1,6 @@
 package io.tandem.batching;
 
+import io.tandem.records.PendingDocs;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -25,6 +26,13 @@ import org.apache.flink.util.function.ThrowingRunnable;
  *
  * <p>A returned credit puts the batcher's action into the batcher's mailbox: it sends a batch that
  * waited for the credit, and wakes a batcher that yields to its mailbox until it can.
+ *
+ * <p>The same entry carries each batch's documents from the batcher to the join: the batcher hands
+ * a batch's {@link PendingDocs} over here, then sends only its handle over the documents edge, and
+ * the join takes them when the handle arrives. So the documents are never serialized between the
+ * two. An entry, with any documents it still holds, goes with its attempt: when both sides have
+ * closed (on success, failure or cancellation alike), or when a later attempt of the same producer
+ * registers; documents handed over after the join closed are dropped at once.
  */
 public final class BatchCredits {
     /** Guarded by itself; waiters for a batcher's registration wait on it too. */
@@ -50,6 +58,7 @@ public final class BatchCredits {
     private final int capacity;
     private final Map<Long, Integer> linkOfBatch = new ConcurrentHashMap<>();
     private final Map<Integer, AtomicInteger> inFlightByLink = new ConcurrentHashMap<>();
+    private final Map<Long, PendingDocs> handedOver = new ConcurrentHashMap<>();
     // Guarded by REGISTRY.
     private final EnumSet<Side> joined = EnumSet.noneOf(Side.class);
     private final EnumSet<Side> left = EnumSet.noneOf(Side.class);
@@ -115,13 +124,20 @@ public final class BatchCredits {
             throw new IllegalArgumentException("Credit capacity must be >= 1, got " + capacity);
         }
         synchronized (REGISTRY) {
-            REGISTRY.keySet()
+            REGISTRY.values()
                     .removeIf(
-                            other ->
-                                    other.job().equals(key.job())
-                                            && other.stage() == key.stage()
-                                            && other.producer() == key.producer()
-                                            && other.attempt() < key.attempt());
+                            other -> {
+                                Key old = other.key;
+                                boolean earlier =
+                                        old.job().equals(key.job())
+                                                && old.stage() == key.stage()
+                                                && old.producer() == key.producer()
+                                                && old.attempt() < key.attempt();
+                                if (earlier) {
+                                    other.handedOver.clear();
+                                }
+                                return earlier;
+                            });
             BatchCredits credits =
                     REGISTRY.computeIfAbsent(key, k -> new BatchCredits(k, capacity));
             if (credits.capacity != capacity) {
@@ -168,8 +184,13 @@ public final class BatchCredits {
     public void leave(Side side) {
         synchronized (REGISTRY) {
             left.add(side);
+            if (side == Side.JOIN) {
+                // Nobody takes them any more: the attempt ends, its source replays them.
+                handedOver.clear();
+            }
             if (left.containsAll(EnumSet.allOf(Side.class)) && REGISTRY.get(key) == this) {
                 REGISTRY.remove(key);
+                handedOver.clear();
             }
         }
     }
@@ -178,6 +199,60 @@ public final class BatchCredits {
         synchronized (REGISTRY) {
             return REGISTRY.size();
         }
+    }
+
+    /**
+     * The entries of job {@code jobId} in this JVM's registry (each holding credits and any
+     * documents handed over but not yet taken): none once every batcher and join of the job has
+     * closed.
+     */
+    public static int entriesOfJob(String jobId) {
+        synchronized (REGISTRY) {
+            return (int) REGISTRY.keySet().stream().filter(k -> k.job().equals(jobId)).count();
+        }
+    }
+
+    /**
+     * The batcher hands batch {@code docs.seq()}'s documents to the join, before it sends their
+     * handle. Called from the batcher's task thread.
+     */
+    public void handOver(PendingDocs docs) {
+        synchronized (REGISTRY) {
+            if (left.contains(Side.JOIN) || REGISTRY.get(key) != this) {
+                return; // the join has closed, or a later attempt replaced this one
+            }
+            if (handedOver.putIfAbsent(docs.seq(), docs) != null) {
+                throw new IllegalStateException(
+                        "Documents of batch " + docs.seq() + " handed over twice in " + key);
+            }
+        }
+    }
+
+    /**
+     * The join takes the documents of batch {@code seq}, whose handle it received.
+     *
+     * @throws IllegalStateException when they were not handed over in this JVM: the handle came
+     *     from a batcher elsewhere, or of another attempt, and the documents would be lost
+     */
+    public PendingDocs takeHandedOver(long seq) {
+        PendingDocs docs = handedOver.remove(seq);
+        if (docs == null) {
+            throw new IllegalStateException(
+                    "The documents of batch "
+                            + seq
+                            + " were not handed over in "
+                            + key
+                            + " in this JVM (batches waiting there: "
+                            + handedOver.keySet()
+                            + "): the batcher and the join of one producer must run in the same"
+                            + " TaskManager and attempt");
+        }
+        return docs;
+    }
+
+    /** Batches whose documents were handed over and not yet taken by the join. */
+    public int batchesHandedOver() {
+        return handedOver.size();
     }
 
     /**

@@ -3,6 +3,7 @@ package io.tandem.batching;
 import io.tandem.dispatch.DispatchSchedule;
 import io.tandem.doc.Doc;
 import io.tandem.records.PendingDocs;
+import io.tandem.records.PendingDocsHandle;
 import io.tandem.records.TensorBatch;
 import io.tandem.tensor.TensorMap;
 import java.io.Serializable;
@@ -16,8 +17,9 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The batcher of the split graph: each collated batch's tensors go to an inference subtask (the
- * dispatch partitioner picks which), its documents and features to this subtask's postprocess join
- * over a forward edge.
+ * dispatch partitioner picks which), its documents and features to this subtask's postprocess join,
+ * which runs in the same JVM: they are handed over through the producer's {@link BatchCredits}
+ * entry, and only their {@link PendingDocsHandle} crosses the forward edge to the join, after them.
  *
  * <p>Emitting a batch takes a credit. A flushed chunk's batches wait in a queue and leave one per
  * credit, each returned credit sending the next from a mail, while the subtask goes on
@@ -34,7 +36,9 @@ import org.apache.flink.util.OutputTag;
 public final class DispatchBatcher<F extends Serializable> extends AbstractBatcher<F, TensorBatch> {
     private static final long serialVersionUID = 1L;
 
-    public static final OutputTag<PendingDocs> PENDING_DOCS = new OutputTag<>("pending-docs") {};
+    /** The handles of the documents handed over to the join, one per batch. */
+    public static final OutputTag<PendingDocsHandle> PENDING_DOCS =
+            new OutputTag<>("pending-docs") {};
 
     private final int creditsPerProducer;
     private final int consumers;
@@ -177,7 +181,9 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
             Ready next = ready.poll();
             long seq = next.tensors().seq();
             credits.sent(seq, schedule.consumerFor(producer, seq));
-            output.collect(PENDING_DOCS, new StreamRecord<>(next.docs()));
+            // Handed over before the handle leaves: the join finds them when the handle arrives.
+            credits.handOver(next.docs());
+            output.collect(PENDING_DOCS, new StreamRecord<>(PendingDocsHandle.of(next.docs())));
             output.collect(new StreamRecord<>(next.tensors()));
         }
     }

@@ -7,6 +7,7 @@ import io.tandem.batching.FeatureCodec;
 import io.tandem.batching.StageOutput;
 import io.tandem.records.OutputBatch;
 import io.tandem.records.PendingDocs;
+import io.tandem.records.PendingDocsHandle;
 import io.tandem.results.DeadLetterCounters;
 import io.tandem.results.Result;
 import io.tandem.results.Stage;
@@ -27,9 +28,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.TimeUtils;
 
 /**
- * Joins a producer's documents (input 1, forward edge from the batcher of the same subtask index)
- * with the outputs of their forward pass (input 2, returned by the inference operator) by batch
- * sequence number, postprocesses them and gives the batch's credit back. Either side may come
+ * Joins a producer's documents (input 1: the handle of each batch's documents, over a forward edge
+ * from the batcher of the same subtask index, which handed the documents themselves over in this
+ * JVM) with the outputs of their forward pass (input 2, returned by the inference operator) by
+ * batch sequence number, postprocesses them and gives the batch's credit back. Either side may come
  * first. In deterministic mode documents leave in the order they reached the producer.
  *
  * <p>It always reads both inputs and never blocks. With aligned checkpoints every batch emitted
@@ -44,7 +46,7 @@ import org.apache.flink.util.TimeUtils;
  * @param <OUT> {@link Result} for the last stage, {@link io.tandem.doc.Doc} for an earlier one
  */
 public final class PostprocessJoin<F extends Serializable, OUT> extends AbstractStreamOperator<OUT>
-        implements TwoInputStreamOperator<PendingDocs, OutputBatch, OUT> {
+        implements TwoInputStreamOperator<PendingDocsHandle, OutputBatch, OUT> {
     private static final long serialVersionUID = 1L;
 
     /**
@@ -182,9 +184,10 @@ public final class PostprocessJoin<F extends Serializable, OUT> extends Abstract
     }
 
     @Override
-    public void processElement1(StreamRecord<PendingDocs> element) throws Exception {
-        PendingDocs pending = element.getValue();
-        checkProducer(pending.producer(), "documents of batch " + pending.seq());
+    public void processElement1(StreamRecord<PendingDocsHandle> element) throws Exception {
+        PendingDocsHandle handle = element.getValue();
+        checkProducer(handle.producer(), "documents of batch " + handle.seq());
+        PendingDocs pending = credits.takeHandedOver(handle.seq());
         docsBySeq.put(pending.seq(), pending);
         docsAwaiting += pending.docs().size();
         docsAwaitingMax = Math.max(docsAwaitingMax, docsAwaiting);

@@ -12,6 +12,7 @@ import io.tandem.inference.ModelComponent;
 import io.tandem.inference.TestingModel;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.records.PendingDocs;
+import io.tandem.records.PendingDocsHandle;
 import io.tandem.records.TensorBatch;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,11 +78,16 @@ class DispatchBatcherTest {
         return seqs;
     }
 
-    /** The arrival numbers of the documents sent to the join, batch after batch. */
-    private static List<Long> sentArrivals(OneInputStreamOperatorTestHarness<?, ?> h) {
+    /**
+     * The arrival numbers of the documents sent to the join, batch after batch: the join takes each
+     * batch's documents, handed over in the registry, by the handle the batcher sent.
+     */
+    private static List<Long> sentArrivals(
+            OneInputStreamOperatorTestHarness<?, ?> h, BatchCredits join) {
         List<Long> arrivals = new ArrayList<>();
-        for (StreamRecord<PendingDocs> record : h.getSideOutput(DispatchBatcher.PENDING_DOCS)) {
-            for (long arrival : record.getValue().arrivals()) {
+        for (StreamRecord<PendingDocsHandle> handle :
+                h.getSideOutput(DispatchBatcher.PENDING_DOCS)) {
+            for (long arrival : join.takeHandedOver(handle.getValue().seq()).arrivals()) {
                 arrivals.add(arrival);
             }
         }
@@ -150,12 +156,14 @@ class DispatchBatcherTest {
                     2,
                     h.getSideOutput(DispatchBatcher.PENDING_DOCS).size(),
                     "each batch's documents go to the join with it");
-            PendingDocs second =
-                    (PendingDocs)
-                            new ArrayList<>(h.getSideOutput(DispatchBatcher.PENDING_DOCS))
-                                    .get(1)
-                                    .getValue();
-            assertEquals(1L, second.seq());
+            assertEquals(2, join.batchesHandedOver(), "handed over in the registry");
+            PendingDocsHandle second =
+                    new ArrayList<>(h.getSideOutput(DispatchBatcher.PENDING_DOCS))
+                            .get(1)
+                            .getValue();
+            assertEquals(new PendingDocsHandle(0, 1), second);
+            PendingDocs secondDocs = join.takeHandedOver(1);
+            assertEquals(List.of("d1"), secondDocs.docs().stream().map(Doc::id).toList());
             try (ReturningCredits returning = new ReturningCredits(join)) {
                 h.endInput();
                 h.close(); // finish() sends the rest
@@ -204,7 +212,7 @@ class DispatchBatcherTest {
             assertEquals(List.of(0L, 1L), sentSeqs(h));
             // A deterministic join emits arrival n only after arrival n - 1: a number given to
             // the dead letter would hold every later document back for good.
-            assertEquals(List.of(0L, 1L), sentArrivals(h));
+            assertEquals(List.of(0L, 1L), sentArrivals(h, join));
             join.leave(BatchCredits.Side.JOIN);
         }
     }

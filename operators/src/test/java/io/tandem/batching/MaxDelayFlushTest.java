@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tandem.doc.Doc;
 import io.tandem.ner.OnnxTokenClassifier;
-import io.tandem.records.PendingDocs;
+import io.tandem.records.PendingDocsHandle;
 import io.tandem.records.TensorBatch;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,7 +23,20 @@ class MaxDelayFlushTest {
     private static final long MAX_DELAY = 1_000;
     private static final int CREDITS = 8; // never short: this test is about time, not credits
 
-    private static OneInputStreamOperatorTestHarness<Doc, TensorBatch> harness() throws Exception {
+    /** The join's side of the batcher's registry entry, where its documents are handed over. */
+    private BatchCredits join;
+
+    private final List<String> taken = new ArrayList<>();
+    private int takenHandles;
+
+    @AfterEach
+    void leave() {
+        if (join != null) {
+            join.leave(BatchCredits.Side.JOIN);
+        }
+    }
+
+    private OneInputStreamOperatorTestHarness<Doc, TensorBatch> harness() throws Exception {
         DispatchBatcher<?> batcher =
                 new DispatchBatcher<>(
                         TestingDocs.finisher(OnnxTokenClassifier.tiny()),
@@ -36,6 +50,11 @@ class MaxDelayFlushTest {
                 new OneInputStreamOperatorTestHarness<>(batcher);
         harness.open();
         harness.setProcessingTime(0);
+        join =
+                BatchCredits.join(
+                        BatchCredits.key(harness.getEnvironment().getJobID().toString(), 0, 0),
+                        CREDITS,
+                        BatchCredits.Side.JOIN);
         return harness;
     }
 
@@ -46,17 +65,20 @@ class MaxDelayFlushTest {
         h.processElement(new StreamRecord<>(TestingDocs.doc(id, 0, 3)));
     }
 
-    /** Ids of the documents sent so far, batch after batch. */
-    private static List<String> sent(OneInputStreamOperatorTestHarness<Doc, TensorBatch> h) {
-        List<String> ids = new ArrayList<>();
+    /**
+     * Ids of the documents sent so far, batch after batch: the join's side takes each batch's
+     * documents by the handle the batcher sent, once.
+     */
+    private List<String> sent(OneInputStreamOperatorTestHarness<Doc, TensorBatch> h) {
         var pending = h.getSideOutput(DispatchBatcher.PENDING_DOCS);
         if (pending == null) {
-            return ids; // the harness makes a side output on its first record
+            return taken; // the harness makes a side output on its first record
         }
-        for (StreamRecord<PendingDocs> record : pending) {
-            record.getValue().docs().forEach(doc -> ids.add(doc.id()));
+        while (takenHandles < pending.size()) {
+            PendingDocsHandle handle = new ArrayList<>(pending).get(takenHandles++).getValue();
+            join.takeHandedOver(handle.seq()).docs().forEach(doc -> taken.add(doc.id()));
         }
-        return ids;
+        return taken;
     }
 
     @Test

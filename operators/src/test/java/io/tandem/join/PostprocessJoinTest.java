@@ -24,6 +24,7 @@ import io.tandem.inference.TestingModel;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.records.OutputBatch;
 import io.tandem.records.PendingDocs;
+import io.tandem.records.PendingDocsHandle;
 import io.tandem.results.Result;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -114,7 +115,7 @@ class PostprocessJoinTest {
 
     /** The join in a harness, and the batcher's side of its credits. */
     private static final class Join implements AutoCloseable {
-        final TwoInputStreamOperatorTestHarness<PendingDocs, OutputBatch, ?> harness;
+        final TwoInputStreamOperatorTestHarness<PendingDocsHandle, OutputBatch, ?> harness;
         final BatchCredits batcher;
 
         Join(boolean deterministic) throws Exception {
@@ -141,8 +142,10 @@ class PostprocessJoinTest {
             }
         }
 
+        /** The batcher hands the batch's documents over, then sends their handle. */
         void docs(Batch batch) throws Exception {
-            harness.processElement1(batch.docs(), 0);
+            batcher.handOver(batch.docs());
+            harness.processElement1(PendingDocsHandle.of(batch.docs()), 0);
         }
 
         void outputs(Batch batch) throws Exception {
@@ -340,10 +343,7 @@ class PostprocessJoinTest {
 
     @Test
     void documentsOfAnotherProducerAreRefused() throws Exception {
-        PendingDocs docs = first().docs();
-        PendingDocs misrouted =
-                new PendingDocs(
-                        PRODUCER + 1, docs.seq(), docs.docs(), docs.arrivals(), docs.features());
+        PendingDocsHandle misrouted = new PendingDocsHandle(PRODUCER + 1, 0);
         try (Join join = new Join(true)) {
             IllegalStateException e =
                     assertThrows(
@@ -416,7 +416,8 @@ class PostprocessJoinTest {
             Batch batch = batch(0, List.of("a"), 0);
             assertTrue(credits.tryAcquire());
             credits.sent(0, LINK);
-            harness.processElement1(batch.docs(), 0);
+            credits.handOver(batch.docs());
+            harness.processElement1(PendingDocsHandle.of(batch.docs()), 0);
             harness.processElement2(batch.outputs(), 0);
             assertEquals(
                     CREDITS, credits.available(), "the join gave the credit back to that batcher");

@@ -558,6 +558,7 @@ public final class Bench {
                         settings.repeats());
         figures.put("file_input_efficiency", fileInput.efficiency());
         details.put("file_input", fileInput.details());
+        documentsEdge(figures, details, inferenceCost, cpuCost, idealOf, scaleDocs);
         ScheduleStats schedule =
                 ScheduleStats.of(DispatchSchedule.of(SCHEDULE_PRODUCERS, SCHEDULE_CONSUMERS));
         ScheduleStats reference =
@@ -678,6 +679,101 @@ public final class Bench {
         throughput.put("count_window", Collections.max(countWindow));
         details.put("tandem_padded_tokens_per_doc", tandem.best().meter().paddedTokensPerDoc());
         details.put("tandem_batches", tandem.best().meter().shapes().size());
+    }
+
+    /**
+     * The documents edge carries handles, the documents stay in the JVM: {@code
+     * documents_edge_bytes_per_doc} (with the serializer Flink uses for the join's first input),
+     * and the scale simulation as built beside the same simulation with the documents'
+     * serialization put back on the CPU side ({@link SerializeDocuments}: what the edge cost when
+     * it carried them), interleaved round by round.
+     */
+    void documentsEdge(
+            Map<String, Double> figures,
+            Map<String, Object> details,
+            ModelComponent<?> inferenceCost,
+            PipelineComponent cpuCost,
+            ToDoubleFunction<Measured> idealOf,
+            int docs)
+            throws Exception {
+        step("documents edge: handles, and the scale simulation with documents serialized");
+        EdgeReport.Figures edge =
+                EdgeReport.measure(
+                        settings.fastDocs(),
+                        DEFAULT_BATCH_SIZE,
+                        true,
+                        CHUNK_SIZE,
+                        settings.maxLength());
+        figures.put("documents_edge_bytes_per_doc", edge.documentsEdgeBytesPerDoc());
+        details.put("documents_serialized_bytes_per_doc", edge.documentBytesPerDoc());
+        Function<ModelComponent<?>, Pipeline> serialized =
+                model -> {
+                    Pipeline.Builder builder = Pipeline.builder();
+                    for (PipelineComponent component : withModel(model, cpuCost).components()) {
+                        if (component instanceof ModelStep) {
+                            builder.add(new SerializeDocuments());
+                        }
+                        builder.add(component);
+                    }
+                    return builder.build();
+                };
+        Best handles = new Best(Measured::steady);
+        Best serializedDocs = new Best(Measured::steady);
+        measureInterleaved(
+                List.of(
+                        () ->
+                                handles.add(
+                                        scaleSimulation(
+                                                "scale simulation, documents handed over",
+                                                inferenceCost,
+                                                model -> withModel(model, cpuCost),
+                                                docs)),
+                        () ->
+                                serializedDocs.add(
+                                        scaleSimulation(
+                                                "scale simulation, documents serialized",
+                                                inferenceCost,
+                                                serialized,
+                                                docs))));
+        figures.put(
+                "scale_sim_efficiency_documents_handed_over",
+                handles.score() / idealOf.applyAsDouble(handles.best()));
+        perRound(
+                "scale_sim_efficiency_documents_handed_over",
+                round -> handles.score(round) / idealOf.applyAsDouble(handles.run(round)));
+        figures.put(
+                "scale_sim_efficiency_documents_serialized",
+                serializedDocs.score() / idealOf.applyAsDouble(serializedDocs.best()));
+        perRound(
+                "scale_sim_efficiency_documents_serialized",
+                round ->
+                        serializedDocs.score(round)
+                                / idealOf.applyAsDouble(serializedDocs.run(round)));
+    }
+
+    /** One partitioned run of the scale simulation with {@code pipeline}. */
+    private Measured scaleSimulation(
+            String name,
+            ModelComponent<?> inferenceCost,
+            Function<ModelComponent<?>, Pipeline> pipeline,
+            int docs)
+            throws Exception {
+        Measured run =
+                measured(
+                        name,
+                        inferenceCost,
+                        pipeline,
+                        new Configuration(),
+                        SCALE_CPU_WORKERS,
+                        SCALE_INFERENCE_WORKERS,
+                        docs,
+                        RateLimiterStrategy.noOp(),
+                        false,
+                        null,
+                        null,
+                        true);
+        log.printf(Locale.ROOT, "bench:   %-28s %8.1f docs/s (steady)%n", name, run.steady());
+        return run;
     }
 
     private void step(String what) {

@@ -42,7 +42,7 @@ class BenchITCase {
             assertTrue(value.isNumber(), figure.key() + " is " + value);
             assertTrue(Double.isFinite(value.asDouble()), figure.key() + " is " + value);
         }
-        assertEquals(15, BenchReport.FIGURES.size());
+        assertEquals(18, BenchReport.FIGURES.size());
         assertTrue(
                 figures.get("details")
                         .get(BenchReport.PREDICTED)
@@ -50,10 +50,12 @@ class BenchITCase {
                         .isNumber());
         assertTrue(figures.get("details").get("throughput_docs_per_s").get("tandem").isNumber());
         // One value per round (smoke: one round; the serializers: one JMH iteration) for every
-        // figure that is measured, none for the deterministic padding.
+        // figure that is measured, none for the deterministic padding and edge sizes.
         JsonNode rounds = figures.get("details").get("figures_by_round");
         for (BenchReport.Figure figure : BenchReport.FIGURES) {
-            boolean deterministic = figure.key().startsWith("padding_ratio_");
+            boolean deterministic =
+                    figure.key().startsWith("padding_ratio_")
+                            || figure.key().equals("documents_edge_bytes_per_doc");
             JsonNode values = rounds.get(figure.key());
             assertEquals(
                     deterministic ? 0 : 1,

@@ -8,26 +8,37 @@ import io.tandem.inference.BatchStats;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
 import io.tandem.inference.ModelComponent;
+import io.tandem.job.TandemJob;
 import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.records.OutputBatch;
 import io.tandem.records.PendingDocs;
+import io.tandem.records.PendingDocsHandle;
 import io.tandem.records.TensorBatch;
 import io.tandem.sample.SampleCorpus;
+import io.tandem.source.SampleSource;
 import io.tandem.tensor.TensorMap;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.streaming.api.graph.StreamNode;
 
 /**
  * Measures, on the sample corpus with the default pipeline, what the split graph sends per document
- * over each edge (tensors to the GPU, outputs back, documents to the join) and the padding of a
- * batching strategy: padded tokens / real tokens of the collated model inputs. Sizes are those of
- * Tandem's serializers, i.e. the bytes Flink writes into network buffers.
+ * over each edge (tensors to the GPU, outputs back, the documents' handles to the join) and the
+ * padding of a batching strategy: padded tokens / real tokens of the collated model inputs. Sizes
+ * are those of Tandem's serializers, i.e. the bytes Flink writes into network buffers (without
+ * Flink's 4-byte length in front of each record); the documents edge's is that of the serializer
+ * Flink picks for the join's first input in the built job. The documents themselves stay in the
+ * JVM: their serialized size is what that edge carried before it carried handles.
  */
 public final class EdgeReport {
     /** Figures of one batching strategy. */
@@ -40,7 +51,8 @@ public final class EdgeReport {
             long paddedTokens,
             double tensorBytesPerDoc,
             double outputBytesPerDoc,
-            double documentBytesPerDoc) {
+            double documentBytesPerDoc,
+            double documentsEdgeBytesPerDoc) {
         public double paddingRatio() {
             return (double) paddedTokens / tokens;
         }
@@ -49,7 +61,7 @@ public final class EdgeReport {
         public String toString() {
             return String.format(
                     Locale.ROOT,
-                    "%-18s sorted=%-5s docs=%d batches=%d padded/real tokens=%.3f bytes/doc: tensors %.0f, outputs %.0f, documents %.0f",
+                    "%-18s sorted=%-5s docs=%d batches=%d padded/real tokens=%.3f bytes/doc: tensors %.0f, outputs %.0f, documents edge %.2f (documents serialized %.0f)",
                     batchSize,
                     sorted,
                     docs,
@@ -57,6 +69,7 @@ public final class EdgeReport {
                     paddingRatio(),
                     tensorBytesPerDoc,
                     outputBytesPerDoc,
+                    documentsEdgeBytesPerDoc,
                     documentBytesPerDoc);
         }
     }
@@ -84,12 +97,14 @@ public final class EdgeReport {
             int chunkSize)
             throws Exception {
         split.before().open();
+        TypeSerializer<PendingDocsHandle> documentsEdge = documentsEdgeSerializer();
         SampleCorpus corpus = new SampleCorpus();
         long tokens = 0;
         long padded = 0;
         long tensorBytes = 0;
         long outputBytes = 0;
         long documentBytes = 0;
+        long documentsEdgeBytes = 0;
         int batches = 0;
         try (ForwardRunner runner = model.openForward(ForwardContext.cpu(1))) {
             List<Doc> chunk = new ArrayList<>();
@@ -122,15 +137,15 @@ public final class EdgeReport {
                                         OutputBatch.Serializer.INSTANCE,
                                         OutputBatch.succeeded(
                                                 0, batches, -1, runner.forward(tensors)));
-                        documentBytes +=
-                                bytes(
-                                        PendingDocs.Serializer.INSTANCE,
-                                        new PendingDocs(
-                                                0,
-                                                batches,
-                                                batch,
-                                                new long[batch.size()],
-                                                FeatureCodec.encode(features)));
+                        PendingDocs docs =
+                                new PendingDocs(
+                                        0,
+                                        batches,
+                                        batch,
+                                        new long[batch.size()],
+                                        FeatureCodec.encode(features));
+                        documentBytes += bytes(PendingDocs.Serializer.INSTANCE, docs);
+                        documentsEdgeBytes += bytes(documentsEdge, PendingDocsHandle.of(docs));
                         batches++;
                     }
                     chunk.clear();
@@ -146,7 +161,28 @@ public final class EdgeReport {
                 padded,
                 (double) tensorBytes / count,
                 (double) outputBytes / count,
-                (double) documentBytes / count);
+                (double) documentBytes / count,
+                (double) documentsEdgeBytes / count);
+    }
+
+    /**
+     * The serializer of the documents edge as Flink builds it: that of the first input of the
+     * default pipeline's join in the split graph.
+     */
+    @SuppressWarnings("unchecked")
+    public static TypeSerializer<PendingDocsHandle> documentsEdgeSerializer() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        new TandemJob(new Configuration(), Pipeline.defaultPipeline(), 1, 1, List.of())
+                .annotate(
+                        env.fromSource(
+                                SampleSource.create(1), WatermarkStrategy.noWatermarks(), "input"))
+                .sinkTo(new DiscardingSink<>());
+        StreamNode join =
+                env.getStreamGraph().getStreamNodes().stream()
+                        .filter(node -> node.getOperatorName().startsWith("join "))
+                        .findFirst()
+                        .orElseThrow(() -> new IllegalStateException("no join in the split graph"));
+        return (TypeSerializer<PendingDocsHandle>) join.getTypeSerializersIn()[0];
     }
 
     private static <T> long bytes(TypeSerializer<T> serializer, T value) throws IOException {

@@ -3,6 +3,7 @@ package io.tandem.job.faults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.batching.BatchCredits;
 import io.tandem.batching.BatchingOptions;
 import io.tandem.inference.OnnxSession;
 import io.tandem.job.TandemJob;
@@ -29,9 +30,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Twenty failovers of a job running a real ONNX Runtime model leave nothing behind: after the job,
- * threads, open file descriptors, direct memory and live ONNX sessions are back to what they were
- * after a first run of the same job. In both layouts: the model run in place by the CPU subtasks,
- * and an inference subtask with the batcher and the postprocess join around it.
+ * no batch credits or handed-over documents of any attempt are left in the JVM, and threads, open
+ * file descriptors, direct memory and live ONNX sessions are back to what they were after a first
+ * run of the same job. In both layouts: the model run in place by the CPU subtasks, and an
+ * inference subtask with the batcher and the postprocess join around it.
  */
 class FailoverSoakITCase {
     private static final int FAILOVERS = 20;
@@ -101,8 +103,12 @@ class FailoverSoakITCase {
                         SampleSource.create(DOCS),
                         1,
                         new JsonLinesFileSink(out, dir.resolve(name + ".dead.jsonl"), true, null));
-        env.execute(name);
+        String job = env.execute(name).getJobID().toString();
         assertEquals(DOCS, Files.readAllLines(out).size(), name + ": every document came out");
+        assertEquals(
+                0,
+                BatchCredits.entriesOfJob(job),
+                name + ": credits or handed-over documents of an attempt left in the JVM");
         assertEquals(
                 0,
                 Math.max(0, FaultInjectingModel.TASK_FAILURES_LEFT.get()),

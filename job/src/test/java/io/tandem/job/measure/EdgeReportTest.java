@@ -19,4 +19,18 @@ class EdgeReportTest {
                 paddedWords.paddingRatio() < fixedDocs.paddingRatio(),
                 paddedWords + " vs " + fixedDocs);
     }
+
+    @Test
+    void theDocumentsEdgeCarriesFewerThan64BytesPerDocumentEvenWithOneDocumentPerBatch()
+            throws Exception {
+        // Sizes written by the serializer Flink uses for the join's documents input in the job.
+        for (String batchSize : new String[] {"8000 padded_words", "1 docs"}) {
+            EdgeReport.Figures figures = EdgeReport.measure(200, batchSize, true, 256, 128);
+            assertTrue(figures.documentsEdgeBytesPerDoc() > 0, figures.toString());
+            assertTrue(figures.documentsEdgeBytesPerDoc() < 64, figures.toString());
+            assertTrue(
+                    figures.documentBytesPerDoc() > 1000,
+                    "the documents, which stay in the JVM, would weigh far more: " + figures);
+        }
+    }
 }

@@ -3,6 +3,7 @@ package io.tandem.job.split;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.batching.BatchCredits;
 import io.tandem.batching.BatchingOptions;
 import io.tandem.job.TandemJob;
 import io.tandem.job.sink.JsonLinesFileSink;
@@ -16,7 +17,10 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
@@ -24,18 +28,22 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The inference task dies once, after a checkpoint completed and while batches are in flight; the
  * job restarts from that checkpoint and every document appears exactly once in the output, which
- * equals the output of a run without failure.
+ * equals the output of a run without failure. The documents each batcher handed over to its join in
+ * the JVM go with their attempt: after the failover, and after a cancellation, the registry holds
+ * nothing of the job.
  */
 class ExactlyOnceAfterFailureITCase {
     @RegisterExtension
@@ -64,7 +72,17 @@ class ExactlyOnceAfterFailureITCase {
 
     @TempDir Path dir;
 
+    /** The job of the last {@link #run}. */
+    private JobID lastJob;
+
     private List<String> run(String name, int docs, TestingSlowModel model) throws Exception {
+        StreamExecutionEnvironment env = environment(name, docs, model);
+        lastJob = env.execute(name).getJobID();
+        return Files.readAllLines(dir.resolve(name + ".jsonl"));
+    }
+
+    /** The job reading {@code docs} sample documents through {@code model}, not yet started. */
+    private StreamExecutionEnvironment environment(String name, int docs, TestingSlowModel model) {
         Configuration options = new Configuration();
         options.set(BatchingOptions.BATCH_SIZE, "16 docs");
         options.set(BatchingOptions.CHUNK_SIZE, 32);
@@ -97,8 +115,7 @@ class ExactlyOnceAfterFailureITCase {
         DataStream<Result> results = job.annotate(input);
         results.sinkTo(new JsonLinesFileSink(out, dir.resolve(name + ".dead.jsonl"), true, null))
                 .setParallelism(1);
-        env.execute(name);
-        return Files.readAllLines(out);
+        return env;
     }
 
     @Test
@@ -122,5 +139,32 @@ class ExactlyOnceAfterFailureITCase {
         }
         assertEquals(docs, ids.size());
         assertEquals(expected, recovered);
+        assertEquals(
+                0,
+                BatchCredits.entriesOfJob(lastJob.toString()),
+                "no credits or handed-over documents of the failed or the restarted attempt left");
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aCancelledJobLeavesNoHandedOverDocumentsInTheJvm() throws Exception {
+        TestingSlowModel.reset();
+        JobClient client =
+                environment("cancelled", 100_000, new TestingSlowModel(20, null))
+                        .executeAsync("cancelled");
+        String job = client.getJobID().toString();
+        // Batches are in flight: the slow forward pass holds the credits' worth of them, their
+        // documents handed over and waiting at the join.
+        while (TestingSlowModel.FORWARDS.get() < 5) {
+            Thread.sleep(20);
+        }
+        assertTrue(BatchCredits.entriesOfJob(job) > 0, "the running job's entries");
+
+        client.cancel().get();
+        while (!client.getJobStatus().get().isGloballyTerminalState()) {
+            Thread.sleep(20);
+        }
+        assertEquals(JobStatus.CANCELED, client.getJobStatus().get());
+        assertEquals(0, BatchCredits.entriesOfJob(job), "every task's entry went when it closed");
     }
 }
