@@ -24,6 +24,14 @@ public final class WireFormat {
     /** Bytes staged at a time when an array is copied through a view that is not a buffer. */
     private static final int CHUNK_BYTES = 8192;
 
+    /**
+     * Each thread's staging chunk, reused: a fresh chunk for every array read was a fifth of what
+     * deserializing a tensor batch allocated, and allocation is what a young generation the JVM is
+     * still growing makes slow (BENCHMARKS.md, the batch serializer).
+     */
+    private static final ThreadLocal<byte[]> CHUNK =
+            ThreadLocal.withInitial(() -> new byte[CHUNK_BYTES]);
+
     private WireFormat() {}
 
     public static void writeVarInt(int value, DataOutputView out) throws IOException {
@@ -187,7 +195,7 @@ public final class WireFormat {
                     length);
             return;
         }
-        byte[] chunk = new byte[Math.min(bytes, CHUNK_BYTES)];
+        byte[] chunk = CHUNK.get();
         int perChunk = chunk.length / elementBytes;
         for (int at = 0; at < length; at += perChunk) {
             int n = Math.min(perChunk, length - at);
@@ -198,8 +206,8 @@ public final class WireFormat {
 
     private static void readBulk(int length, int elementBytes, BulkCopy toArray, DataInputView in)
             throws IOException {
-        byte[] chunk = new byte[Math.min(length * elementBytes, CHUNK_BYTES)];
-        int perChunk = Math.max(1, chunk.length / elementBytes);
+        byte[] chunk = CHUNK.get();
+        int perChunk = chunk.length / elementBytes;
         for (int at = 0; at < length; at += perChunk) {
             int n = Math.min(perChunk, length - at);
             in.readFully(chunk, 0, n * elementBytes);
