@@ -625,6 +625,11 @@ public final class Bench {
                         settings.maxLength());
         figures.put("documents_edge_bytes_per_doc", edge.documentsEdgeBytesPerDoc());
         details.put("documents_serialized_bytes_per_doc", edge.documentBytesPerDoc());
+        details.put(
+                "documents_edge_serialize_deserialize_us_per_doc",
+                Map.of(
+                        "handles", edge.documentsEdgeNanosPerDoc() / 1e3,
+                        "documents_serialized", edge.documentNanosPerDoc() / 1e3));
         Function<ModelComponent<?>, Pipeline> serialized =
                 model -> {
                     Pipeline.Builder builder = Pipeline.builder();
