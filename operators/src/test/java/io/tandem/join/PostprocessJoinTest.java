@@ -357,6 +357,29 @@ class PostprocessJoinTest {
     }
 
     @Test
+    void aHandleWhoseDocumentsWereNotHandedOverInThisJvmFailsTheJoinInsteadOfLosingThem()
+            throws Exception {
+        Batch handedOver = first();
+        try (Join join = new Join(true)) {
+            join.sent(handedOver);
+            join.docs(handedOver);
+            IllegalStateException e =
+                    assertThrows(
+                            IllegalStateException.class,
+                            () ->
+                                    join.harness.processElement1(
+                                            new PendingDocsHandle(PRODUCER, 1), 0));
+            assertTrue(
+                    e.getMessage().startsWith("The documents of batch 1 were not handed over in "),
+                    e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("must run in the same TaskManager and attempt"),
+                    e.getMessage());
+            assertEquals(0, join.batcher.batchesHandedOver(), "batch 0's were taken on arrival");
+        }
+    }
+
+    @Test
     void aJoinWhoseBatcherRunsInAnotherJvmFailsAtOpenNamingBothSubtasks() throws Exception {
         // No batcher registers the producer's credits in this JVM, as when Flink placed it in
         // another TaskManager: the join must not start and then stall its batcher.

@@ -706,6 +706,11 @@ public final class Bench {
                         settings.maxLength());
         figures.put("documents_edge_bytes_per_doc", edge.documentsEdgeBytesPerDoc());
         details.put("documents_serialized_bytes_per_doc", edge.documentBytesPerDoc());
+        details.put(
+                "documents_edge_serialize_deserialize_us_per_doc",
+                Map.of(
+                        "handles", edge.documentsEdgeNanosPerDoc() / 1e3,
+                        "documents_serialized", edge.documentNanosPerDoc() / 1e3));
         Function<ModelComponent<?>, Pipeline> serialized =
                 model -> {
                     Pipeline.Builder builder = Pipeline.builder();
@@ -719,6 +724,10 @@ public final class Bench {
                 };
         Best handles = new Best(Measured::steady);
         Best serializedDocs = new Best(Measured::steady);
+        // The process's CPU time per document of each run: what the cores did, which other
+        // workloads on the machine move less than they move a throughput.
+        List<Double> handlesCpu = new ArrayList<>();
+        List<Double> serializedCpu = new ArrayList<>();
         measureInterleaved(
                 List.of(
                         () ->
@@ -727,14 +736,21 @@ public final class Bench {
                                                 "scale simulation, documents handed over",
                                                 inferenceCost,
                                                 model -> withModel(model, cpuCost),
-                                                docs)),
+                                                docs,
+                                                handlesCpu)),
                         () ->
                                 serializedDocs.add(
                                         scaleSimulation(
                                                 "scale simulation, documents serialized",
                                                 inferenceCost,
                                                 serialized,
-                                                docs))));
+                                                docs,
+                                                serializedCpu))));
+        details.put(
+                "scale_sim_cpu_ms_per_doc",
+                Map.of(
+                        "documents_handed_over", handlesCpu,
+                        "documents_serialized", serializedCpu));
         figures.put(
                 "scale_sim_efficiency_documents_handed_over",
                 handles.score() / idealOf.applyAsDouble(handles.best()));
@@ -751,13 +767,21 @@ public final class Bench {
                                 / idealOf.applyAsDouble(serializedDocs.run(round)));
     }
 
-    /** One partitioned run of the scale simulation with {@code pipeline}. */
+    /**
+     * One partitioned run of the scale simulation with {@code pipeline}; adds the process's CPU
+     * milliseconds per document over the run (job start and end included) to {@code cpuMsPerDoc}.
+     */
     private Measured scaleSimulation(
             String name,
             ModelComponent<?> inferenceCost,
             Function<ModelComponent<?>, Pipeline> pipeline,
-            int docs)
+            int docs,
+            List<Double> cpuMsPerDoc)
             throws Exception {
+        var os =
+                (com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpuBefore = os.getProcessCpuTime();
         Measured run =
                 measured(
                         name,
@@ -772,7 +796,14 @@ public final class Bench {
                         null,
                         null,
                         true);
-        log.printf(Locale.ROOT, "bench:   %-28s %8.1f docs/s (steady)%n", name, run.steady());
+        double cpuMs = (os.getProcessCpuTime() - cpuBefore) / 1e6 / docs;
+        cpuMsPerDoc.add(cpuMs);
+        log.printf(
+                Locale.ROOT,
+                "bench:   %-28s %8.1f docs/s (steady), %.3f CPU ms per document%n",
+                name,
+                run.steady(),
+                cpuMs);
         return run;
     }
 

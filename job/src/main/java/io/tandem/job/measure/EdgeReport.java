@@ -20,12 +20,15 @@ import io.tandem.source.SampleSource;
 import io.tandem.tensor.TensorMap;
 import java.io.IOException;
 import java.io.Serializable;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -52,7 +55,9 @@ public final class EdgeReport {
             double tensorBytesPerDoc,
             double outputBytesPerDoc,
             double documentBytesPerDoc,
-            double documentsEdgeBytesPerDoc) {
+            double documentsEdgeBytesPerDoc,
+            double documentNanosPerDoc,
+            double documentsEdgeNanosPerDoc) {
         public double paddingRatio() {
             return (double) paddedTokens / tokens;
         }
@@ -61,7 +66,7 @@ public final class EdgeReport {
         public String toString() {
             return String.format(
                     Locale.ROOT,
-                    "%-18s sorted=%-5s docs=%d batches=%d padded/real tokens=%.3f bytes/doc: tensors %.0f, outputs %.0f, documents edge %.2f (documents serialized %.0f)",
+                    "%-18s sorted=%-5s docs=%d batches=%d padded/real tokens=%.3f bytes/doc: tensors %.0f, outputs %.0f, documents edge %.2f (documents serialized %.0f); serialize + deserialize ns/doc: documents edge %.1f (documents %.0f)",
                     batchSize,
                     sorted,
                     docs,
@@ -70,7 +75,9 @@ public final class EdgeReport {
                     tensorBytesPerDoc,
                     outputBytesPerDoc,
                     documentsEdgeBytesPerDoc,
-                    documentBytesPerDoc);
+                    documentBytesPerDoc,
+                    documentsEdgeNanosPerDoc,
+                    documentNanosPerDoc);
         }
     }
 
@@ -105,6 +112,7 @@ public final class EdgeReport {
         long outputBytes = 0;
         long documentBytes = 0;
         long documentsEdgeBytes = 0;
+        List<PendingDocs> allDocs = new ArrayList<>();
         int batches = 0;
         try (ForwardRunner runner = model.openForward(ForwardContext.cpu(1))) {
             List<Doc> chunk = new ArrayList<>();
@@ -146,6 +154,7 @@ public final class EdgeReport {
                                         FeatureCodec.encode(features));
                         documentBytes += bytes(PendingDocs.Serializer.INSTANCE, docs);
                         documentsEdgeBytes += bytes(documentsEdge, PendingDocsHandle.of(docs));
+                        allDocs.add(docs);
                         batches++;
                     }
                     chunk.clear();
@@ -162,7 +171,37 @@ public final class EdgeReport {
                 (double) tensorBytes / count,
                 (double) outputBytes / count,
                 (double) documentBytes / count,
-                (double) documentsEdgeBytes / count);
+                (double) documentsEdgeBytes / count,
+                roundTripNanos(PendingDocs.Serializer.INSTANCE, allDocs) / count,
+                roundTripNanos(documentsEdge, allDocs.stream().map(PendingDocsHandle::of).toList())
+                        / count);
+    }
+
+    /** Passes over the batches whose fastest gives the time: the first ones warm the JIT. */
+    private static final int TIMED_PASSES = 5;
+
+    /**
+     * This thread's CPU nanoseconds to serialize and deserialize every one of {@code values}, in
+     * the fastest of {@value #TIMED_PASSES} passes: CPU time, which other workloads on the machine
+     * do not stretch as they stretch wall time.
+     */
+    private static <T> double roundTripNanos(TypeSerializer<T> serializer, List<T> values)
+            throws IOException {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        DataOutputSerializer out = new DataOutputSerializer(64 * 1024);
+        DataInputDeserializer in = new DataInputDeserializer();
+        long best = Long.MAX_VALUE;
+        for (int pass = 0; pass < TIMED_PASSES; pass++) {
+            long start = threads.getCurrentThreadCpuTime();
+            for (T value : values) {
+                out.clear();
+                serializer.serialize(value, out);
+                in.setBuffer(out.getSharedBuffer(), 0, out.length());
+                serializer.deserialize(in);
+            }
+            best = Math.min(best, threads.getCurrentThreadCpuTime() - start);
+        }
+        return best;
     }
 
     /**

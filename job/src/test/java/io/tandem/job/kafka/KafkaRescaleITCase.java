@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tandem.batching.BatchCredits;
 import io.tandem.batching.BatchingOptions;
 import io.tandem.dispatch.DispatchSchedule;
 import io.tandem.job.TandemJob;
@@ -45,8 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A Kafka job rescaled through savepoints: started with 2 CPU and 1 inference subtasks, stopped
  * with a savepoint, restored with 3 and 2, stopped again, restored with 1 and 1. The committed
- * output holds every document exactly once. Flink is told not to generate operator ids, so the job
- * is refused unless every operator has a uid (state is matched to operators by uid).
+ * output holds every document exactly once, and each stopped job leaves no batch credits or
+ * handed-over documents in the JVM. Flink is told not to generate operator ids, so the job is
+ * refused unless every operator has a uid (state is matched to operators by uid).
  */
 class KafkaRescaleITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -154,6 +156,10 @@ class KafkaRescaleITCase {
                 job.stopWithSavepoint(false, savepoints, SavepointFormatType.CANONICAL)
                         .get(PHASE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         job.getJobExecutionResult().get(PHASE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(
+                0,
+                BatchCredits.entriesOfJob(job.getJobID().toString()),
+                "credits or handed-over documents left in the JVM after the savepoint");
         return path;
     }
 
