@@ -77,7 +77,7 @@ class OmopJdbcITCase {
         return file;
     }
 
-    private static String[] run(String url, Path credentials, String output, String... more) {
+    static String[] run(String url, Path credentials, String output, String... more) {
         List<String> args =
                 new ArrayList<>(
                         List.of(
