@@ -17,7 +17,9 @@ import java.util.TreeSet;
 final class NotePoller implements AutoCloseable {
     private final JdbcConnection connection;
     private final String from;
-    private Connection db;
+
+    /** Opened by the poll, closed by the poll after an error or by the enumerator's close. */
+    private volatile Connection db;
 
     /**
      * @param from the table, or the parenthesised query with an alias
@@ -27,16 +29,19 @@ final class NotePoller implements AutoCloseable {
         this.from = from;
     }
 
+    /** On the enumerator's worker thread, one poll at a time. */
     FollowPosition.Poll poll(FollowPosition at) throws SQLException {
-        if (db == null) {
-            db = connection.open();
-            db.setAutoCommit(false);
-            db.setReadOnly(true);
-            db.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        Connection open = db;
+        if (open == null) {
+            open = connection.open();
+            open.setAutoCommit(false);
+            open.setReadOnly(true);
+            open.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            db = open;
         }
         try {
-            FollowPosition.Poll poll = pollInOneSnapshot(at);
-            db.rollback();
+            FollowPosition.Poll poll = pollInOneSnapshot(open, at);
+            open.rollback();
             return poll;
         } catch (SQLException e) {
             close();
@@ -44,7 +49,8 @@ final class NotePoller implements AutoCloseable {
         }
     }
 
-    private FollowPosition.Poll pollInOneSnapshot(FollowPosition at) throws SQLException {
+    private FollowPosition.Poll pollInOneSnapshot(Connection db, FollowPosition at)
+            throws SQLException {
         Long min = null;
         Long max = null;
         try (Statement statement = db.createStatement();
@@ -97,13 +103,14 @@ final class NotePoller implements AutoCloseable {
 
     @Override
     public void close() {
-        if (db != null) {
+        Connection open = db;
+        db = null;
+        if (open != null) {
             try {
-                db.close();
+                open.close();
             } catch (SQLException ignored) {
                 // closing a broken connection
             }
-            db = null;
         }
     }
 }

@@ -37,6 +37,9 @@ class NoteFollowITCase {
     private static List<String> jsonLinesEntities;
     private static Path credentials;
 
+    /** Follow mode is about reading NOTE: the tokenizer and terms find the entities, no model. */
+    private static Path pipeline;
+
     @TempDir Path dir;
 
     @BeforeAll
@@ -44,11 +47,17 @@ class NoteFollowITCase {
         String reference = POSTGRES.newOmopDatabase("follow_reference");
         OmopNotes.insert(reference, 0, NOTES);
         credentials = Files.writeString(shared.resolve("jdbc.properties"), "user=postgres\n");
+        pipeline = OmopNotes.termsOnlyPipeline(shared);
         Path jsonLines = shared.resolve("notes.jsonl");
         assertEquals(
                 0,
                 TandemCli.execute(
-                        OmopJdbcITCase.run(reference, credentials, jsonLines.toString())));
+                        OmopJdbcITCase.run(
+                                reference,
+                                credentials,
+                                jsonLines.toString(),
+                                "--pipeline",
+                                pipeline.toString())));
         jsonLinesEntities = OmopNotes.jsonLinesEntities(jsonLines);
         assertTrue(jsonLinesEntities.size() > NOTES, "entities: " + jsonLinesEntities.size());
     }
@@ -80,7 +89,9 @@ class NoteFollowITCase {
                                 "--follow-interval",
                                 "200ms",
                                 "--checkpoint-interval",
-                                "1s"));
+                                "1s",
+                                "--pipeline",
+                                pipeline.toString()));
         args.addAll(List.of(more));
         return Separate.start(
                 dir, OmopJdbcITCase.run(url, credentials, url, args.toArray(String[]::new)));

@@ -61,6 +61,17 @@ final class OmopNotes {
         }
     }
 
+    /**
+     * A pipeline file of the tokenizer and the bundled clinical terms, without a model: a run that
+     * starts and goes faster, where the model is not what a test is about.
+     */
+    static Path termsOnlyPipeline(Path dir) throws IOException {
+        return Files.writeString(
+                dir.resolve("terms-only.yaml"),
+                "components:\n  - type: tokenizer\n  - type: terms\n"
+                        + "    lexicon: classpath:io/tandem/lexicon/clinical-terms.tsv\n");
+    }
+
     static long count(String url, String table) throws SQLException {
         try (Connection db = PostgresExtension.connect(url);
                 Statement statement = db.createStatement();
