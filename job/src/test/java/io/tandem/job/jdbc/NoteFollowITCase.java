@@ -207,6 +207,11 @@ class NoteFollowITCase {
             // A few more polls and checkpoints: nothing else comes.
             Thread.sleep(3_000);
             assertEquals(expected, OmopNotes.noteNlpEntities(url, "note_nlp"));
+            System.out.printf(
+                    "killed after checkpoint %s with notes 1 to 300 committed; started again from"
+                            + " it after notes 301 to 400 came: %d NOTE_NLP rows, the JSON Lines"
+                            + " run's %d entities of notes 301 to 400%n",
+                    checkpoint.getFileName(), OmopNotes.count(url, "note_nlp"), expected.size());
         } finally {
             stop(second);
         }

@@ -23,15 +23,20 @@ import org.junit.jupiter.api.io.TempDir;
  * The follow mode's latency for BENCHMARKS.md (not part of the build's tests: its name matches
  * neither *Test nor *ITCase): notes inserted one per transaction at a steady low rate into a
  * followed NOTE, and the time from each INSERT's commit to the first of its NOTE_NLP rows being
- * visible (committed), for each checkpoint interval in turn. Run it with {@code mvn -B -o verify
- * -pl job -am -Dtest=NoteFollowLatencyBenchmark -Dsurefire.failIfNoSpecifiedTests=false -DskipITs}.
+ * visible (committed), for each pair of checkpoint and follow intervals in turn. Run it with {@code
+ * mvn -B -o test -pl job -am -Dtest=NoteFollowLatencyBenchmark
+ * -Dsurefire.failIfNoSpecifiedTests=false} ({@code -Dtandem.bench.docs}, {@code
+ * -Dtandem.bench.rate}, {@code -Dtandem.bench.runs=1s/1s,10s/1s,1s/200ms}: checkpoint/follow
+ * intervals).
  */
 class NoteFollowLatencyBenchmark {
     @RegisterExtension static final PostgresExtension POSTGRES = new PostgresExtension();
     private static final int NOTES = Integer.getInteger("tandem.bench.docs", 200);
     private static final int NOTES_PER_SECOND = Integer.getInteger("tandem.bench.rate", 5);
-    private static final List<String> CHECKPOINT_INTERVALS =
-            List.of(System.getProperty("tandem.bench.checkpoint-intervals", "1s,10s").split(","));
+
+    /** Each run's checkpoint interval and follow interval. */
+    private static final List<String> RUNS =
+            List.of(System.getProperty("tandem.bench.runs", "1s/1s,10s/1s,1s/200ms").split(","));
 
     /** How often the benchmark looks at NOTE_NLP: the figures' resolution. */
     private static final long LOOK_MS = 20;
@@ -42,15 +47,16 @@ class NoteFollowLatencyBenchmark {
     void printFigures() throws Exception {
         Path credentials = Files.writeString(dir.resolve("jdbc.properties"), "user=postgres\n");
         System.out.printf(
-                "follow latency: %d notes, one per transaction, %d notes/s, follow interval 1s"
-                        + " (the default), --cpu-workers 2%n",
+                "follow latency: %d notes, one per transaction, %d notes/s, --cpu-workers 2%n",
                 NOTES, NOTES_PER_SECOND);
-        for (String interval : CHECKPOINT_INTERVALS) {
-            measure(interval, credentials);
+        for (String run : RUNS) {
+            String[] intervals = run.split("/");
+            measure(intervals[0], intervals[1], credentials);
         }
     }
 
-    private void measure(String checkpointInterval, Path credentials) throws Exception {
+    private void measure(String checkpointInterval, String followInterval, Path credentials)
+            throws Exception {
         String url = POSTGRES.newOmopDatabase("latency");
         // Note 1 shows the job has started and caught up; it is not measured.
         OmopNotes.insert(url, 0, 1);
@@ -62,6 +68,8 @@ class NoteFollowLatencyBenchmark {
                                 credentials,
                                 url,
                                 "--follow",
+                                "--follow-interval",
+                                followInterval,
                                 "--checkpoint-interval",
                                 checkpointInterval));
         Map<Long, Long> seen = new ConcurrentHashMap<>();
@@ -112,10 +120,11 @@ class NoteFollowLatencyBenchmark {
                         .toArray();
         assertTrue(latencies.length > NOTES / 2, "notes seen: " + latencies.length);
         System.out.printf(
-                "checkpoint interval %s: %d of %d notes have NOTE_NLP rows; INSERT commit ->"
+                "checkpoint interval %s, follow interval %s: %d of %d notes have NOTE_NLP rows; INSERT commit ->"
                         + " NOTE_NLP rows committed: p50 %d ms, p90 %d ms, p99 %d ms, max %d ms"
                         + " (mean %.0f ms)%n",
                 checkpointInterval,
+                followInterval,
                 latencies.length,
                 NOTES,
                 percentile(latencies, 50),
