@@ -537,6 +537,7 @@ public final class JobSetup {
                                                             + " (or "
                                                             + KafkaOptions.KAFKA_BOOTSTRAP.key()
                                                             + " with topics for a continuous job)"));
+            NoteInput.Follow follow = follow(options, outputSpec);
             JdbcNoteNlpOutput noteNlp =
                     JdbcConnection.isJdbcUrl(outputSpec)
                             ? new JdbcNoteNlpOutput(
@@ -572,6 +573,7 @@ public final class JobSetup {
                                             options.optionalInt(JdbcOptions.READ_SPLITS, 1, "16")
                                                     .orElse(null),
                                             cpuWorkers,
+                                            follow,
                                             create);
                                 }
                                 try {
@@ -595,6 +597,40 @@ public final class JobSetup {
             }
             checkWritable(JobOptions.DEAD_LETTER_OUTPUT, deadLetters, create);
             return new FileIo(inputs, outputFormat, output, deadLetters);
+        }
+
+        /**
+         * The follow mode's settings, or null for a bounded read. Following needs NOTE in, and
+         * NOTE_NLP out: its idempotent writes, committed on checkpoints, are what makes a range
+         * read again after a restore harmless; a file output is written by a bounded run.
+         */
+        private static NoteInput.Follow follow(OptionReader options, String outputSpec) {
+            if (!options.bool(JdbcOptions.FOLLOW)) {
+                return null;
+            }
+            String input = options.string(JobOptions.INPUT).orElse("");
+            if (!JdbcConnection.isJdbcUrl(input)) {
+                throw new IllegalArgumentException(
+                        JdbcOptions.FOLLOW.key()
+                                + " follows an OMOP NOTE table; expected a jdbc:postgresql:// "
+                                + JobOptions.INPUT.key()
+                                + ", got '"
+                                + input
+                                + "'");
+            }
+            if (!JdbcConnection.isJdbcUrl(outputSpec)) {
+                throw new IllegalArgumentException(
+                        JdbcOptions.FOLLOW.key()
+                                + " runs until cancelled, which only a NOTE_NLP output can;"
+                                + " expected a jdbc:postgresql:// "
+                                + JobOptions.OUTPUT.key()
+                                + ", got '"
+                                + outputSpec
+                                + "' (a file output is for a bounded run)");
+            }
+            return new NoteInput.Follow(
+                    options.duration(JdbcOptions.FOLLOW_INTERVAL, Duration.ofMillis(1)),
+                    options.duration(JdbcOptions.FOLLOW_GAP_TIMEOUT, Duration.ZERO));
         }
 
         private static String column(OptionReader options, ConfigOption<String> option) {
@@ -771,6 +807,13 @@ public final class JobSetup {
                                         + " and writes "
                                         + KafkaOptions.OUTPUT_TOPIC.key());
                     }
+                }
+                if (config.contains(JdbcOptions.FOLLOW)) {
+                    throw new IllegalArgumentException(
+                            JdbcOptions.FOLLOW.key()
+                                    + " follows an OMOP NOTE table; Kafka mode follows "
+                                    + KafkaOptions.INPUT_TOPIC.key()
+                                    + " already");
                 }
                 return;
             }

@@ -129,6 +129,19 @@ public final class RunCommand implements Callable<Integer> {
     String inputQuery;
 
     @Option(
+            names = "--follow",
+            description =
+                    "jdbc: input to a jdbc: output: keep reading, notes inserted while the job"
+                            + " runs are read too; runs until cancelled.")
+    boolean follow;
+
+    @Option(
+            names = "--follow-interval",
+            paramLabel = "<duration>",
+            description = "--follow: how often NOTE is polled for new note_ids (default: 1s).")
+    String followInterval;
+
+    @Option(
             names = "--jdbc-properties",
             paramLabel = "<file>",
             description =
@@ -434,6 +447,8 @@ public final class RunCommand implements Callable<Integer> {
         keys.put("--input-table", JdbcOptions.INPUT_TABLE);
         keys.put("--input-query", JdbcOptions.INPUT_QUERY);
         keys.put("--jdbc-properties", JdbcOptions.PROPERTIES);
+        keys.put("--follow", JdbcOptions.FOLLOW);
+        keys.put("--follow-interval", JdbcOptions.FOLLOW_INTERVAL);
         keys.put("--output", JobOptions.OUTPUT);
         keys.put("--output-format", JobOptions.OUTPUT_FORMAT);
         keys.put("--dead-letter", JobOptions.DEAD_LETTER_OUTPUT);

@@ -1,5 +1,6 @@
 package io.tandem.job.jdbc;
 
+import java.time.Duration;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -66,4 +67,28 @@ public final class JdbcOptions {
                     .defaultValue(1000)
                     .withDescription(
                             "Rows per JDBC batch; a batch is also written on every checkpoint.");
+
+    public static final ConfigOption<Boolean> FOLLOW =
+            ConfigOptions.key("tandem.jdbc.follow")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Keep reading a jdbc: input: notes inserted while the job runs are"
+                                    + " read too (polled by note_id); the job runs until"
+                                    + " cancelled. Needs a jdbc: output.");
+
+    public static final ConfigOption<Duration> FOLLOW_INTERVAL =
+            ConfigOptions.key("tandem.jdbc.follow-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(1))
+                    .withDescription("Follow mode: how often NOTE is polled for new note_ids.");
+
+    public static final ConfigOption<Duration> FOLLOW_GAP_TIMEOUT =
+            ConfigOptions.key("tandem.jdbc.follow-gap-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "Follow mode: how long a note_id missing below the highest one read"
+                                    + " is waited for (a transaction that took its id earlier"
+                                    + " and commits later) before it is given up.");
 }

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -22,9 +23,18 @@ import org.apache.flink.connector.jdbc.split.JdbcNumericBetweenParametersProvide
  * A bounded read of OMOP {@code NOTE} (or of a query returning {@code note_id} and {@code
  * note_text}) through Flink's {@link JdbcSource}: split into {@code note_id} ranges that the
  * reading subtasks share, each range streamed in {@code note_id} order. Checkpoints keep which
- * ranges are done.
+ * ranges are done. Followed ({@link Follow}), the same readers read the ranges that {@link
+ * NoteFollowSource} finds above what it has read.
  */
 public final class NoteInput {
+    /**
+     * Follow mode: poll every {@code interval} for notes above the highest note_id read.
+     *
+     * @param gapTimeout how long a missing note_id below the highest is waited for (an insert
+     *     committed after a higher one)
+     */
+    public record Follow(Duration interval, Duration gapTimeout) {}
+
     /** Rows fetched per round trip; PostgreSQL streams a result only outside auto-commit. */
     private static final int FETCH_SIZE = 1000;
 
@@ -39,6 +49,7 @@ public final class NoteInput {
      *
      * @param query the query to read, or null to read {@code table}
      * @param splits note_id ranges, or null for {@value #SPLITS_PER_READER} per reader
+     * @param follow null to read the notes there are and end
      * @param connect false to check the options only: no source, nothing read from the database
      * @throws IllegalArgumentException naming the table or query and what is wrong with it
      */
@@ -48,6 +59,7 @@ public final class NoteInput {
             String query,
             Integer splits,
             int readers,
+            Follow follow,
             boolean connect) {
         String origin;
         String from;
@@ -72,9 +84,25 @@ public final class NoteInput {
         int parallelism = Math.max(1, readers);
         int ranges = splits != null ? splits : SPLITS_PER_READER * parallelism;
         String description =
-                "PostgreSQL " + connection + ", " + what + ", " + ranges + " note_id ranges";
+                "PostgreSQL "
+                        + connection
+                        + ", "
+                        + what
+                        + (follow == null
+                                ? ", " + ranges + " note_id ranges"
+                                : ", followed: new note_ids every "
+                                        + follow.interval().toMillis()
+                                        + " ms, up to "
+                                        + ranges
+                                        + " ranges a poll, a missing note_id waited for "
+                                        + follow.gapTimeout().toMillis()
+                                        + " ms");
         if (!connect) {
             return new Inputs(null, parallelism, 0, description);
+        }
+        if (ranges < 1) {
+            throw new IllegalArgumentException(
+                    JdbcOptions.READ_SPLITS.key() + ": '" + ranges + "' must be at least 1");
         }
         long min;
         long max;
@@ -82,6 +110,27 @@ public final class NoteInput {
         try (Connection db = connection.open();
                 Statement statement = db.createStatement()) {
             checkColumns(statement, from, what);
+            if (follow != null) {
+                return new Inputs(
+                        new NoteFollowSource(
+                                // The enumerator makes the ranges; this one range is never
+                                // enumerated.
+                                reading(
+                                        connection,
+                                        from,
+                                        origin,
+                                        new JdbcNumericBetweenParametersProvider(0, 0)),
+                                new NoteFollowEnumerator.Settings(
+                                        connection,
+                                        from,
+                                        rangeQuery(from),
+                                        follow.interval(),
+                                        ranges,
+                                        follow.gapTimeout())),
+                        parallelism,
+                        0,
+                        description);
+            }
             try (ResultSet range =
                     statement.executeQuery(
                             "SELECT min(note_id), max(note_id), count(*) FROM " + from)) {
@@ -94,21 +143,36 @@ public final class NoteInput {
             throw new IllegalArgumentException(
                     connection.url() + ": cannot read " + what + ": " + e.getMessage());
         }
-        if (ranges < 1) {
-            throw new IllegalArgumentException(
-                    JdbcOptions.READ_SPLITS.key() + ": '" + ranges + "' must be at least 1");
-        }
         JdbcNumericBetweenParametersProvider between =
                 new JdbcNumericBetweenParametersProvider(min, Math.max(min, max))
                         .ofBatchNum((int) Math.max(1, Math.min(ranges, max - min + 1)));
+        int splitCount = between.getParameterValues().length;
+        return new Inputs(
+                reading(connection, from, origin, between),
+                Math.max(1, Math.min(parallelism, count == 0 ? 1 : splitCount)),
+                count,
+                description);
+    }
+
+    /** A note_id range of NOTE (the two parameters), in note_id order. */
+    private static String rangeQuery(String from) {
+        return "SELECT * FROM " + from + " WHERE note_id BETWEEN ? AND ? ORDER BY note_id";
+    }
+
+    /**
+     * The JDBC source reading the ranges {@code between} gives; followed, its readers serve {@link
+     * NoteFollowSource}, whose enumerator makes the ranges instead.
+     */
+    private static JdbcSource<RawRecord> reading(
+            JdbcConnection connection,
+            String from,
+            String origin,
+            JdbcNumericBetweenParametersProvider between) {
         JdbcSourceBuilder<RawRecord> builder =
                 JdbcSource.<RawRecord>builder()
                         .setDBUrl(connection.url())
                         .setDriverName(org.postgresql.Driver.class.getName())
-                        .setSql(
-                                "SELECT * FROM "
-                                        + from
-                                        + " WHERE note_id BETWEEN ? AND ? ORDER BY note_id")
+                        .setSql(rangeQuery(from))
                         .setJdbcParameterValuesProvider(between)
                         .setResultExtractor(new NoteRowExtractor(origin))
                         .setTypeInformation(TypeInformation.of(RawRecord.class))
@@ -118,12 +182,7 @@ public final class NoteInput {
                         // driver holds in memory whole; a split read again after a restore only
                         // rewrites the same rows, which the NOTE_NLP sink skips.
                         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
-        int splitCount = between.getParameterValues().length;
-        return new Inputs(
-                withConnectionPerFetcher(builder.build(), connection),
-                Math.max(1, Math.min(parallelism, count == 0 ? 1 : splitCount)),
-                count,
-                description);
+        return withConnectionPerFetcher(builder.build(), connection);
     }
 
     /**

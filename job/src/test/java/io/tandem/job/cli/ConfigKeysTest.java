@@ -61,6 +61,9 @@ class ConfigKeysTest {
         values.put("tandem.jdbc.properties", jdbcProperties().toString());
         values.put("tandem.jdbc.read-splits", "3");
         values.put("tandem.jdbc.write-batch-size", "10");
+        values.put("tandem.jdbc.follow", "true");
+        values.put("tandem.jdbc.follow-interval", "5s");
+        values.put("tandem.jdbc.follow-gap-timeout", "1min");
         values.put("tandem.input-format", "jsonl");
         values.put("tandem.id-column", "note_id");
         values.put("tandem.text-column", "body");
@@ -125,6 +128,13 @@ class ConfigKeysTest {
     }
 
     private List<String> baseOptions(String key) {
+        if (key.startsWith("tandem.jdbc.follow-")) {
+            // The follow mode's settings apply to a followed input only.
+            return List.of(
+                    "tandem.input=jdbc:postgresql://localhost:1/cdm",
+                    "tandem.output=jdbc:postgresql://localhost:1/cdm",
+                    "tandem.jdbc.follow=true");
+        }
         if (key.startsWith("tandem.jdbc.")) {
             // Checked without a connection: only run's build() reaches the database.
             return List.of(

@@ -77,7 +77,7 @@ class OmopJdbcITCase {
         return file;
     }
 
-    private static String[] run(String url, Path credentials, String output, String... more) {
+    static String[] run(String url, Path credentials, String output, String... more) {
         List<String> args =
                 new ArrayList<>(
                         List.of(
@@ -256,11 +256,7 @@ class OmopJdbcITCase {
         OmopNotes.insert(url, 0, 20);
         String password = "pw-" + UUID.randomUUID();
         // The log is the point here, not the entities: a pipeline without a model starts faster.
-        Path termsOnly = dir.resolve("terms-only.yaml");
-        Files.writeString(
-                termsOnly,
-                "components:\n  - type: tokenizer\n  - type: terms\n"
-                        + "    lexicon: classpath:io/tandem/lexicon/clinical-terms.tsv\n");
+        Path termsOnly = OmopNotes.termsOnlyPipeline(dir);
         Separate run =
                 Separate.tandem(
                         dir,

@@ -28,16 +28,23 @@ final class OmopNotes {
 
     /** Inserts notes {@code first..first+count-1}: note_id is the corpus index + 1. */
     static void insert(String url, long first, int count) throws SQLException {
-        try (Connection db = PostgresExtension.connect(url);
-                PreparedStatement insert =
-                        db.prepareStatement(
-                                "INSERT INTO note (note_id, person_id, note_date,"
-                                        + " note_datetime, note_type_concept_id,"
-                                        + " note_class_concept_id, note_title, note_text,"
-                                        + " encoding_concept_id, language_concept_id,"
-                                        + " visit_occurrence_id) VALUES (?, ?, ?, now(), 32831,"
-                                        + " 44814639, ?, ?, 32678, 4180186, ?)")) {
+        try (Connection db = PostgresExtension.connect(url)) {
             db.setAutoCommit(false);
+            insert(db, first, count);
+            db.commit();
+        }
+    }
+
+    /** As {@link #insert(String, long, int)}, in the caller's transaction, not committed. */
+    static void insert(Connection db, long first, int count) throws SQLException {
+        try (PreparedStatement insert =
+                db.prepareStatement(
+                        "INSERT INTO note (note_id, person_id, note_date,"
+                                + " note_datetime, note_type_concept_id,"
+                                + " note_class_concept_id, note_title, note_text,"
+                                + " encoding_concept_id, language_concept_id,"
+                                + " visit_occurrence_id) VALUES (?, ?, ?, now(), 32831,"
+                                + " 44814639, ?, ?, 32678, 4180186, ?)")) {
             for (long i = first; i < first + count; i++) {
                 insert.setLong(1, i + 1);
                 insert.setLong(2, 1000 + i % 97);
@@ -51,8 +58,18 @@ final class OmopNotes {
                 }
             }
             insert.executeBatch();
-            db.commit();
         }
+    }
+
+    /**
+     * A pipeline file of the tokenizer and the bundled clinical terms, without a model: a run that
+     * starts and goes faster, where the model is not what a test is about.
+     */
+    static Path termsOnlyPipeline(Path dir) throws IOException {
+        return Files.writeString(
+                dir.resolve("terms-only.yaml"),
+                "components:\n  - type: tokenizer\n  - type: terms\n"
+                        + "    lexicon: classpath:io/tandem/lexicon/clinical-terms.tsv\n");
     }
 
     static long count(String url, String table) throws SQLException {
