@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.runtime.metrics.TimerGauge;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
@@ -28,6 +29,13 @@ import org.apache.flink.util.OutputTag;
  * to the mailbox until it is, as Flink's AsyncWaitOperator does when full, so a slow GPU
  * backpressures the CPU task set instead of letting documents pile up. Queued batches are all sent
  * before a checkpoint barrier and at the end of input, so the operator keeps no state.
+ *
+ * <p>The wait for a credit is backpressure from the inference subtasks, and the task reports it as
+ * such: Flink counts a task busy unless its mailbox waits for input (idle) or for room downstream
+ * (backpressured), so a yield in {@code processElement} would read as busy, and a slow GPU would
+ * make the CPU task set look saturated to the dashboard and to Flink's autoscaler. The batcher runs
+ * the task's own soft-backpressure timer while it waits, paused while a returned credit's mail
+ * sends the next batch.
  *
  * <p>Metrics: {@code tandemBatchesInFlight} for the producer, and per link (group {@code link} =
  * the inference subtask's index, one for each subtask the dispatch schedule sends this producer's
@@ -50,6 +58,8 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
     private transient int producers;
     private transient ArrayDeque<Ready> ready;
     private transient long nextSentArrival;
+    private transient TimerGauge backpressured;
+    private transient int awaitingCredit;
 
     /** A batch waiting for a credit: the records it will send. */
     private record Ready(PendingDocs docs, TensorBatch tensors) {}
@@ -92,6 +102,12 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
                         .getMailboxExecutorFactory()
                         .createExecutor(getOperatorConfig().getChainIndex());
         ready = new ArrayDeque<>();
+        backpressured =
+                getContainingTask()
+                        .getEnvironment()
+                        .getMetricGroup()
+                        .getIOMetricGroup()
+                        .getSoftBackPressuredTimePerSecond();
         credits.onRelease(mailbox, this::emitReady);
         getMetricGroup().gauge("tandemBatchesInFlight", credits::inFlight);
         // The partitioner picks each batch's link by the same schedule, for the same (P, C).
@@ -177,23 +193,54 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
         if (credits == null) {
             return; // a credit came back after close()
         }
-        while (!ready.isEmpty() && credits.tryAcquire()) {
-            Ready next = ready.poll();
-            long seq = next.tensors().seq();
-            credits.sent(seq, schedule.consumerFor(producer, seq));
-            // Handed over before the handle leaves: the join finds them when the handle arrives.
-            credits.handOver(next.docs());
-            output.collect(PENDING_DOCS, new StreamRecord<>(PendingDocsHandle.of(next.docs())));
-            output.collect(new StreamRecord<>(next.tensors()));
+        if (ready.isEmpty() || credits.available() == 0) {
+            return;
+        }
+        // Sending is work, not backpressure; a blocked network buffer starts Flink's own timer.
+        if (awaitingCredit > 0) {
+            backpressured.markEnd();
+        }
+        try {
+            while (!ready.isEmpty() && credits.tryAcquire()) {
+                Ready next = ready.poll();
+                long seq = next.tensors().seq();
+                credits.sent(seq, schedule.consumerFor(producer, seq));
+                // Handed over before the handle leaves: the join finds them when the handle
+                // arrives.
+                credits.handOver(next.docs());
+                output.collect(
+                        PENDING_DOCS, new StreamRecord<>(PendingDocsHandle.of(next.docs())));
+                output.collect(new StreamRecord<>(next.tensors()));
+            }
+        } finally {
+            if (awaitingCredit > 0) {
+                backpressured.markStart();
+            }
         }
     }
 
-    /** Returns once every queued batch is sent; returned credits wake the mailbox. */
+    /**
+     * Returns once every queued batch is sent; returned credits wake the mailbox. The wait counts
+     * as backpressure (a checkpoint's flush may nest in it, from a mail: the outer wait owns the
+     * timer).
+     */
     private void sendAllReady() throws Exception {
         emitReady();
-        while (!ready.isEmpty()) {
-            mailbox.yield();
-            emitReady();
+        if (ready.isEmpty()) {
+            return;
+        }
+        if (awaitingCredit++ == 0) {
+            backpressured.markStart();
+        }
+        try {
+            while (!ready.isEmpty()) {
+                mailbox.yield();
+                emitReady();
+            }
+        } finally {
+            if (--awaitingCredit == 0) {
+                backpressured.markEnd();
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MeterView;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.metrics.TimerGauge;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -48,8 +49,7 @@ public final class InferenceOperator<F extends Serializable>
     private transient Counter forwardNanos;
     private transient Counter bisectionForwards;
     private transient Counter failedDocuments;
-    private transient long openedNanos;
-    private transient long busyNanos;
+    private transient TimerGauge forwardTime;
     private transient Counter documents;
     private transient Counter rows;
     private transient Counter tokens;
@@ -112,8 +112,11 @@ public final class InferenceOperator<F extends Serializable>
         bisectionForwards = metrics.counter("tandemForwardBisectionAttempts");
         failedDocuments = metrics.counter("tandemForwardFailedDocuments");
         metrics.gauge("tandemGpuIndex", () -> gpuIndex);
-        metrics.gauge("tandemInferenceIdleFraction", this::idleFraction);
-        metrics.gauge("tandemInferenceBusyFraction", () -> 1.0 - idleFraction());
+        // Measured as Flink measures a task's busy time, over the same windows, so the two agree
+        // where the task does nothing but forward passes.
+        forwardTime = metrics.gauge("tandemForwardTimeMsPerSecond", new TimerGauge());
+        metrics.gauge("tandemInferenceBusyFraction", () -> forwardTime.getValue() / 1000.0);
+        metrics.gauge("tandemInferenceIdleFraction", () -> 1.0 - forwardTime.getValue() / 1000.0);
         documents = metrics.counter("tandemForwardDocuments");
         rows = metrics.counter("tandemForwardRows");
         tokens = metrics.counter("tandemForwardTokens");
@@ -127,7 +130,6 @@ public final class InferenceOperator<F extends Serializable>
                 metrics.histogram(
                         "tandemForwardLatencyMs",
                         new DescriptiveStatisticsHistogram(LATENCY_WINDOW));
-        openedNanos = System.nanoTime();
     }
 
     /** {@code numerator / denominator}, 0 before anything was counted. */
@@ -136,18 +138,18 @@ public final class InferenceOperator<F extends Serializable>
         return below == 0 ? 0.0 : (double) numerator.getCount() / below;
     }
 
-    private double idleFraction() {
-        long elapsed = System.nanoTime() - openedNanos;
-        return elapsed <= 0 ? 1.0 : Math.max(0.0, 1.0 - (double) busyNanos / elapsed);
-    }
-
     @Override
     public void processElement(StreamRecord<TensorBatch> element) throws Exception {
         TensorBatch batch = element.getValue();
         long start = System.nanoTime();
-        IsolatingForward.Forwarded result = forward.forward(batch.tensors(), batch.docRows());
+        forwardTime.markStart();
+        IsolatingForward.Forwarded result;
+        try {
+            result = forward.forward(batch.tensors(), batch.docRows());
+        } finally {
+            forwardTime.markEnd();
+        }
         long took = System.nanoTime() - start;
-        busyNanos += took;
         forwardNanos.inc(took);
         batches.inc();
         countBatch(batch, took);
