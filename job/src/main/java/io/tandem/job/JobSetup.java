@@ -539,7 +539,8 @@ public final class JobSetup {
                                     JdbcConnection.of(outputSpec, jdbcProperties, environment),
                                     options.string(JdbcOptions.OUTPUT_TABLE).orElseThrow(),
                                     options.string(JdbcOptions.DEAD_LETTER_TABLE).orElseThrow(),
-                                    options.intAtLeast(JdbcOptions.WRITE_BATCH_SIZE, 1, "1000"))
+                                    options.intAtLeast(JdbcOptions.WRITE_BATCH_SIZE, 1, "1000"),
+                                    options.enumValue(JdbcOptions.COMMIT, JdbcOptions.Commit.class))
                             : null;
             Path output = noteNlp != null ? null : Path.of(outputSpec);
             OutputFormat outputFormat =

@@ -61,6 +61,7 @@ class ConfigKeysTest {
         values.put("tandem.jdbc.properties", jdbcProperties().toString());
         values.put("tandem.jdbc.read-splits", "3");
         values.put("tandem.jdbc.write-batch-size", "10");
+        values.put("tandem.jdbc.commit", "xa");
         values.put("tandem.input-format", "jsonl");
         values.put("tandem.id-column", "note_id");
         values.put("tandem.text-column", "body");
