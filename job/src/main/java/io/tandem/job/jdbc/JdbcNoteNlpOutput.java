@@ -399,6 +399,16 @@ public final class JdbcNoteNlpOutput {
                 () -> xaDataSource(url, properties));
     }
 
+    /**
+     * How long an XA writer's statement waits for a row lock. An entity whose id meets one the
+     * transaction before inserted (a hash collision, or the same id probe) waits for that
+     * transaction, prepared but not committed; its commit is the committer's, which runs in the
+     * writer's own task, blocked by that wait: without a limit the writer would hang until the
+     * checkpoint timeout (10 minutes). With it the batch fails, and the job restarts from its last
+     * checkpoint, whose transaction it commits first.
+     */
+    static final String XA_LOCK_TIMEOUT = "10s";
+
     /** pgjdbc's XA data source, with the connection's properties (credentials included). */
     static PGXADataSource xaDataSource(String url, Properties properties) {
         PGXADataSource source = new PGXADataSource();
@@ -411,6 +421,11 @@ public final class JdbcNoteNlpOutput {
                         "'" + key + "' is not a pgjdbc connection property: " + e.getMessage());
             }
         }
+        String options = source.getOptions();
+        source.setOptions(
+                (options == null || options.isBlank() ? "" : options + " ")
+                        + "-c lock_timeout="
+                        + XA_LOCK_TIMEOUT);
         return source;
     }
 
