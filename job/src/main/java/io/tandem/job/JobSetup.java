@@ -21,6 +21,7 @@ import io.tandem.pipeline.PipelineConfig;
 import io.tandem.plan.CpuBudget;
 import io.tandem.plan.WorkerOptions;
 import io.tandem.plan.WorkerPlan;
+import io.tandem.sample.SampleCorpus;
 import io.tandem.source.InputFormat;
 import io.tandem.source.SourceOptions;
 import java.io.IOException;
@@ -544,7 +545,8 @@ public final class JobSetup {
                                     JdbcConnection.of(outputSpec, jdbcProperties, environment),
                                     options.string(JdbcOptions.OUTPUT_TABLE).orElseThrow(),
                                     options.string(JdbcOptions.DEAD_LETTER_TABLE).orElseThrow(),
-                                    options.intAtLeast(JdbcOptions.WRITE_BATCH_SIZE, 1, "1000"))
+                                    options.intAtLeast(JdbcOptions.WRITE_BATCH_SIZE, 1, "1000"),
+                                    options.enumValue(JdbcOptions.COMMIT, JdbcOptions.Commit.class))
                             : null;
             Path output = noteNlp != null ? null : Path.of(outputSpec);
             OutputFormat outputFormat =
@@ -555,6 +557,21 @@ public final class JobSetup {
                             : options.string(JobOptions.DEAD_LETTER_OUTPUT)
                                     .map(Path::of)
                                     .orElse(deadLetterPathFor(output));
+            String inputSpec = options.string(JobOptions.INPUT).orElse("");
+            if ((noteNlp != null || outputFormat == OutputFormat.OMOP)
+                    && SampleCorpus.isSpec(inputSpec)) {
+                // Its ids are sample-<i>: every note would be a dead letter of the OMOP output.
+                throw new IllegalArgumentException(
+                        JobOptions.INPUT.key()
+                                + ": '"
+                                + inputSpec
+                                + "' is the bundled sample corpus, whose ids (sample-0, sample-1,"
+                                + " ...) are not the integer note_ids NOTE_NLP needs: every note"
+                                + " would be a dead letter; expected notes with integer ids (an"
+                                + " OMOP NOTE export with "
+                                + SourceOptions.INPUT_FORMAT.key()
+                                + " omop, or a jdbc:postgresql:// NOTE table)");
+            }
             InputFormat inputFormat =
                     options.isSet(SourceOptions.INPUT_FORMAT)
                             ? options.enumValue(SourceOptions.INPUT_FORMAT, InputFormat.class)

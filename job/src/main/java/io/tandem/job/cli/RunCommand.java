@@ -151,6 +151,14 @@ public final class RunCommand implements Callable<Integer> {
     String jdbcProperties;
 
     @Option(
+            names = "--jdbc-commit",
+            paramLabel = "idempotent|xa",
+            description =
+                    "jdbc: output: how NOTE_NLP commits exactly once (default: idempotent; xa"
+                            + " needs PostgreSQL's max_prepared_transactions above 0).")
+    String jdbcCommit;
+
+    @Option(
             names = "--output",
             paramLabel = "<file.jsonl|folder|jdbc:postgresql://...>",
             description =
@@ -449,6 +457,7 @@ public final class RunCommand implements Callable<Integer> {
         keys.put("--jdbc-properties", JdbcOptions.PROPERTIES);
         keys.put("--follow", JdbcOptions.FOLLOW);
         keys.put("--follow-interval", JdbcOptions.FOLLOW_INTERVAL);
+        keys.put("--jdbc-commit", JdbcOptions.COMMIT);
         keys.put("--output", JobOptions.OUTPUT);
         keys.put("--output-format", JobOptions.OUTPUT_FORMAT);
         keys.put("--dead-letter", JobOptions.DEAD_LETTER_OUTPUT);

@@ -8,16 +8,22 @@ import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Pattern;
+import org.apache.flink.connector.jdbc.JdbcExactlyOnceOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.postgresql.xa.PGXADataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes {@code NOTE_NLP} rows and dead letters through Flink's JDBC sink, exactly once by
@@ -26,6 +32,10 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
  * written. A row written again after a restart, from a checkpoint or from scratch, changes nothing.
  * Entities and dead letters go through the same statement, so a batch (flushed when full and on
  * every checkpoint) commits both together.
+ *
+ * <p>With {@link JdbcOptions.Commit#XA} the same statement runs inside Flink's XA sink instead: one
+ * transaction per checkpoint, prepared when the checkpoint is taken and committed when it completes
+ * (see {@link #sink()}).
  */
 public final class JdbcNoteNlpOutput {
     private static final Pattern TABLE_NAME =
@@ -34,14 +44,36 @@ public final class JdbcNoteNlpOutput {
     /** One writer: the probe for a free note_nlp_id must not race another writer's. */
     public static final int WRITERS = 1;
 
+    /**
+     * Prepared transactions the XA sink may hold at once: per writer, a checkpoint's transaction
+     * prepared while the one of the checkpoint before still awaits its commit.
+     */
+    public static final int PREPARED_TRANSACTIONS_NEEDED = 2 * WRITERS;
+
+    /** The format id of the XA transaction ids of Flink's JDBC sink ({@code TransactionId}). */
+    private static final String FLINK_XID_FORMAT = "202";
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcNoteNlpOutput.class);
+
     private final JdbcConnection connection;
     private final String table;
     private final String deadLetterTable;
     private final int batchSize;
+    private final JdbcOptions.Commit commit;
 
     public JdbcNoteNlpOutput(
             JdbcConnection connection, String table, String deadLetterTable, int batchSize) {
+        this(connection, table, deadLetterTable, batchSize, JdbcOptions.Commit.IDEMPOTENT);
+    }
+
+    public JdbcNoteNlpOutput(
+            JdbcConnection connection,
+            String table,
+            String deadLetterTable,
+            int batchSize,
+            JdbcOptions.Commit commit) {
         this.connection = connection;
+        this.commit = commit;
         this.table = tableName(JdbcOptions.OUTPUT_TABLE.key(), table);
         this.deadLetterTable = tableName(JdbcOptions.DEAD_LETTER_TABLE.key(), deadLetterTable);
         this.batchSize = batchSize;
@@ -76,10 +108,15 @@ public final class JdbcNoteNlpOutput {
         return deadLetterTable;
     }
 
+    public JdbcOptions.Commit commit() {
+        return commit;
+    }
+
     /**
      * Fails fast, before the job starts, when the rows could not be written exactly once: a table
      * missing, or no unique key on the column its {@code ON CONFLICT} names (PostgreSQL would then
-     * fail every batch, and Flink restart the job forever).
+     * fail every batch, and Flink restart the job forever). With XA, also a server that refuses
+     * prepared transactions; and it rolls back those an earlier, killed run left on the tables.
      *
      * @throws IllegalArgumentException naming the table and what it lacks
      */
@@ -91,9 +128,88 @@ public final class JdbcNoteNlpOutput {
                     deadLetterTable,
                     "dead_letter_id",
                     "its primary key (see omop/note_nlp_dead_letter.sql in tandem.jar)");
+            if (commit == JdbcOptions.Commit.XA) {
+                checkPreparedTransactions(db);
+                rollBackLeftOverTransactions(db);
+            }
         } catch (SQLException e) {
             throw new IllegalArgumentException(
                     connection.url() + ": cannot check the output tables: " + e.getMessage());
+        }
+    }
+
+    /**
+     * PostgreSQL refuses {@code PREPARE TRANSACTION} when {@code max_prepared_transactions} is 0,
+     * its default: every checkpoint would fail, and Flink restart the job forever.
+     */
+    private void checkPreparedTransactions(Connection db) throws SQLException {
+        int allowed;
+        try (Statement statement = db.createStatement();
+                ResultSet show = statement.executeQuery("SHOW max_prepared_transactions")) {
+            show.next();
+            allowed = Integer.parseInt(show.getString(1));
+        }
+        if (allowed < PREPARED_TRANSACTIONS_NEEDED) {
+            throw new IllegalArgumentException(
+                    "PostgreSQL at "
+                            + connection.url()
+                            + " has max_prepared_transactions = "
+                            + allowed
+                            + "; "
+                            + JdbcOptions.COMMIT.key()
+                            + " xa needs at least "
+                            + PREPARED_TRANSACTIONS_NEEDED
+                            + " (a transaction prepared per checkpoint): set"
+                            + " max_prepared_transactions = 10 in postgresql.conf (or ALTER SYSTEM"
+                            + " SET max_prepared_transactions = 10) and restart PostgreSQL, or use "
+                            + JdbcOptions.COMMIT.key()
+                            + " idempotent");
+        }
+    }
+
+    /**
+     * A run killed between a checkpoint's prepare and its commit leaves its transaction prepared,
+     * holding the locks of the rows it inserted. Flink's sink rolls back only the transactions of
+     * its own job (a restart from a checkpoint); a new run of the same command is a new job, whose
+     * inserts of the same {@code note_nlp_id}s would wait on those locks forever. The tables have
+     * one writer, so a prepared transaction of Flink's sink that holds a lock on them is a dead
+     * run's: this rolls it back, and the run rewrites its rows (it reads NOTE from the start).
+     */
+    private void rollBackLeftOverTransactions(Connection db) throws SQLException {
+        List<String> left = new ArrayList<>();
+        try (PreparedStatement query =
+                db.prepareStatement(
+                        "SELECT p.gid FROM pg_prepared_xacts p"
+                                + " WHERE p.database = current_database() AND p.gid LIKE ?"
+                                + " AND EXISTS (SELECT 1 FROM pg_locks own JOIN pg_locks held"
+                                + " ON held.virtualtransaction = own.virtualtransaction"
+                                + " WHERE own.locktype = 'transactionid'"
+                                + " AND own.transactionid = p.transaction AND own.pid IS NULL"
+                                + " AND held.locktype = 'relation'"
+                                + " AND held.relation IN (to_regclass(?), to_regclass(?)))"
+                                + " ORDER BY p.prepared")) {
+            query.setString(1, FLINK_XID_FORMAT + "\\_%");
+            query.setString(2, table);
+            query.setString(3, deadLetterTable);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    left.add(rows.getString(1));
+                }
+            }
+        }
+        for (String gid : left) {
+            try (Statement statement = db.createStatement()) {
+                statement.execute("ROLLBACK PREPARED '" + gid.replace("'", "''") + "'");
+            }
+        }
+        if (!left.isEmpty()) {
+            LOG.warn(
+                    "Rolled back {} prepared transaction(s) an earlier run left on {} and {}: {};"
+                            + " their rows are written again by this run",
+                    left.size(),
+                    table,
+                    deadLetterTable,
+                    left);
         }
     }
 
@@ -255,17 +371,62 @@ public final class JdbcNoteNlpOutput {
         return index + 1;
     }
 
-    /** Flink's JDBC sink, at least once: idempotent writes make it exactly once. */
+    /**
+     * Flink's JDBC sink. Idempotent: at least once, and the statement makes it exactly once. XA:
+     * exactly once by the sink's transactions (the statement still skips rows already written,
+     * which a rerun of a killed run needs: it reads NOTE from the start), with what PostgreSQL's XA
+     * needs: one transaction per connection, and no retry of a failed batch (a retry inside the
+     * transaction could write a row twice, FLINK-22311).
+     */
     public JdbcSink<NoteNlpWrite> sink() {
-        return JdbcSink.<NoteNlpWrite>builder()
-                .withQueryStatement(sql(), STATEMENT)
-                .withExecutionOptions(
-                        JdbcExecutionOptions.builder()
-                                .withBatchSize(batchSize)
-                                .withBatchIntervalMs(0)
-                                .withMaxRetries(3)
-                                .build())
-                .buildAtLeastOnce(connection.connectionOptions());
+        boolean xa = commit == JdbcOptions.Commit.XA;
+        var builder =
+                JdbcSink.<NoteNlpWrite>builder()
+                        .withQueryStatement(sql(), STATEMENT)
+                        .withExecutionOptions(
+                                JdbcExecutionOptions.builder()
+                                        .withBatchSize(batchSize)
+                                        .withBatchIntervalMs(0)
+                                        .withMaxRetries(xa ? 0 : 3)
+                                        .build());
+        if (!xa) {
+            return builder.buildAtLeastOnce(connection.connectionOptions());
+        }
+        String url = connection.url();
+        Properties properties = connection.properties();
+        return builder.buildExactlyOnce(
+                JdbcExactlyOnceOptions.builder().withTransactionPerConnection(true).build(),
+                () -> xaDataSource(url, properties));
+    }
+
+    /**
+     * How long an XA writer's statement waits for a row lock. An entity whose id meets one the
+     * transaction before inserted (a hash collision, or the same id probe) waits for that
+     * transaction, prepared but not committed; its commit is the committer's, which runs in the
+     * writer's own task, blocked by that wait: without a limit the writer would hang until the
+     * checkpoint timeout (10 minutes). With it the batch fails, and the job restarts from its last
+     * checkpoint, whose transaction it commits first.
+     */
+    static final String XA_LOCK_TIMEOUT = "10s";
+
+    /** pgjdbc's XA data source, with the connection's properties (credentials included). */
+    static PGXADataSource xaDataSource(String url, Properties properties) {
+        PGXADataSource source = new PGXADataSource();
+        source.setUrl(url);
+        for (String key : properties.stringPropertyNames()) {
+            try {
+                source.setProperty(key, properties.getProperty(key));
+            } catch (SQLException e) {
+                throw new IllegalArgumentException(
+                        "'" + key + "' is not a pgjdbc connection property: " + e.getMessage());
+            }
+        }
+        String options = source.getOptions();
+        source.setOptions(
+                (options == null || options.isBlank() ? "" : options + " ")
+                        + "-c lock_timeout="
+                        + XA_LOCK_TIMEOUT);
+        return source;
     }
 
     /** For the job log: URL, property names and tables, never a secret. */
@@ -276,7 +437,10 @@ public final class JdbcNoteNlpOutput {
                 + table
                 + ", dead letters to "
                 + deadLetterTable
-                + " (idempotent, keyed on note_nlp_id and dead_letter_id), batches of "
+                + (commit == JdbcOptions.Commit.XA
+                        ? " (XA: a transaction per checkpoint; rows already written skipped by"
+                                + " note_nlp_id and dead_letter_id), batches of "
+                        : " (idempotent, keyed on note_nlp_id and dead_letter_id), batches of ")
                 + batchSize
                 + " rows";
     }

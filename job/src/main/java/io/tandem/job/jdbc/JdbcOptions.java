@@ -61,6 +61,30 @@ public final class JdbcOptions {
                             "note_id ranges the input is read in (default: 8 per reading"
                                     + " subtask).");
 
+    /** How the NOTE_NLP output commits its rows exactly once. */
+    public enum Commit {
+        /** Batches commit as they are written; a rewritten row is skipped by its key. */
+        IDEMPOTENT,
+        /**
+         * Flink's XA sink: one prepared transaction per checkpoint, committed when the checkpoint
+         * completes. Needs PostgreSQL's max_prepared_transactions above 0.
+         */
+        XA
+    }
+
+    public static final ConfigOption<Commit> COMMIT =
+            ConfigOptions.key("tandem.jdbc.commit")
+                    .enumType(Commit.class)
+                    .defaultValue(Commit.IDEMPOTENT)
+                    .withDescription(
+                            "How a jdbc: output commits exactly once: idempotent (batches commit as"
+                                    + " written; rows already written are skipped by their key)"
+                                    + " or xa (Flink's XA sink: a transaction per checkpoint,"
+                                    + " committed when it completes; needs PostgreSQL's"
+                                    + " max_prepared_transactions of at least "
+                                    + JdbcNoteNlpOutput.PREPARED_TRANSACTIONS_NEEDED
+                                    + ").");
+
     public static final ConfigOption<Integer> WRITE_BATCH_SIZE =
             ConfigOptions.key("tandem.jdbc.write-batch-size")
                     .intType()

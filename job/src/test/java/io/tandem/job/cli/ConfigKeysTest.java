@@ -64,6 +64,7 @@ class ConfigKeysTest {
         values.put("tandem.jdbc.follow", "true");
         values.put("tandem.jdbc.follow-interval", "5s");
         values.put("tandem.jdbc.follow-gap-timeout", "1min");
+        values.put("tandem.jdbc.commit", "xa");
         values.put("tandem.input-format", "jsonl");
         values.put("tandem.id-column", "note_id");
         values.put("tandem.text-column", "body");

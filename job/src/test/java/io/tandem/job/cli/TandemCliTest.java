@@ -119,6 +119,22 @@ class TandemCliTest {
     }
 
     @Test
+    void theSampleCorpusIsRefusedForOmopOutputWhoseNoteIdsAreIntegers() {
+        assertOneLine(
+                run(
+                        "run",
+                        "--output",
+                        dir.resolve("note_nlp.jsonl").toString(),
+                        "--output-format",
+                        "omop",
+                        "--no-progress"),
+                "tandem: --input: 'sample:1000' is the bundled sample corpus, whose ids (sample-0,"
+                        + " sample-1, ...) are not the integer note_ids NOTE_NLP needs: every note"
+                        + " would be a dead letter; expected notes with integer ids (an OMOP NOTE"
+                        + " export with --input-format omop, or a jdbc:postgresql:// NOTE table)");
+    }
+
+    @Test
     void cpuWorkersLeavingNone() {
         int cpus = io.tandem.plan.CpuBudget.detect().cpus();
         assertOneLine(
