@@ -104,12 +104,16 @@ final class FileEnumerator implements SplitEnumerator<FileSplit, FileEnumeratorS
             throw new IllegalStateException("Cannot list the input files " + files.spec(), error);
         }
         for (Found file : found) {
+            // Listings run one after another on the worker thread, but each result is added here
+            // later: a listing can start before the one before it was added, and find its files.
+            if (!seen.add(file.path())) {
+                continue;
+            }
             long records = 0;
             for (FileSplit split : file.splits()) {
                 unassigned.add(split.shifted(nextSeq, 0));
                 records += split.records();
             }
-            seen.add(file.path());
             nextSeq += records;
         }
         listed = true;

@@ -79,7 +79,7 @@ public final class BenchReport {
                             "file_input_efficiency",
                             "the scale simulation fed as a file job is fed: one JSON Lines file"
                                     + " of the sample corpus in byte ranges, a reader per CPU"
-                                    + " subtask, output in input order: throughput / its ideal",
+                                    + " subtask chained to parse: throughput / its ideal",
                             ">= 0.95",
                             (v, all) -> v >= 0.95),
                     new Figure(
