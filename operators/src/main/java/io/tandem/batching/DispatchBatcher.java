@@ -208,8 +208,7 @@ public final class DispatchBatcher<F extends Serializable> extends AbstractBatch
                 // Handed over before the handle leaves: the join finds them when the handle
                 // arrives.
                 credits.handOver(next.docs());
-                output.collect(
-                        PENDING_DOCS, new StreamRecord<>(PendingDocsHandle.of(next.docs())));
+                output.collect(PENDING_DOCS, new StreamRecord<>(PendingDocsHandle.of(next.docs())));
                 output.collect(new StreamRecord<>(next.tensors()));
             }
         } finally {
