@@ -620,8 +620,9 @@ public final class Bench {
     }
 
     /**
-     * Only {@link #measureClinicalLengths}, for a targeted run (no warm-up: the clinical runs are
-     * long enough to warm the JIT on their own, and the rounds are interleaved).
+     * Only {@link #measureClinicalLengths}, for a targeted run: after one untimed round of its
+     * throughput runs when the settings warm up (the first jobs of a JVM run slower, and without
+     * the rest of the bench before it nothing else warms the JIT).
      *
      * @return the group's figures and, under {@code details}, the measurements behind them
      */
@@ -630,6 +631,9 @@ public final class Bench {
         details.put("settings", settings.name());
         details.put("cpus", Runtime.getRuntime().availableProcessors());
         details.put("repeats", settings.repeats());
+        if (settings.warmUp()) {
+            warmUpClinical(settings.cpuWorkers());
+        }
         measureClinicalLengths(settings.cpuWorkers());
         details.put("figures_by_round", figureRounds);
         details.put("throughput_docs_per_s", throughput);
@@ -718,6 +722,35 @@ public final class Bench {
             repeatSpreads.put("clinical_calibrated_tandem", tandem.spread());
             repeatSpreads.put("clinical_calibrated_count_window", countWindow.spread());
             measureLowRate(calibrated, p);
+        } finally {
+            lengths = LengthProfile.DEFAULT;
+        }
+    }
+
+    /** One untimed run of each of the clinical group's throughput runs. */
+    private void warmUpClinical(int p) throws Exception {
+        step("warm-up (clinical lengths, untimed)");
+        StandInModel calibrated =
+                StandInModel.calibrated(
+                        OnnxTokenClassifier.builder().maxLength(CLINICAL_WINDOW).build());
+        int docs = Math.max(settings.fastDocs() / 3, 4 * Alternatives.WINDOW_DOCS * p);
+        lengths = LengthProfile.CLINICAL;
+        try {
+            tandem(
+                    "warm-up",
+                    calibrated,
+                    p,
+                    1,
+                    true,
+                    BatchingOptions.BATCHES_IN_FLIGHT_PER_LINK.defaultValue(),
+                    docs);
+            alternative(
+                    "warm-up",
+                    calibrated,
+                    Alternatives::countWindow,
+                    p,
+                    docs,
+                    docs - Alternatives.WINDOW_DOCS * p);
         } finally {
             lengths = LengthProfile.DEFAULT;
         }
