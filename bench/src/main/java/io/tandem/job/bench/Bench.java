@@ -668,8 +668,9 @@ public final class Bench {
         StandInModel calibrated =
                 StandInModel.calibrated(
                         OnnxTokenClassifier.builder().maxLength(CLINICAL_WINDOW).build());
-        // Notes about 5 times the default corpus's mean: a third of the documents keeps the runs
-        // about as long, and the count window still fires several times per subtask.
+        // Notes of over twice the default corpus's mean length (3,300 characters against 1,400):
+        // a third of the documents keeps the runs short, and the count window still fires several
+        // times per subtask.
         int docs = Math.max(settings.fastDocs() / 3, 4 * Alternatives.WINDOW_DOCS * p);
         details.put("clinical_docs", docs);
         Best tandem = new Best(Measured::steady);
