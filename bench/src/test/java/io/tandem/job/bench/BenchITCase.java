@@ -42,7 +42,7 @@ class BenchITCase {
             assertTrue(value.isNumber(), figure.key() + " is " + value);
             assertTrue(Double.isFinite(value.asDouble()), figure.key() + " is " + value);
         }
-        assertEquals(21, BenchReport.FIGURES.size());
+        assertEquals(22, BenchReport.FIGURES.size());
         assertTrue(
                 figures.get("details")
                         .get(BenchReport.PREDICTED)
