@@ -9,14 +9,6 @@ import java.util.List;
 
 /** Writes one note from its own random stream; single use. */
 final class NoteComposer {
-    /** Median of the log-normal target length, in words. See {@link SampleCorpus}. */
-    static final double MEDIAN_TARGET_WORDS = 65;
-
-    /** Log-normal shape (σ of the log): puts about 1.5% of notes over 2,000 words. */
-    static final double SIGMA = 1.6;
-
-    static final int MIN_TARGET_WORDS = 12;
-
     /** A note's first date falls in 2015-01-01 .. 2024-12-31 (epoch days). */
     private static final int FIRST_DAY = 16436;
 
@@ -30,6 +22,7 @@ final class NoteComposer {
 
     private final SplitMix64 random;
     private final NoteLanguage language;
+    private final LengthProfile lengths;
     private final StringBuilder text = new StringBuilder(1024);
     private final List<SampleMention> mentions = new ArrayList<>();
     private final int targetWords;
@@ -41,20 +34,21 @@ final class NoteComposer {
     private final Term[] termsInSentence = new Term[8];
     private int termsInSentenceCount;
 
-    NoteComposer(SplitMix64 random, NoteLanguage language) {
+    NoteComposer(SplitMix64 random, NoteLanguage language, LengthProfile lengths) {
         this.random = random;
         this.language = language;
-        this.targetWords = drawTargetWords(random);
+        this.lengths = lengths;
+        this.targetWords = drawTargetWords(random, lengths);
         this.female = random.chance(0.5);
         this.dateDay = random.nextInt(FIRST_DAY, LAST_FIRST_DAY);
     }
 
-    /** Truncated log-normal: redraws outside [MIN_TARGET_WORDS, MAX_WORDS] instead of clamping. */
-    static int drawTargetWords(SplitMix64 random) {
-        double mu = StrictMath.log(MEDIAN_TARGET_WORDS);
+    /** Truncated log-normal: redraws outside [minTargetWords, maxWords] instead of clamping. */
+    static int drawTargetWords(SplitMix64 random, LengthProfile lengths) {
+        double mu = StrictMath.log(lengths.medianTargetWords);
         while (true) {
-            double words = StrictMath.exp(mu + SIGMA * random.nextGaussian());
-            if (words >= MIN_TARGET_WORDS && words <= SampleCorpus.MAX_WORDS) {
+            double words = StrictMath.exp(mu + lengths.sigma * random.nextGaussian());
+            if (words >= lengths.minTargetWords && words <= lengths.maxWords) {
                 return (int) words;
             }
         }
@@ -115,7 +109,7 @@ final class NoteComposer {
             text.append(style.listed() || i == 0 ? '\n' : ' ');
             written[i] = pickUnwritten(style.lines(), written, i);
             write(written[i]);
-            if (words > SampleCorpus.MAX_WORDS) {
+            if (words > lengths.maxWords) {
                 // Hard cap: drop the line (and a header left bare) and stop the note.
                 if (i == 0) {
                     rollBack(sectionStart, sectionMentions, sectionWords);

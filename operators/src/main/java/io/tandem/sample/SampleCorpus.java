@@ -31,13 +31,15 @@ import java.util.regex.Pattern;
  * twice daily"), and dates (2023-04-17, 17/04/2023, 17 April 2023). {@link SampleDoc#mentions()} is
  * the ground truth of every inserted term and date, with character offsets.
  *
- * <p><b>Length distribution.</b> Each note draws a target length in whitespace-separated words from
- * a log-normal with median 65 and σ = 1.6 (of the log), redrawn outside [12, 6,000], then adds
- * template lines until it reaches the target; {@link #MAX_WORDS} is a hard cap. The result: most
- * notes are a few sentences, and a long tail of hospital-stay notes with daily progress sections.
- * Measured over the first 20,000 notes of {@link #DEFAULT_SEED}: median 84 words, p10 23, p90 537,
- * p99 2,533, 1.5% over 2,000 words, longest 5,847; mean 232 words (about 1,500 characters) and 31
- * mentions, 23% of them negated.
+ * <p><b>Length distribution.</b> By default ({@link LengthProfile#DEFAULT}) each note draws a
+ * target length in whitespace-separated words from a log-normal with median 65 and σ = 1.6 (of the
+ * log), redrawn outside [12, 6,000], then adds template lines until it reaches the target; {@link
+ * #MAX_WORDS} is a hard cap. The result: most notes are a few sentences, and a long tail of
+ * hospital-stay notes with daily progress sections. Measured over the first 20,000 notes of {@link
+ * #DEFAULT_SEED}: median 84 words, p10 23, p90 537, p99 2,533, 1.5% over 2,000 words, longest
+ * 5,847; mean 232 words (about 1,500 characters) and 31 mentions, 23% of them negated. {@link
+ * LengthProfile#CLINICAL} draws the lengths of real clinical notes instead (median about 2,000
+ * characters, p99 about 20,000) from the same templates.
  */
 public final class SampleCorpus implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -55,17 +57,30 @@ public final class SampleCorpus implements Serializable {
     private static final Pattern POSITIVE_INTEGER = Pattern.compile("[0-9]+");
 
     private final long seed;
+    private final LengthProfile lengths;
 
     public SampleCorpus() {
         this(DEFAULT_SEED);
     }
 
     public SampleCorpus(long seed) {
+        this(seed, LengthProfile.DEFAULT);
+    }
+
+    public SampleCorpus(long seed, LengthProfile lengths) {
+        if (lengths == null) {
+            throw new IllegalArgumentException("Length profile must not be null");
+        }
         this.seed = seed;
+        this.lengths = lengths;
     }
 
     public long seed() {
         return seed;
+    }
+
+    public LengthProfile lengths() {
+        return lengths;
     }
 
     /** The note at {@code index}, identical for every call with the same seed and index. */
@@ -75,7 +90,7 @@ public final class SampleCorpus implements Serializable {
         }
         SplitMix64 random = SplitMix64.forIndex(seed, index);
         NoteLanguage language = random.chance(ENGLISH_SHARE) ? Languages.ENGLISH : Languages.FRENCH;
-        NoteComposer note = new NoteComposer(random, language).compose();
+        NoteComposer note = new NoteComposer(random, language, lengths).compose();
         return new SampleDoc(index, language.code, note.text(), note.mentions());
     }
 

@@ -15,6 +15,7 @@ import io.tandem.pipeline.ModelStep;
 import io.tandem.pipeline.Pipeline;
 import io.tandem.pipeline.components.PipelineComponent;
 import io.tandem.results.Result;
+import io.tandem.sample.LengthProfile;
 import io.tandem.source.RawRecord;
 import java.io.PrintStream;
 import java.io.Serializable;
@@ -107,6 +108,18 @@ public final class Bench {
 
     static final int SCHEDULE_CONSUMERS = 32;
 
+    /** The window of the clinical-lengths group: real notes need 512-piece windows. */
+    static final int CLINICAL_WINDOW = 512;
+
+    /** The rate of the low-rate latency run, documents per second. */
+    static final double LOW_RATE_DOCS_PER_S = 5;
+
+    /**
+     * Documents of Tandem's low-rate run (12 s at {@value #LOW_RATE_DOCS_PER_S}/s): its p99 is that
+     * of a few stragglers, but a longer run would make {@code --quick} slow.
+     */
+    static final int LOW_RATE_TANDEM_DOCS = 60;
+
     private static final String DEFAULT_BATCH_SIZE = BatchingOptions.BATCH_SIZE.defaultValue();
     private static final int CHUNK_SIZE = BatchingOptions.CHUNK_SIZE.defaultValue();
 
@@ -128,6 +141,9 @@ public final class Bench {
 
     /** The measurements behind the figures. */
     private final Map<String, Object> details = new LinkedHashMap<>();
+
+    /** The sample corpus's lengths in the runs of the group being measured. */
+    private LengthProfile lengths = LengthProfile.DEFAULT;
 
     /** Documents per second of the runs behind the figures, by run. */
     private final Map<String, Double> throughput = new LinkedHashMap<>();
@@ -197,6 +213,7 @@ public final class Bench {
         measureCalibrated(classifier, p);
         measureScaleSimulation(classifier, standIn.paddedTokensPerDoc());
         measureLatency(standIn.sized(), p, standIn.full().steady() / 2);
+        measureClinicalLengths(p);
         measureModelOnCpu(classifier, p);
 
         details.put(BenchReport.SPREAD, spreads(figures));
@@ -557,6 +574,7 @@ public final class Bench {
                         scaleDocs,
                         settings.repeats());
         figures.put("file_input_efficiency", fileInput.efficiency());
+        figureRounds.put("file_input_efficiency", fileInput.efficiencyByRound());
         details.put("file_input", fileInput.details());
         documentsEdge(figures, details, inferenceCost, cpuCost, idealOf, scaleDocs);
         ScheduleStats schedule =
@@ -600,6 +618,238 @@ public final class Bench {
         figures.put("latency_p99_ms", p99);
         details.put("latency_rate_docs_per_s", rate);
         details.put("latency_flink_buffer_timeout_ms", LATENCY_BUFFER_TIMEOUT.toMillis());
+    }
+
+    /**
+     * Only {@link #measureClinicalLengths}, for a targeted run: after one untimed round of its
+     * throughput runs when the settings warm up (the first jobs of a JVM run slower, and without
+     * the rest of the bench before it nothing else warms the JIT).
+     *
+     * @return the group's figures and, under {@code details}, the measurements behind them
+     */
+    public Map<String, Object> runClinicalLengths() throws Exception {
+        long started = System.nanoTime();
+        details.put("settings", settings.name());
+        details.put("cpus", Runtime.getRuntime().availableProcessors());
+        details.put("repeats", settings.repeats());
+        if (settings.warmUp()) {
+            warmUpClinical(settings.cpuWorkers());
+        }
+        measureClinicalLengths(settings.cpuWorkers());
+        details.put("figures_by_round", figureRounds);
+        details.put("throughput_docs_per_s", throughput);
+        details.put("spread_of_repeats", repeatSpreads);
+        details.put("spread", spreads(figures));
+        details.put("wall_s", (System.nanoTime() - started) / 1e9);
+        Map<String, Object> report = new LinkedHashMap<>(figures);
+        report.put("details", details);
+        return report;
+    }
+
+    /**
+     * {@code vs_count_window_accel_clinical}, {@code latency_p99_low_rate_ms} and {@code
+     * latency_low_rate_bound_ms}: the sample corpus at clinical lengths ({@link
+     * LengthProfile#CLINICAL}) in {@value #CLINICAL_WINDOW}-piece windows, on the calibrated
+     * stand-in. Tandem against countWindow(32) side by side (interleaved rounds), then both at
+     * {@value #LOW_RATE_DOCS_PER_S} documents per second, where a count window waits for its 32
+     * documents.
+     */
+    private void measureClinicalLengths(int p) throws Exception {
+        step(
+                "clinical lengths (window "
+                        + CLINICAL_WINDOW
+                        + ", calibrated accelerator; a stand-in, no GPU)");
+        details.put("clinical_window_word_pieces", CLINICAL_WINDOW);
+        details.put(
+                "clinical_padding",
+                Map.of(
+                        "padded_words", clinicalPadding(DEFAULT_BATCH_SIZE, true),
+                        "count_window_docs",
+                                clinicalPadding(Alternatives.WINDOW_DOCS + " docs", false)));
+        StandInModel calibrated =
+                StandInModel.calibrated(
+                        OnnxTokenClassifier.builder().maxLength(CLINICAL_WINDOW).build());
+        // Notes of over twice the default corpus's mean length (3,300 characters against 1,400):
+        // a third of the documents keeps the runs short, and the count window still fires several
+        // times per subtask.
+        int docs = Math.max(settings.fastDocs() / 3, 4 * Alternatives.WINDOW_DOCS * p);
+        details.put("clinical_docs", docs);
+        Best tandem = new Best(Measured::steady);
+        Best countWindow = new Best(Measured::steady);
+        lengths = LengthProfile.CLINICAL;
+        try {
+            measureInterleaved(
+                    List.of(
+                            () ->
+                                    tandem.add(
+                                            tandem(
+                                                    "clinical, calibrated, P=" + p,
+                                                    calibrated,
+                                                    p,
+                                                    1,
+                                                    true,
+                                                    BatchingOptions.BATCHES_IN_FLIGHT_PER_LINK
+                                                            .defaultValue(),
+                                                    docs)),
+                            () ->
+                                    countWindow.add(
+                                            logged(
+                                                    "clinical, countWindow(32)",
+                                                    alternative(
+                                                            "clinical, countWindow(32)",
+                                                            calibrated,
+                                                            Alternatives::countWindow,
+                                                            p,
+                                                            docs,
+                                                            docs - Alternatives.WINDOW_DOCS * p,
+                                                            RateLimiterStrategy.noOp(),
+                                                            null)))));
+            figures.put("vs_count_window_accel_clinical", tandem.score() / countWindow.score());
+            perRound(
+                    "vs_count_window_accel_clinical",
+                    round -> tandem.score(round) / countWindow.score(round));
+            // What the table alone predicts, beside the calibrated group's predictions.
+            double tandemCost = tandem.best().meter().costPerDoc(A30Calibration.INSTANCE);
+            @SuppressWarnings("unchecked")
+            Map<String, Double> predicted =
+                    (Map<String, Double>)
+                            details.computeIfAbsent(
+                                    BenchReport.PREDICTED, key -> new LinkedHashMap<>());
+            predicted.put(
+                    "vs_count_window_accel_clinical",
+                    countWindow.best().meter().costPerDoc(A30Calibration.INSTANCE) / tandemCost);
+            throughput.put("clinical_calibrated_tandem", tandem.score());
+            throughput.put("clinical_calibrated_count_window", countWindow.score());
+            throughput.put("clinical_calibrated_only", 1e9 / tandemCost);
+            repeatSpreads.put("clinical_calibrated_tandem", tandem.spread());
+            repeatSpreads.put("clinical_calibrated_count_window", countWindow.spread());
+            measureLowRate(calibrated, p);
+        } finally {
+            lengths = LengthProfile.DEFAULT;
+        }
+    }
+
+    /** One untimed run of each of the clinical group's throughput runs. */
+    private void warmUpClinical(int p) throws Exception {
+        step("warm-up (clinical lengths, untimed)");
+        StandInModel calibrated =
+                StandInModel.calibrated(
+                        OnnxTokenClassifier.builder().maxLength(CLINICAL_WINDOW).build());
+        int docs = Math.max(settings.fastDocs() / 3, 4 * Alternatives.WINDOW_DOCS * p);
+        lengths = LengthProfile.CLINICAL;
+        try {
+            tandem(
+                    "warm-up",
+                    calibrated,
+                    p,
+                    1,
+                    true,
+                    BatchingOptions.BATCHES_IN_FLIGHT_PER_LINK.defaultValue(),
+                    docs);
+            alternative(
+                    "warm-up",
+                    calibrated,
+                    Alternatives::countWindow,
+                    p,
+                    docs,
+                    docs - Alternatives.WINDOW_DOCS * p);
+        } finally {
+            lengths = LengthProfile.DEFAULT;
+        }
+    }
+
+    /**
+     * {@code latency_p99_low_rate_ms} against its bound, {@code latency_low_rate_bound_ms}: the max
+     * batch delay plus the longest forward pass of the run; countWindow(32)'s time to output at the
+     * same rate beside it (measured once: it is set by the rate, not by the machine).
+     */
+    private void measureLowRate(StandInModel calibrated, int p) throws Exception {
+        step(
+                "latency at "
+                        + LOW_RATE_DOCS_PER_S
+                        + " documents/s, "
+                        + LATENCY_MAX_BATCH_DELAY.toMillis()
+                        + " ms batch delay");
+        Configuration options = new Configuration();
+        options.set(BatchingOptions.MAX_BATCH_DELAY, LATENCY_MAX_BATCH_DELAY);
+        List<Double> latencies = new ArrayList<>();
+        List<Double> bounds = new ArrayList<>();
+        for (int repeat = 0; repeat < settings.repeats(); repeat++) {
+            Measured run =
+                    measured(
+                            "clinical, low rate",
+                            calibrated,
+                            options,
+                            p,
+                            1,
+                            LOW_RATE_TANDEM_DOCS,
+                            RateLimiterStrategy.perSecond(LOW_RATE_DOCS_PER_S),
+                            true,
+                            LATENCY_BUFFER_TIMEOUT);
+            latencies.add(RunRecorder.percentile(run.recorder().latenciesMillis(0), 99));
+            bounds.add(LATENCY_MAX_BATCH_DELAY.toMillis() + run.meter().longestPassNanos() / 1e6);
+            log.printf(
+                    Locale.ROOT,
+                    "bench:   %-28s %8.1f ms p99, bound %.1f ms%n",
+                    "tandem, low rate",
+                    latencies.get(repeat),
+                    bounds.get(repeat));
+        }
+        // The best run counts, as for latency_p99_ms; the bound is that run's own.
+        int best = latencies.indexOf(Collections.min(latencies));
+        figures.put("latency_p99_low_rate_ms", latencies.get(best));
+        figureRounds.put("latency_p99_low_rate_ms", latencies);
+        figures.put("latency_low_rate_bound_ms", bounds.get(best));
+        figureRounds.put("latency_low_rate_bound_ms", bounds);
+
+        // One window per subtask fills; the documents after it wait for windows that never fill
+        // and are never output.
+        int windowDocs = Alternatives.WINDOW_DOCS * p;
+        int countWindowDocs = windowDocs + windowDocs / 4;
+        Measured countWindow =
+                alternative(
+                        "clinical, countWindow(32), low rate",
+                        calibrated,
+                        Alternatives::countWindow,
+                        p,
+                        countWindowDocs,
+                        windowDocs,
+                        RateLimiterStrategy.perSecond(LOW_RATE_DOCS_PER_S),
+                        LATENCY_BUFFER_TIMEOUT);
+        double[] countWindowLatencies = countWindow.recorder().latenciesMillis(0);
+        double countWindowP99 = RunRecorder.percentile(countWindowLatencies, 99);
+        log.printf(
+                Locale.ROOT,
+                "bench:   %-28s %8.1f ms p99 of the %d of %d documents output%n",
+                "countWindow(32), low rate",
+                countWindowP99,
+                countWindowLatencies.length,
+                countWindowDocs);
+        Map<String, Object> lowRate = new LinkedHashMap<>();
+        lowRate.put("rate_docs_per_s", LOW_RATE_DOCS_PER_S);
+        lowRate.put("max_batch_delay_ms", LATENCY_MAX_BATCH_DELAY.toMillis());
+        lowRate.put("flink_buffer_timeout_ms", LATENCY_BUFFER_TIMEOUT.toMillis());
+        lowRate.put("tandem_docs", LOW_RATE_TANDEM_DOCS);
+        lowRate.put("count_window_p99_ms", countWindowP99);
+        lowRate.put("count_window_docs", countWindowDocs);
+        lowRate.put("count_window_docs_output", countWindowLatencies.length);
+        // A window's first document waits for its 31 others, which come every P-th document.
+        lowRate.put(
+                "count_window_longest_wait_expected_ms",
+                1000.0 * (Alternatives.WINDOW_DOCS - 1) * p / LOW_RATE_DOCS_PER_S);
+        details.put("latency_low_rate", lowRate);
+    }
+
+    /** Padded / real tokens of the clinical corpus in {@value #CLINICAL_WINDOW}-piece windows. */
+    private double clinicalPadding(String batchSize, boolean sorted) throws Exception {
+        return EdgeReport.measure(
+                        settings.fastDocs(),
+                        batchSize,
+                        sorted,
+                        CHUNK_SIZE,
+                        CLINICAL_WINDOW,
+                        LengthProfile.CLINICAL)
+                .paddingRatio();
     }
 
     /**
@@ -1227,6 +1477,28 @@ public final class Bench {
             int docs,
             int expectedArrivals)
             throws Exception {
+        return alternative(
+                name,
+                model,
+                graph,
+                parallelism,
+                docs,
+                expectedArrivals,
+                RateLimiterStrategy.noOp(),
+                null);
+    }
+
+    /** An alternative's run at {@code rate}, its model metered. */
+    private <F extends Serializable> Measured alternative(
+            String name,
+            ModelComponent<F> model,
+            AlternativeGraph graph,
+            int parallelism,
+            int docs,
+            int expectedArrivals,
+            RateLimiterStrategy rate,
+            Duration bufferTimeout)
+            throws Exception {
         String runId = UUID.randomUUID().toString();
         MeteredModel.Meter meter = MeteredModel.start(runId);
         try {
@@ -1238,9 +1510,9 @@ public final class Bench {
                             docs,
                             parallelism,
                             1,
-                            RateLimiterStrategy.noOp(),
+                            rate,
                             false,
-                            null,
+                            bufferTimeout,
                             expectedArrivals,
                             null,
                             in -> graph.apply(in, pipeline, parallelism));
@@ -1276,7 +1548,8 @@ public final class Bench {
             StreamExecutionEnvironment env = clusters.environment(cluster);
             DataStream<RawRecord> input =
                     env.fromSource(
-                                    TimedSampleSource.create(runId, docs, rate, corpusIndices),
+                                    TimedSampleSource.create(
+                                            runId, docs, rate, corpusIndices, lengths),
                                     WatermarkStrategy.noWatermarks(),
                                     "input")
                             .setParallelism(sourceParallelism);

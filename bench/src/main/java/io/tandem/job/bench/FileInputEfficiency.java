@@ -12,6 +12,7 @@ import io.tandem.source.SourceOptions;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -49,7 +50,8 @@ final class FileInputEfficiency {
             Bench.Measured roundRobin,
             double ideal,
             double roundRobinIdeal,
-            int splits) {
+            int splits,
+            List<Double> efficiencyByRound) {
 
         Map<String, Object> details() {
             Map<String, Object> details = new LinkedHashMap<>();
@@ -95,6 +97,7 @@ final class FileInputEfficiency {
             int splits = ranges.splitsOf(file).size();
             Bench.Measured bestRanges = null;
             Bench.Measured bestRoundRobin = null;
+            List<Double> efficiencyByRound = new ArrayList<>();
             for (int repeat = 0; repeat < repeats; repeat++) {
                 for (boolean byteRanges : new boolean[] {true, false}) {
                     String name =
@@ -117,6 +120,7 @@ final class FileInputEfficiency {
                             run.steady(),
                             run.steady() / idealOf.applyAsDouble(run));
                     if (byteRanges) {
+                        efficiencyByRound.add(run.steady() / idealOf.applyAsDouble(run));
                         bestRanges = better(bestRanges, run);
                     } else {
                         bestRoundRobin = better(bestRoundRobin, run);
@@ -132,7 +136,8 @@ final class FileInputEfficiency {
                     bestRoundRobin,
                     ideal,
                     roundRobinIdeal,
-                    splits);
+                    splits,
+                    efficiencyByRound);
         } finally {
             Files.deleteIfExists(file);
             Files.deleteIfExists(dir);

@@ -89,6 +89,15 @@ final class MeteredModel<F extends Serializable> extends ForwardingModelComponen
             return nanos / docs.get();
         }
 
+        /** The longest forward pass of the run, in nanoseconds (0 before the first). */
+        synchronized long longestPassNanos() {
+            long longest = 0;
+            for (long[] pass : busy) {
+                longest = Math.max(longest, pass[1] - pass[0]);
+            }
+            return longest;
+        }
+
         synchronized List<long[]> shapes() {
             return new ArrayList<>(shapes);
         }

@@ -1,6 +1,7 @@
 package io.tandem.job.bench;
 
 import io.tandem.doc.SourcePosition;
+import io.tandem.sample.LengthProfile;
 import io.tandem.sample.SampleCorpus;
 import io.tandem.source.RawRecord;
 import io.tandem.source.SampleSource;
@@ -19,21 +20,26 @@ final class TimedSampleSource {
 
     static DataGeneratorSource<RawRecord> create(
             String runId, int count, RateLimiterStrategy rate) {
-        return create(runId, count, rate, null);
+        return create(runId, count, rate, null, LengthProfile.DEFAULT);
     }
 
     /**
      * @param corpusIndices which sample documents the records are, in order (record {@code i} is
      *     document {@code corpusIndices[i]}); null: the first {@code count}
+     * @param lengths the sample corpus's length profile
      */
     static DataGeneratorSource<RawRecord> create(
-            String runId, int count, RateLimiterStrategy rate, long[] corpusIndices) {
+            String runId,
+            int count,
+            RateLimiterStrategy rate,
+            long[] corpusIndices,
+            LengthProfile lengths) {
         if (corpusIndices != null && corpusIndices.length < count) {
             throw new IllegalArgumentException(
                     count + " records asked for, but only " + corpusIndices.length + " indices");
         }
         return new DataGeneratorSource<>(
-                new Generator(runId, corpusIndices),
+                new Generator(runId, corpusIndices, lengths),
                 count,
                 rate,
                 TypeInformation.of(RawRecord.class));
@@ -43,18 +49,20 @@ final class TimedSampleSource {
         private static final long serialVersionUID = 1L;
         private final String runId;
         private final long[] corpusIndices;
+        private final LengthProfile lengths;
         private transient SampleCorpus corpus;
         private transient RunRecorder recorder;
 
-        Generator(String runId, long[] corpusIndices) {
+        Generator(String runId, long[] corpusIndices, LengthProfile lengths) {
             this.runId = runId;
             this.corpusIndices = corpusIndices;
+            this.lengths = lengths;
         }
 
         @Override
         public RawRecord map(Long index) {
             if (corpus == null) {
-                corpus = new SampleCorpus(SampleCorpus.DEFAULT_SEED);
+                corpus = new SampleCorpus(SampleCorpus.DEFAULT_SEED, lengths);
                 recorder = RunRecorder.of(runId);
             }
             long document = corpusIndices == null ? index : corpusIndices[(int) (long) index];

@@ -42,13 +42,23 @@ class BenchITCase {
             assertTrue(value.isNumber(), figure.key() + " is " + value);
             assertTrue(Double.isFinite(value.asDouble()), figure.key() + " is " + value);
         }
-        assertEquals(18, BenchReport.FIGURES.size());
+        assertEquals(22, BenchReport.FIGURES.size());
         assertTrue(
                 figures.get("details")
                         .get(BenchReport.PREDICTED)
                         .get("vs_per_record_map_accel")
                         .isNumber());
         assertTrue(figures.get("details").get("throughput_docs_per_s").get("tandem").isNumber());
+        assertTrue(
+                figures.get("details")
+                        .get(BenchReport.PREDICTED)
+                        .get("vs_count_window_accel_clinical")
+                        .isNumber());
+        // At the low rate each count window (P=2) fills once and the remaining documents never
+        // leave theirs.
+        JsonNode lowRate = figures.get("details").get("latency_low_rate");
+        assertEquals(64, lowRate.get("count_window_docs_output").asInt(), lowRate.toString());
+        assertEquals(80, lowRate.get("count_window_docs").asInt(), lowRate.toString());
         // One value per round (smoke: one round; the serializers: one JMH iteration) for every
         // figure that is measured, none for the deterministic padding and edge sizes.
         JsonNode rounds = figures.get("details").get("figures_by_round");

@@ -15,6 +15,7 @@ import io.tandem.records.OutputBatch;
 import io.tandem.records.PendingDocs;
 import io.tandem.records.PendingDocsHandle;
 import io.tandem.records.TensorBatch;
+import io.tandem.sample.LengthProfile;
 import io.tandem.sample.SampleCorpus;
 import io.tandem.source.SampleSource;
 import io.tandem.tensor.TensorMap;
@@ -90,14 +91,28 @@ public final class EdgeReport {
     public static Figures measure(
             int docs, String batchSize, boolean sorted, int chunkSize, int maxLength)
             throws Exception {
+        return measure(docs, batchSize, sorted, chunkSize, maxLength, LengthProfile.DEFAULT);
+    }
+
+    /** {@link #measure(int, String, boolean, int, int)} on the sample corpus of {@code lengths}. */
+    public static Figures measure(
+            int docs,
+            String batchSize,
+            boolean sorted,
+            int chunkSize,
+            int maxLength,
+            LengthProfile lengths)
+            throws Exception {
         Pipeline.Split split = Pipeline.defaultPipeline().split();
         OnnxTokenClassifier model = OnnxTokenClassifier.builder().maxLength(maxLength).build();
-        return measure(split, model, docs, BatchSize.parse(batchSize), sorted, chunkSize);
+        SampleCorpus corpus = new SampleCorpus(SampleCorpus.DEFAULT_SEED, lengths);
+        return measure(split, model, corpus, docs, BatchSize.parse(batchSize), sorted, chunkSize);
     }
 
     private static <F extends Serializable> Figures measure(
             Pipeline.Split split,
             ModelComponent<F> model,
+            SampleCorpus corpus,
             int count,
             BatchSize size,
             boolean sorted,
@@ -105,7 +120,6 @@ public final class EdgeReport {
             throws Exception {
         split.before().open();
         TypeSerializer<PendingDocsHandle> documentsEdge = documentsEdgeSerializer();
-        SampleCorpus corpus = new SampleCorpus();
         long tokens = 0;
         long padded = 0;
         long tensorBytes = 0;
