@@ -42,21 +42,7 @@ class NoteNlpXaITCase {
     }
 
     private String[] run(String url, String... more) {
-        List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "run",
-                                "--input",
-                                url,
-                                "--jdbc-properties",
-                                credentials.toString(),
-                                "--output",
-                                url,
-                                "--cpu-workers",
-                                "2",
-                                "--no-progress"));
-        args.addAll(List.of(more));
-        return args.toArray(String[]::new);
+        return OmopJdbcITCase.run(url, credentials, url, more);
     }
 
     @Test
