@@ -67,8 +67,8 @@ class WebUiITCase {
     /** The job graph of {@link #TWO_STAGES}, each model's stage named after it. */
     private static final List<String> TWO_STAGE_VERTICES =
             List.of(
-                    "Source: input",
-                    "parse and annotate -> batcher ner",
+                    // The sample input runs at the CPU parallelism, chained to parse.
+                    "Source: input -> parse and annotate -> batcher ner",
                     "inference ner",
                     "join ner -> batcher ner-2",
                     "inference ner-2",

@@ -85,7 +85,7 @@ class BusyTimeITCase {
                     new MiniClusterResourceConfiguration.Builder()
                             .setConfiguration(clusterConfiguration())
                             .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
+                            .setNumberSlotsPerTaskManager(3)
                             .build());
 
     @TempDir Path dir;
@@ -204,7 +204,10 @@ class BusyTimeITCase {
                 .attach(
                         env,
                         SampleSource.create(Long.MAX_VALUE),
-                        1,
+                        // Wider than the CPU task set, so the input stays a vertex of its own, as
+                        // a Kafka source does: at P it would chain into the CPU vertex, which the
+                        // autoscaler then sizes as a source, by its backlog.
+                        2,
                         new JsonLinesFileSink(
                                 dir.resolve(name + ".jsonl"),
                                 dir.resolve(name + ".dead.jsonl"),
