@@ -14,7 +14,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import javax.sql.XAConnection;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
@@ -138,20 +137,7 @@ class NoteNlpXaITCase {
                         "2s",
                         "-D",
                         JdbcOptions.WRITE_BATCH_SIZE.key() + "=50");
-        Process first = Separate.start(dir, command).process();
-        long atKill;
-        try {
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-            do {
-                assertTrue(first.isAlive(), "the first run ended before it committed a row");
-                assertTrue(System.nanoTime() < deadline, "no NOTE_NLP row in 3 minutes");
-                Thread.sleep(10);
-                atKill = OmopNotes.count(url, "note_nlp");
-            } while (atKill == 0);
-        } finally {
-            first.destroyForcibly(); // SIGKILL
-            first.waitFor(1, TimeUnit.MINUTES);
-        }
+        OmopJdbcITCase.killOnceRowsCommitted(dir, command, url, "note_nlp");
         long afterKill = OmopNotes.count(url, "note_nlp");
         System.out.printf(
                 "killed with %d of %d NOTE_NLP rows committed, %d prepared transactions left%n",

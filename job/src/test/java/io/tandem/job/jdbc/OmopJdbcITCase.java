@@ -307,20 +307,7 @@ class OmopJdbcITCase {
                         // Small batches: rows are committed as the run goes.
                         "-D",
                         JdbcOptions.WRITE_BATCH_SIZE.key() + "=50");
-        Process first = Separate.start(dir, command).process();
-        long atKill;
-        try {
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-            do {
-                assertTrue(first.isAlive(), "the first run ended before it wrote a row");
-                assertTrue(System.nanoTime() < deadline, "no NOTE_NLP row in 3 minutes");
-                Thread.sleep(10);
-                atKill = OmopNotes.count(notes, "note_nlp_killed");
-            } while (atKill == 0);
-        } finally {
-            first.destroyForcibly(); // SIGKILL
-            first.waitFor(1, TimeUnit.MINUTES);
-        }
+        long atKill = killOnceRowsCommitted(dir, command, notes, "note_nlp_killed");
         long afterKill = OmopNotes.count(notes, "note_nlp_killed");
         System.out.printf(
                 "killed with %d of %d NOTE_NLP rows written (%d when the kill was sent)%n",
@@ -336,5 +323,28 @@ class OmopJdbcITCase {
                 "after the restart: %d NOTE_NLP rows, %d JSON Lines entities%n",
                 rows.size(), expected.size());
         assertEquals(expected, rows);
+    }
+
+    /**
+     * Starts {@code command} in a JVM of its own and SIGKILLs it once {@code table} holds a
+     * committed row; returns the rows committed when the kill was sent.
+     */
+    static long killOnceRowsCommitted(Path dir, String[] command, String url, String table)
+            throws Exception {
+        Process first = Separate.start(dir, command).process();
+        long atKill;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            do {
+                assertTrue(first.isAlive(), "the first run ended before it committed a row");
+                assertTrue(System.nanoTime() < deadline, "no " + table + " row in 3 minutes");
+                Thread.sleep(10);
+                atKill = OmopNotes.count(url, table);
+            } while (atKill == 0);
+        } finally {
+            first.destroyForcibly(); // SIGKILL
+            first.waitFor(1, TimeUnit.MINUTES);
+        }
+        return atKill;
     }
 }
