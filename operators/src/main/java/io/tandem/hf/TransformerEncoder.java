@@ -1,6 +1,7 @@
 package io.tandem.hf;
 
 import ai.onnxruntime.OnnxJavaType;
+import io.tandem.inference.BucketedForward;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
 import io.tandem.inference.ModelSignature;
@@ -423,9 +424,13 @@ public final class TransformerEncoder implements Serializable {
         return ints;
     }
 
-    /** Opens the model where forward passes run. */
+    /**
+     * Opens the model where forward passes run; on the CPU, a batch runs by length buckets (see
+     * {@link BucketedForward} for why only there).
+     */
     public ForwardRunner openForward(ForwardContext context) throws Exception {
-        return OnnxSession.open(export.model(), context);
+        OnnxSession session = OnnxSession.open(export.model(), context);
+        return context.hasGpu() ? session : new BucketedForward(session);
     }
 
     /** Loads the native tokenizer of this subtask now rather than on the first document. */

@@ -287,6 +287,125 @@ public final class Tensor implements Serializable {
         return withData(ungrouped, target);
     }
 
+    /**
+     * The rows {@code rows} (indices along the first axis, in that order), each cut to its first
+     * {@code width} positions along the second axis: shape [rows.length, width, ...rest]. A forward
+     * pass by length buckets takes a bucket's rows with it, without the padding none of them needs.
+     */
+    public Tensor gatherRows(int[] rows, int width) {
+        if (shape.length < 2 || width < 0 || width > shape[1]) {
+            throw new IllegalArgumentException(
+                    "Cannot cut tensor '"
+                            + name
+                            + "' with shape "
+                            + Arrays.toString(shape)
+                            + " to width "
+                            + width
+                            + " along its second axis");
+        }
+        int rowSize = Math.toIntExact(rowSize());
+        int position = rowSize / Math.toIntExact(shape[1]);
+        int kept = width * position;
+        Object source = data();
+        Object target = newData(rows.length * kept);
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] < 0 || rows[i] >= shape[0]) {
+                throw new IllegalArgumentException(
+                        "Row "
+                                + rows[i]
+                                + " of tensor '"
+                                + name
+                                + "' with shape "
+                                + Arrays.toString(shape));
+            }
+            System.arraycopy(source, rows[i] * rowSize, target, i * kept, kept);
+        }
+        long[] gathered = shape.clone();
+        gathered[0] = rows.length;
+        gathered[1] = width;
+        return withData(gathered, target);
+    }
+
+    /**
+     * The inverse of {@link #gatherRows}: a tensor of {@code totalRows} rows where row {@code
+     * rows.get(p)[i]} holds row {@code i} of {@code parts.get(p)}. With {@code width} > 0 the
+     * second axis becomes {@code width} long, a narrower part's rows followed by zeros; with 0 the
+     * parts keep theirs, which must then agree. Rows no part fills are zero. The parts share a
+     * name, a type and every dimension after the second axis.
+     */
+    public static Tensor scatterRows(
+            List<Tensor> parts, List<int[]> rows, int totalRows, int width) {
+        if (parts.isEmpty() || parts.size() != rows.size() || width < 0) {
+            throw new IllegalArgumentException(
+                    "Cannot scatter "
+                            + parts.size()
+                            + " parts with "
+                            + rows.size()
+                            + " row lists to width "
+                            + width);
+        }
+        Tensor first = parts.get(0);
+        long[] scattered = first.shape.clone();
+        scattered[0] = totalRows;
+        if (width > 0) {
+            scattered[1] = width;
+        }
+        long[] resultRow = scattered.clone();
+        resultRow[0] = 1;
+        int rowSize = Math.toIntExact(elementCount(first.name, resultRow));
+        Object target = first.newData(Math.toIntExact((long) totalRows * rowSize));
+        for (int p = 0; p < parts.size(); p++) {
+            Tensor part = parts.get(p);
+            int[] partRows = rows.get(p);
+            boolean fits =
+                    part.dtype == first.dtype
+                            && part.shape.length == first.shape.length
+                            && part.shape.length >= (width > 0 ? 2 : 1)
+                            && part.shape[0] == partRows.length
+                            && (part.shape.length < 2
+                                    || Arrays.equals(
+                                                    part.shape,
+                                                    2,
+                                                    part.shape.length,
+                                                    scattered,
+                                                    2,
+                                                    scattered.length)
+                                            && part.shape[1] <= scattered[1]
+                                            && (width > 0 || part.shape[1] == scattered[1]));
+            if (!fits) {
+                throw new IllegalArgumentException(
+                        "Cannot scatter part "
+                                + Arrays.toString(part.shape)
+                                + " ("
+                                + part.dtype
+                                + ") of tensor '"
+                                + part.name
+                                + "' into "
+                                + Arrays.toString(scattered)
+                                + " ("
+                                + first.dtype
+                                + ") at "
+                                + partRows.length
+                                + " rows");
+            }
+            int kept = Math.toIntExact(part.rowSize());
+            for (int i = 0; i < partRows.length; i++) {
+                if (partRows[i] < 0 || partRows[i] >= totalRows) {
+                    throw new IllegalArgumentException(
+                            "Row "
+                                    + partRows[i]
+                                    + " of "
+                                    + totalRows
+                                    + " in tensor '"
+                                    + part.name
+                                    + "'");
+                }
+                System.arraycopy(part.data(), i * kept, target, partRows[i] * rowSize, kept);
+            }
+        }
+        return first.withData(scattered, target);
+    }
+
     private Object data() {
         return switch (dtype) {
             case INT64 -> longData;
