@@ -7,7 +7,6 @@ import io.tandem.ner.OnnxTokenClassifier;
 import io.tandem.tensor.Tensor;
 import io.tandem.tensor.TensorMap;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -16,28 +15,31 @@ import java.util.concurrent.Future;
 
 /**
  * The forward pass alone, outside Flink: the batches of a benchmark run replayed by the model's
- * runners. A forward pass costs what its shape costs, so the replay uses the recorded shapes with
- * random word pieces.
+ * runners. A forward pass costs what its shape and its rows' lengths cost (on the CPU a batch runs
+ * by length buckets), so the replay uses the recorded attention masks with random word pieces.
  */
 final class ForwardOnly {
     private ForwardOnly() {}
 
-    /** Token classifier inputs of the given shapes ({@code [rows, sequence]}), all unmasked. */
-    static List<TensorMap> inputs(List<long[]> shapes, int vocabularySize) {
+    /**
+     * Token classifier inputs with the given attention masks, random word pieces where unmasked.
+     */
+    static List<TensorMap> inputs(List<Tensor> masks, int vocabularySize) {
         Random random = new Random(11);
-        List<TensorMap> batches = new ArrayList<>(shapes.size());
-        for (long[] shape : shapes) {
-            int size = Math.toIntExact(shape[0] * shape[1]);
-            long[] ids = new long[size];
-            for (int i = 0; i < size; i++) {
-                ids[i] = 5 + random.nextInt(vocabularySize - 5);
+        List<TensorMap> batches = new ArrayList<>(masks.size());
+        for (Tensor mask : masks) {
+            long[] maskValues = mask.longs();
+            long[] ids = new long[maskValues.length];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = maskValues[i] == 0 ? 0 : 5 + random.nextInt(vocabularySize - 5);
             }
-            long[] mask = new long[size];
-            Arrays.fill(mask, 1);
             batches.add(
                     TensorMap.of(
-                            Tensor.ofLongs(OnnxTokenClassifier.INPUT_IDS, shape, ids),
-                            Tensor.ofLongs(OnnxTokenClassifier.ATTENTION_MASK, shape, mask)));
+                            Tensor.ofLongs(OnnxTokenClassifier.INPUT_IDS, mask.shape(), ids),
+                            Tensor.ofLongs(
+                                    OnnxTokenClassifier.ATTENTION_MASK,
+                                    mask.shape(),
+                                    maskValues.clone())));
         }
         return batches;
     }

@@ -1,10 +1,12 @@
 package io.tandem.job.bench;
 
 import io.tandem.inference.BatchStats;
+import io.tandem.inference.BucketedForward;
 import io.tandem.inference.ForwardContext;
 import io.tandem.inference.ForwardRunner;
 import io.tandem.inference.ForwardingModelComponent;
 import io.tandem.inference.ModelComponent;
+import io.tandem.tensor.Tensor;
 import io.tandem.tensor.TensorMap;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -31,15 +33,17 @@ final class MeteredModel<F extends Serializable> extends ForwardingModelComponen
         final AtomicLong docs = new AtomicLong();
         final AtomicLong paddedTokens = new AtomicLong();
         final AtomicLong forwardNanos = new AtomicLong();
-        private final List<long[]> shapes = new ArrayList<>();
+
+        /** Each batch's attention mask: its shape and the length of each of its rows. */
+        private final List<Tensor> masks = new ArrayList<>();
 
         /** Each forward pass: start, end (nanoTime) and which runner ran it. */
         private final List<long[]> busy = new ArrayList<>();
 
         private final AtomicInteger runners = new AtomicInteger();
 
-        synchronized void batch(long[] shape, long startNanos, long endNanos, int runner) {
-            shapes.add(shape);
+        synchronized void batch(Tensor mask, long startNanos, long endNanos, int runner) {
+            masks.add(mask);
             busy.add(new long[] {startNanos, endNanos, runner});
         }
 
@@ -83,7 +87,7 @@ final class MeteredModel<F extends Serializable> extends ForwardingModelComponen
         /** What {@code cost} says this run's batches cost, per document, in nanoseconds. */
         synchronized double costPerDoc(StandInModel.ForwardCost cost) {
             double nanos = 0;
-            for (long[] shape : shapes) {
+            for (long[] shape : shapes()) {
                 nanos += cost.nanos(shape[0], shape[1]);
             }
             return nanos / docs.get();
@@ -99,7 +103,20 @@ final class MeteredModel<F extends Serializable> extends ForwardingModelComponen
         }
 
         synchronized List<long[]> shapes() {
-            return new ArrayList<>(shapes);
+            return masks.stream().map(Tensor::shape).toList();
+        }
+
+        synchronized List<Tensor> masks() {
+            return new ArrayList<>(masks);
+        }
+
+        /** Padded tokens per document that the forward passes computed, by length buckets. */
+        synchronized double bucketedPaddedTokensPerDoc() {
+            long padded = 0;
+            for (Tensor mask : masks) {
+                padded += BucketedForward.paddedTokens(TensorMap.of(mask));
+            }
+            return (double) padded / docs.get();
         }
 
         double paddedTokensPerDoc() {
@@ -156,7 +173,7 @@ final class MeteredModel<F extends Serializable> extends ForwardingModelComponen
                 TensorMap outputs = runner.forward(batch);
                 long end = System.nanoTime();
                 meter.forwardNanos.addAndGet(end - start);
-                meter.batch(batch.get(BatchStats.ATTENTION_MASK).shape(), start, end, index);
+                meter.batch(batch.get(BatchStats.ATTENTION_MASK), start, end, index);
                 return outputs;
             }
 
