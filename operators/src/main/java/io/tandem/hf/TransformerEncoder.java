@@ -51,6 +51,7 @@ public final class TransformerEncoder implements Serializable {
     private final int maxLength;
     private final int stride;
     private final transient ModelSignature signature;
+    private final boolean dynamicallyQuantized;
 
     private TransformerEncoder(
             String component,
@@ -60,7 +61,8 @@ public final class TransformerEncoder implements Serializable {
             List<Input> inputs,
             int maxLength,
             int stride,
-            ModelSignature signature) {
+            ModelSignature signature,
+            boolean dynamicallyQuantized) {
         this.component = component;
         this.export = export;
         this.config = config;
@@ -69,6 +71,7 @@ public final class TransformerEncoder implements Serializable {
         this.maxLength = maxLength;
         this.stride = stride;
         this.signature = signature;
+        this.dynamicallyQuantized = dynamicallyQuantized;
     }
 
     /**
@@ -152,9 +155,18 @@ public final class TransformerEncoder implements Serializable {
                             + signature.inputs().values()
                             + ")");
         }
-        checkVocabulary(export, tokenizer, config);
+        OnnxGraph graph = OnnxGraph.read(export.model());
+        checkVocabulary(export, tokenizer, config, graph);
         return new TransformerEncoder(
-                component, export, config, tokenizer, inputs, maxLength, stride, signature);
+                component,
+                export,
+                config,
+                tokenizer,
+                inputs,
+                maxLength,
+                stride,
+                signature,
+                graph.dynamicallyQuantized());
     }
 
     /**
@@ -173,14 +185,15 @@ public final class TransformerEncoder implements Serializable {
      * vocabulary must fit {@code config.json}'s {@code vocab_size} and the graph's table, and fill
      * them but for a little padding.
      */
-    private static void checkVocabulary(HfExport export, HfTokenizer tokenizer, HfConfig config) {
+    private static void checkVocabulary(
+            HfExport export, HfTokenizer tokenizer, HfConfig config, OnnxGraph graph) {
         if (config.vocabSize() > 0) {
             checkVocabulary(
                     tokenizer,
                     config.vocabSize(),
                     export.config() + " declares vocab_size " + config.vocabSize());
         }
-        WordEmbeddingTable.read(export.model(), INPUT_IDS)
+        WordEmbeddingTable.in(graph, INPUT_IDS)
                 .ifPresent(
                         table ->
                                 checkVocabulary(
@@ -426,11 +439,20 @@ public final class TransformerEncoder implements Serializable {
 
     /**
      * Opens the model where forward passes run; on the CPU, a batch runs by length buckets (see
-     * {@link BucketedForward} for why only there).
+     * {@link BucketedForward} for why only there), unless the model quantizes its activations
+     * dynamically: its scale is computed over each pass, so buckets would change what it answers
+     * for a row beside the same rows.
      */
     public ForwardRunner openForward(ForwardContext context) throws Exception {
         OnnxSession session = OnnxSession.open(export.model(), context);
-        return context.hasGpu() ? session : new BucketedForward(session);
+        return session.executionProvider().equals("CPU") && !dynamicallyQuantized
+                ? new BucketedForward(session)
+                : session;
+    }
+
+    /** Whether the model quantizes its activations dynamically ({@code DynamicQuantizeLinear}). */
+    public boolean dynamicallyQuantized() {
+        return dynamicallyQuantized;
     }
 
     /** Loads the native tokenizer of this subtask now rather than on the first document. */

@@ -2,13 +2,16 @@ package io.tandem.hf;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import io.tandem.doc.Doc;
 import io.tandem.embeddings.TextEmbedder;
+import io.tandem.inference.BucketedForward;
 import io.tandem.inference.ForwardContext;
+import io.tandem.inference.ForwardRunner;
 import io.tandem.inference.ModelLocation;
 import io.tandem.models.TinyModel;
 import io.tandem.ner.OnnxTokenClassifier;
@@ -364,5 +367,22 @@ class RealExportTest {
 
     private static String buildFails(Runnable build) {
         return assertThrows(IllegalArgumentException.class, build::run).getMessage();
+    }
+
+    @Test
+    void aDynamicallyQuantizedExportRunsItsBatchesWholeOnTheCpuAndAFloatOneByLengthBuckets()
+            throws Exception {
+        TransformerEncoder quantized =
+                TextEmbedder.builder().model(miniLm.toString()).maxLength(128).build().encoder();
+        TransformerEncoder floats =
+                OnnxTokenClassifier.builder().model("generated:bench").build().encoder();
+
+        assertTrue(quantized.dynamicallyQuantized(), "LangChain4j's MiniLM is int8, dynamic");
+        assertFalse(floats.dynamicallyQuantized());
+        try (ForwardRunner whole = quantized.openForward(ForwardContext.cpu(1));
+                ForwardRunner bucketed = floats.openForward(ForwardContext.cpu(1))) {
+            assertFalse(whole instanceof BucketedForward, whole.toString());
+            assertTrue(bucketed instanceof BucketedForward, bucketed.toString());
+        }
     }
 }
