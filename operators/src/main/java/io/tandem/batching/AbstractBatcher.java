@@ -26,9 +26,10 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Preprocesses documents with the model component and collects them into chunks; a full chunk, the
- * maximum batch delay, a checkpoint barrier or the end of input flushes the chunk: sorted by
- * length, cut into batches by the batch size expression, collated. What happens to a collated batch
- * is the subclass's: send it to an inference subtask, or run the forward pass here.
+ * maximum batch delay, a checkpoint barrier, the end of input or documents arriving too sparsely
+ * for batching to pay ({@link SparseArrivals}) flushes the chunk: sorted by length, cut into
+ * batches by the batch size expression, collated. What happens to a collated batch is the
+ * subclass's: send it to an inference subtask, or run the forward pass here.
  *
  * <p>The chunk is flushed in {@code prepareSnapshotPreBarrier}, so a checkpoint never holds a
  * half-batched document: the only state is the circuit breaker's window.
@@ -52,6 +53,7 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
     private transient long nextArrival;
     private transient long nextBatchSeq;
     private transient long timerDeadline;
+    private transient SparseArrivals arrivals;
     private transient boolean flushing;
     private transient Counter batches;
     private transient Counter docsIn;
@@ -113,6 +115,7 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
         // The vocabulary and labels load here: a bad file fails the job at start-up.
         model.open();
         chunk = new ArrayList<>();
+        arrivals = new SparseArrivals(maxDelayMillis);
         costScale = 1;
         breaker = new CircuitBreaker(finisher.faultTolerance(), model.name());
         breaker.resumeFrom(breakerState);
@@ -163,13 +166,13 @@ public abstract class AbstractBatcher<F extends Serializable, OUT>
             return;
         }
         chunk.add(new Pending<>(doc, features, nextArrival++));
-        if (chunk.size() == 1) {
-            long now = getProcessingTimeService().getCurrentProcessingTime();
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        boolean sparse = arrivals.arrive(now);
+        if (chunk.size() >= chunkSize || sparse) {
+            flush();
+        } else if (chunk.size() == 1) {
             timerDeadline = now + maxDelayMillis;
             getProcessingTimeService().registerTimer(timerDeadline, this);
-        }
-        if (chunk.size() >= chunkSize) {
-            flush();
         }
     }
 

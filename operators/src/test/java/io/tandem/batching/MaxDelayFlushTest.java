@@ -129,4 +129,36 @@ class MaxDelayFlushTest {
             assertEquals(List.of("a", "b"), sent(h));
         }
     }
+
+    @Test
+    void documentsArrivingLessOftenThanTheMaximumDelayLeaveWithoutWaitingForIt() throws Exception {
+        try (OneInputStreamOperatorTestHarness<Doc, TensorBatch> h = harness()) {
+            arrives(h, "a", 0);
+            assertEquals(List.of(), sent(h), "one arrival says nothing of the rate: a waits");
+
+            // a's timer sends a at 1,000; b comes at 2,000, twice the delay after a.
+            arrives(h, "b", 2_000);
+            assertEquals(List.of("a", "b"), sent(h), "b leaves at once, not at 3,000");
+            arrives(h, "c", 4_000);
+            assertEquals(List.of("a", "b", "c"), sent(h));
+            assertEquals(3, h.getOutput().size(), "a batch each");
+        }
+    }
+
+    @Test
+    void aBurstAfterSparseArrivalsIsBatchedAgainWithinAFewDocuments() throws Exception {
+        try (OneInputStreamOperatorTestHarness<Doc, TensorBatch> h = harness()) {
+            arrives(h, "a", 0);
+            arrives(h, "b", 2_000);
+            // The mean gap falls by a quarter of the difference per arrival: 1,502, 1,127, 845 ms.
+            arrives(h, "c", 2_010);
+            arrives(h, "d", 2_011);
+            assertEquals(List.of("a", "b", "c", "d"), sent(h), "still sparse on average");
+            arrives(h, "e", 2_012);
+            assertEquals(List.of("a", "b", "c", "d"), sent(h), "dense again: e waits");
+
+            h.setProcessingTime(2_012 + MAX_DELAY);
+            assertEquals(List.of("a", "b", "c", "d", "e"), sent(h), "the delay flushes e");
+        }
+    }
 }
