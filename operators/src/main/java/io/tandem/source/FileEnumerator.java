@@ -192,7 +192,8 @@ final class FileEnumerator implements SplitEnumerator<FileSplit, FileEnumeratorS
             FileSplit next = unassigned.poll();
             if (next != null) {
                 unassignedRecords -= next.remaining();
-                // Lowered before the split leaves, so that the sum misses it rather than doubles.
+                // Told before the split is sent: where the two messages arrive in order, the sum
+                // misses the split for a moment rather than counting it twice.
                 reportBacklog();
                 context.assignSplit(next, reader);
                 waitingReaders.remove(reader);

@@ -76,73 +76,146 @@ class PendingRecordsTest {
 
     @Test
     void theReadersBacklogsSumToTheRecordsLeftWhileTheEnumeratorHandsOutSplits() throws Exception {
-        List<FileSplit> unassigned =
-                List.of(
-                        // Given back by a failed reader after 30 of its 100 records.
-                        new FileSplit(
-                                lines("a.jsonl", 100), InputFormat.JSONL, -1, 0, 100, 0, 30, 60),
-                        FileSplit.jsonLines(lines("b.jsonl", 50), 0, 50, 0, 100),
-                        FileSplit.jsonLines(lines("c.jsonl", 40), 0, 40, 0, 150),
-                        FileSplit.jsonLines(lines("d.jsonl", 7), 0, 7, 0, 190));
-        long total = 70 + 50 + 40 + 7;
-        EnumeratorContext context = new EnumeratorContext(2);
-        FileEnumerator enumerator =
-                new FileEnumerator(
-                        context,
-                        new InputFiles(dir.toString(), null),
-                        null,
-                        new FileEnumeratorState(unassigned, Set.of(), 197, true),
-                        new FileEnumerator.Counted() {
-                            @Override
-                            public void counted(long records) {}
-
-                            @Override
-                            public void closed() {}
-                        });
-        List<Reader> readers = List.of(new Reader(), new Reader());
-        enumerator.start();
-        assertNotNull(context.unassignedSplits, "the enumerator registers unassignedSplits");
-        assertEquals(4L, context.unassignedSplits.getValue());
+        Job job = new Job();
+        assertNotNull(job.context.unassignedSplits, "the enumerator registers unassignedSplits");
+        assertEquals(4L, job.context.unassignedSplits.getValue());
         // Reader 1 registers first and reports the unassigned records until reader 0 does.
         for (int id : new int[] {1, 0}) {
+            job.register(id);
+            assertEquals(job.total, job.backlog(), "after reader " + id + " registered");
+        }
+        assertEquals(job.total, job.readers.get(0).pendingRecords());
+
+        job.readToTheEnd();
+
+        assertEquals(job.total, job.emitted);
+        assertEquals(0, job.backlog());
+        assertEquals(0L, job.context.unassignedSplits.getValue());
+    }
+
+    @Test
+    void aRestartedReaderIsToldTheUnassignedRecordsAgainAndCountsItsSplitFromTheCheckpoint()
+            throws Exception {
+        Job job = new Job();
+        job.register(0);
+        job.register(1);
+        job.answer(0);
+        job.poll(0, 9);
+        List<FileSplit> checkpoint = job.readers.get(0).source.snapshotState(1);
+
+        job.restart(0, checkpoint);
+
+        assertEquals(job.total - 9, job.backlog());
+        assertEquals(job.total - 9, job.readers.get(0).pendingRecords());
+        job.readToTheEnd();
+        assertEquals(job.total, job.emitted);
+        assertEquals(0, job.backlog());
+    }
+
+    /**
+     * The enumerator on four splits, the first given back by a failed reader after 30 of its 100
+     * records, and two readers; what the enumerator sends reaches the readers when {@link
+     * EnumeratorContext#deliver} is called.
+     */
+    private final class Job {
+        final EnumeratorContext context = new EnumeratorContext(2);
+        final List<Reader> readers = new ArrayList<>(List.of(new Reader(), new Reader()));
+        final long total = 70 + 50 + 40 + 7;
+        final FileEnumerator enumerator;
+        long emitted;
+
+        Job() throws IOException {
+            List<FileSplit> unassigned =
+                    List.of(
+                            new FileSplit(
+                                    lines("a.jsonl", 100),
+                                    InputFormat.JSONL,
+                                    -1,
+                                    0,
+                                    100,
+                                    0,
+                                    30,
+                                    60),
+                            FileSplit.jsonLines(lines("b.jsonl", 50), 0, 50, 0, 100),
+                            FileSplit.jsonLines(lines("c.jsonl", 40), 0, 40, 0, 150),
+                            FileSplit.jsonLines(lines("d.jsonl", 7), 0, 7, 0, 190));
+            enumerator =
+                    new FileEnumerator(
+                            context,
+                            new InputFiles(dir.toString(), null),
+                            null,
+                            new FileEnumeratorState(unassigned, Set.of(), 197, true),
+                            new FileEnumerator.Counted() {
+                                @Override
+                                public void counted(long records) {}
+
+                                @Override
+                                public void closed() {}
+                            });
+            enumerator.start();
+        }
+
+        long backlog() {
+            return readers.stream().mapToLong(Reader::pendingRecords).sum();
+        }
+
+        void register(int id) {
             context.registerReader(id, "localhost");
             enumerator.addReader(id);
             context.deliver(readers);
-            assertEquals(total, sum(readers), "after reader " + id + " registered");
         }
-        assertEquals(total, readers.get(0).pendingRecords());
 
-        long emitted = 0;
-        for (int round = 0;
-                round < 100 && readers.stream().anyMatch(r -> r.status != InputStatus.END_OF_INPUT);
-                round++) {
-            for (int id = 0; id < readers.size(); id++) {
-                Reader reader = readers.get(id);
-                for (int i = reader.requestsAnswered;
-                        i < reader.context.getNumSplitRequests();
-                        i++) {
-                    enumerator.handleSplitRequest(id, null);
+        /** Answers the reader's split requests and delivers what the enumerator sent. */
+        void answer(int id) {
+            Reader reader = readers.get(id);
+            for (int i = reader.requestsAnswered; i < reader.context.getNumSplitRequests(); i++) {
+                enumerator.handleSplitRequest(id, null);
+            }
+            reader.requestsAnswered = reader.context.getNumSplitRequests();
+            context.deliver(readers);
+        }
+
+        void poll(int id, int records) throws Exception {
+            Reader reader = readers.get(id);
+            long before = reader.emitted;
+            reader.poll(records);
+            emitted += reader.emitted - before;
+        }
+
+        /**
+         * The reader fails and a new attempt starts, as Flink runs it: the failed reader is
+         * unregistered, the new attempt restores its splits from its {@code checkpoint} and
+         * registers. (The enumerator gets back only splits assigned after the checkpoint: none.)
+         */
+        void restart(int id, List<FileSplit> checkpoint) {
+            Reader failed = readers.get(id);
+            Reader restarted = new Reader();
+            restarted.eventsDelivered = failed.eventsDelivered;
+            restarted.splitsDelivered = failed.splitsDelivered;
+            readers.set(id, restarted);
+            context.registeredReaders().remove(id);
+            restarted.source.addSplits(checkpoint);
+            register(id);
+        }
+
+        /** Answers and polls the readers in turn, checking the backlog, until both are done. */
+        void readToTheEnd() throws Exception {
+            for (int round = 0;
+                    round < 100
+                            && readers.stream().anyMatch(r -> r.status != InputStatus.END_OF_INPUT);
+                    round++) {
+                for (int id = 0; id < readers.size(); id++) {
+                    answer(id);
+                    assertEquals(total - emitted, backlog(), "once the splits reached the readers");
+                    // An odd step, so that readers stop in the middle of their splits.
+                    poll(id, 9);
+                    assertEquals(total - emitted, backlog(), "after reader " + id + " read");
                 }
-                reader.requestsAnswered = reader.context.getNumSplitRequests();
-                context.deliver(readers);
-                assertEquals(total - emitted, sum(readers), "once the splits reached the readers");
-                long before = reader.emitted;
-                // An odd step, so that readers stop in the middle of their splits.
-                reader.poll(9);
-                emitted += reader.emitted - before;
-                assertEquals(total - emitted, sum(readers), "after reader " + id + " read");
+            }
+            for (Reader reader : readers) {
+                assertEquals(InputStatus.END_OF_INPUT, reader.status);
             }
         }
-        for (Reader reader : readers) {
-            assertEquals(InputStatus.END_OF_INPUT, reader.status);
-        }
-        assertEquals(total, emitted);
-        assertEquals(0, sum(readers));
-        assertEquals(0L, context.unassignedSplits.getValue());
-    }
-
-    private static long sum(List<Reader> readers) {
-        return readers.stream().mapToLong(Reader::pendingRecords).sum();
     }
 
     /** A file of {@code count} two-byte lines. */
