@@ -23,6 +23,15 @@ import org.apache.flink.api.connector.source.SplitEnumeratorContext;
  * found, so sequence numbers stay unique and gap-free across files: the first record of a file
  * comes right after the last of the file before it.
  *
+ * <p>It reports the input's backlog to Flink's autoscaler: each reader counts the records left in
+ * the splits it holds ({@link PendingRecords}), and the records of the splits not yet assigned go
+ * to one reader, the registered reader of lowest index ({@link UnassignedRecords}), so that the sum
+ * over the readers, which the autoscaler takes, is the backlog. One reader rather than shares: a
+ * single value, sent to one place when it changes, needs no splitting or rebalancing as readers
+ * come and go, and the autoscaler only uses the sum. While a split is on its way to a reader, the
+ * sum can miss or double it for a moment. The enumerator's {@code unassignedSplits} metric counts
+ * those splits.
+ *
  * <p>Bounded, the files are listed once and readers learn there is no more once all splits are out.
  * With a discovery interval, the listing repeats and new files are read as they appear.
  */
@@ -36,6 +45,20 @@ final class FileEnumerator implements SplitEnumerator<FileSplit, FileEnumeratorS
     private final Counted counted;
     private long nextSeq;
     private boolean listed;
+
+    /** The records left in {@link #unassigned}, kept as splits come and go. */
+    private long unassignedRecords;
+
+    /** Read by Flink's metric thread. */
+    private volatile long unassignedSplits;
+
+    /** The reader that reports {@link #unassignedRecords}, or {@link #NO_READER}. */
+    private int backlogReader = NO_READER;
+
+    /** What {@link #backlogReader} was last told, or -1 for nothing yet. */
+    private long reportedRecords = -1;
+
+    private static final int NO_READER = -1;
 
     /** Told the records counted so far, after every listing, and when the enumerator closes. */
     interface Counted {
@@ -61,10 +84,15 @@ final class FileEnumerator implements SplitEnumerator<FileSplit, FileEnumeratorS
         this.seen.addAll(state.seen());
         this.nextSeq = state.nextSeq();
         this.listed = state.listed();
+        for (FileSplit split : unassigned) {
+            unassignedRecords += split.remaining();
+        }
+        this.unassignedSplits = unassigned.size();
     }
 
     @Override
     public void start() {
+        context.metricGroup().setUnassignedSplitsGauge(() -> unassignedSplits);
         if (discoveryInterval != null) {
             long millis = discoveryInterval.toMillis();
             context.callAsync(this::discover, this::addDiscovered, 0, millis);
@@ -115,16 +143,44 @@ final class FileEnumerator implements SplitEnumerator<FileSplit, FileEnumeratorS
                 records += split.records();
             }
             nextSeq += records;
+            unassignedRecords += records;
         }
         listed = true;
         counted.counted(nextSeq);
         assignWaiting();
+        reportBacklog();
     }
 
     @Override
     public void handleSplitRequest(int subtaskId, @Nullable String requesterHostname) {
         waitingReaders.add(subtaskId);
         assignWaiting();
+    }
+
+    /**
+     * Tells the reader of lowest index the records left in the unassigned splits when they changed,
+     * or when that reader changed (and then the one before it that it reports them no more).
+     */
+    private void reportBacklog() {
+        unassignedSplits = unassigned.size();
+        int reader =
+                context.registeredReaders().keySet().stream()
+                        .mapToInt(Integer::intValue)
+                        .min()
+                        .orElse(NO_READER);
+        if (reader != backlogReader) {
+            if (backlogReader != NO_READER
+                    && context.registeredReaders().containsKey(backlogReader)) {
+                context.sendEventToSourceReader(backlogReader, new UnassignedRecords(0));
+            }
+            backlogReader = reader;
+            reportedRecords = -1;
+        }
+        if (backlogReader != NO_READER && reportedRecords != unassignedRecords) {
+            context.sendEventToSourceReader(
+                    backlogReader, new UnassignedRecords(unassignedRecords));
+            reportedRecords = unassignedRecords;
+        }
     }
 
     private void assignWaiting() {
@@ -135,6 +191,10 @@ final class FileEnumerator implements SplitEnumerator<FileSplit, FileEnumeratorS
             }
             FileSplit next = unassigned.poll();
             if (next != null) {
+                unassignedRecords -= next.remaining();
+                // Told before the split is sent: where the two messages arrive in order, the sum
+                // misses the split for a moment rather than counting it twice.
+                reportBacklog();
                 context.assignSplit(next, reader);
                 waitingReaders.remove(reader);
             } else if (listed && discoveryInterval == null) {
@@ -151,12 +211,20 @@ final class FileEnumerator implements SplitEnumerator<FileSplit, FileEnumeratorS
         // A failed reader's splits come back at their last checkpointed position.
         for (int i = splits.size() - 1; i >= 0; i--) {
             unassigned.addFirst(splits.get(i));
+            unassignedRecords += splits.get(i).remaining();
         }
         assignWaiting();
+        reportBacklog();
     }
 
     @Override
-    public void addReader(int subtaskId) {}
+    public void addReader(int subtaskId) {
+        if (subtaskId == backlogReader) {
+            // A new attempt of the reporting reader starts without the records it was told.
+            backlogReader = NO_READER;
+        }
+        reportBacklog();
+    }
 
     @Override
     public FileEnumeratorState snapshotState(long checkpointId) {

@@ -8,6 +8,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.core.io.InputStatus;
@@ -17,12 +18,14 @@ import org.apache.flink.metrics.Counter;
  * Reads one split at a time and asks the enumerator for the next when it is done, so the splits
  * spread over the reading subtasks as each finishes its work. Every record carries its split's
  * sequence number and its file position: the line of a JSON Lines file, the row of a Parquet file.
+ * Its backlog is Flink's {@code pendingRecords} metric ({@link PendingRecords}).
  */
 final class FileReader implements SourceReader<RawRecord, FileSplit> {
     private final SourceReaderContext context;
     private final ParquetRows rows;
     private final Counter recordsIn;
     private final Deque<FileSplit> pending = new ArrayDeque<>();
+    private final PendingRecords backlog = new PendingRecords();
     private CompletableFuture<Void> available = new CompletableFuture<>();
     private boolean noMoreSplits;
     private SplitCursor current;
@@ -31,6 +34,7 @@ final class FileReader implements SourceReader<RawRecord, FileSplit> {
         this.context = context;
         this.rows = rows;
         this.recordsIn = context.metricGroup().getIOMetricGroup().getNumRecordsInCounter();
+        context.metricGroup().setPendingRecordsGauge(backlog::value);
     }
 
     @Override
@@ -50,11 +54,13 @@ final class FileReader implements SourceReader<RawRecord, FileSplit> {
         FileSplit position = current.position();
         byte[] value = current.next();
         if (value == null) {
+            backlog.finished(current.position());
             closeCurrent();
             context.sendSplitRequest();
             return InputStatus.MORE_AVAILABLE;
         }
         recordsIn.inc();
+        backlog.emitted();
         output.collect(
                 new RawRecord(
                         position.nextSeq(),
@@ -99,7 +105,15 @@ final class FileReader implements SourceReader<RawRecord, FileSplit> {
     @Override
     public void addSplits(List<FileSplit> splits) {
         pending.addAll(splits);
+        splits.forEach(backlog::added);
         available.complete(null);
+    }
+
+    @Override
+    public void handleSourceEvents(SourceEvent event) {
+        if (event instanceof UnassignedRecords unassigned) {
+            backlog.unassigned(unassigned.records());
+        }
     }
 
     @Override

@@ -71,6 +71,11 @@ public record FileSplit(
         return read >= records;
     }
 
+    /** The records of this split not yet emitted. */
+    public long remaining() {
+        return Math.max(0, records - read);
+    }
+
     FileSplit advance(long consumedBytes) {
         return new FileSplit(
                 path,

@@ -7,6 +7,7 @@ import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
@@ -62,6 +63,11 @@ final class RecordValues implements Source<String, FileSplit, FileEnumeratorStat
             @Override
             public void addSplits(List<FileSplit> splits) {
                 reader.addSplits(splits);
+            }
+
+            @Override
+            public void handleSourceEvents(SourceEvent event) {
+                reader.handleSourceEvents(event);
             }
 
             @Override

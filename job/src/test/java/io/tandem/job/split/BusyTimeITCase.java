@@ -3,8 +3,6 @@ package io.tandem.job.split;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tandem.batching.BatchingOptions;
 import io.tandem.doc.Doc;
 import io.tandem.job.TandemJob;
@@ -19,9 +17,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,7 +65,6 @@ class BusyTimeITCase {
     /** Each figure is the mean of this many reads, a second apart. */
     private static final int READS = 3;
 
-    private static final Duration METRICS_PATIENCE = Duration.ofSeconds(60);
     private static final double AGREEMENT_POINTS = 10;
 
     /** The job must go this much faster than measured: the rate the rule sizes each vertex for. */
@@ -273,90 +267,6 @@ class BusyTimeITCase {
                 .map(Map.Entry::getKey)
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no vertex " + prefix + " in " + vertices));
-    }
-
-    /** The job's metrics as the REST API serves them to the dashboard and the autoscaler. */
-    private static final class RestMetrics {
-        private final HttpClient http = HttpClient.newHttpClient();
-        private final ObjectMapper json = new ObjectMapper();
-        private final URI rest;
-        private final String job;
-        private JsonNode graph;
-
-        RestMetrics(URI rest, String job) {
-            this.rest = rest;
-            this.job = job;
-        }
-
-        /** Vertex id to name, in the job graph's order. */
-        Map<String, String> vertices() throws Exception {
-            graph = get("jobs/" + job);
-            Map<String, String> vertices = new LinkedHashMap<>();
-            for (JsonNode vertex : graph.get("vertices")) {
-                vertices.put(vertex.get("id").asText(), vertex.get("name").asText());
-            }
-            return vertices;
-        }
-
-        int parallelism(String vertex) {
-            for (JsonNode v : graph.get("vertices")) {
-                if (v.get("id").asText().equals(vertex)) {
-                    return v.get("parallelism").asInt();
-                }
-            }
-            throw new AssertionError("no vertex " + vertex);
-        }
-
-        /**
-         * The vertex's task metrics {@code names}, of its busiest subtask as the autoscaler
-         * aggregates them (MAX), in one request.
-         */
-        Map<String, Double> values(String vertex, List<String> names) throws Exception {
-            JsonNode values =
-                    await(
-                            "jobs/"
-                                    + job
-                                    + "/vertices/"
-                                    + vertex
-                                    + "/subtasks/metrics?agg=max&get="
-                                    + String.join(",", names),
-                            names.size());
-            Map<String, Double> byName = new LinkedHashMap<>();
-            values.forEach(v -> byName.put(v.get("id").asText(), v.get("max").asDouble()));
-            return byName;
-        }
-
-        /** A Tandem gauge of the vertex's first subtask. */
-        double operatorGauge(String vertex, String operator, String gauge) throws Exception {
-            // Flink's metric query service writes a space of an operator's name as '_'.
-            String metric = "0." + operator.replace(' ', '_') + "." + gauge;
-            return await("jobs/" + job + "/vertices/" + vertex + "/metrics?get=" + metric, 1)
-                    .get(0)
-                    .get("value")
-                    .asDouble();
-        }
-
-        /** The metrics at {@code path}, waiting while the REST API has not fetched them yet. */
-        private JsonNode await(String path, int expected) throws Exception {
-            long deadline = System.nanoTime() + METRICS_PATIENCE.toNanos();
-            JsonNode values = get(path);
-            while (values.size() < expected && System.nanoTime() < deadline) {
-                Thread.sleep(500);
-                values = get(path);
-            }
-            assertEquals(expected, values.size(), path + ": " + values);
-            return values;
-        }
-
-        private JsonNode get(String path) throws Exception {
-            return json.readTree(
-                    http.send(
-                                    HttpRequest.newBuilder(rest.resolve(path))
-                                            .timeout(Duration.ofSeconds(30))
-                                            .build(),
-                                    HttpResponse.BodyHandlers.ofString())
-                            .body());
-        }
     }
 
     /**
