@@ -81,17 +81,29 @@ public final class BucketedForward implements ForwardRunner {
     }
 
     /**
+     * The shape, {@code [rows, width]}, of each forward pass {@code batch} runs as by length
+     * buckets: one, the batch's own, where it runs whole.
+     */
+    public static List<long[]> passShapes(TensorMap batch) {
+        int[] lengths = rowLengths(batch);
+        if (lengths == null || lengths.length == 0) {
+            return List.of(batch.get(BatchStats.ATTENTION_MASK).shape());
+        }
+        List<long[]> shapes = new ArrayList<>();
+        for (int[] rows : plan(lengths, PASS_COST_TOKENS)) {
+            shapes.add(new long[] {rows.length, widest(rows, lengths)});
+        }
+        return shapes;
+    }
+
+    /**
      * The padded tokens that {@code batch}'s forward passes compute when it runs by length buckets:
      * what {@link BatchStats#paddedTokens()} is for a batch run whole.
      */
     public static long paddedTokens(TensorMap batch) {
-        int[] lengths = rowLengths(batch);
-        if (lengths == null) {
-            return BatchStats.fromAttentionMask(batch).paddedTokens();
-        }
         long padded = 0;
-        for (int[] rows : plan(lengths, PASS_COST_TOKENS)) {
-            padded += (long) rows.length * widest(rows, lengths);
+        for (long[] shape : passShapes(batch)) {
+            padded += shape[0] * shape[1];
         }
         return padded;
     }

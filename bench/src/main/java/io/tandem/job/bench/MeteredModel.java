@@ -93,6 +93,20 @@ final class MeteredModel<F extends Serializable> extends ForwardingModelComponen
             return nanos / docs.get();
         }
 
+        /**
+         * What {@code cost} says this run's batches would cost per document, in nanoseconds, had
+         * each run by length buckets ({@link BucketedForward}) as on the CPU.
+         */
+        synchronized double costPerDocByBuckets(StandInModel.ForwardCost cost) {
+            double nanos = 0;
+            for (Tensor mask : masks) {
+                for (long[] pass : BucketedForward.passShapes(TensorMap.of(mask))) {
+                    nanos += cost.nanos(pass[0], pass[1]);
+                }
+            }
+            return nanos / docs.get();
+        }
+
         /** The longest forward pass of the run, in nanoseconds (0 before the first). */
         synchronized long longestPassNanos() {
             long longest = 0;
