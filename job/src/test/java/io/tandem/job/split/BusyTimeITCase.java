@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -77,19 +76,12 @@ class BusyTimeITCase {
     static final MiniClusterExtension MINI_CLUSTER =
             new MiniClusterExtension(
                     new MiniClusterResourceConfiguration.Builder()
-                            .setConfiguration(clusterConfiguration())
+                            .setConfiguration(RestMetrics.clusterConfiguration())
                             .setNumberTaskManagers(1)
                             .setNumberSlotsPerTaskManager(3)
                             .build());
 
     @TempDir Path dir;
-
-    private static Configuration clusterConfiguration() {
-        Configuration configuration = new Configuration();
-        // The REST API caches metrics for 10 s by default.
-        configuration.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
-        return configuration;
-    }
 
     @Test
     void inARunBoundByItsRulesFlinkAndTandemAgreeAndTheRuleRaisesOnlyTheCpuVertex(

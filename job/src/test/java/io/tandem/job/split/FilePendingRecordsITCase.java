@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -53,19 +52,12 @@ class FilePendingRecordsITCase {
     static final MiniClusterExtension MINI_CLUSTER =
             new MiniClusterExtension(
                     new MiniClusterResourceConfiguration.Builder()
-                            .setConfiguration(clusterConfiguration())
+                            .setConfiguration(RestMetrics.clusterConfiguration())
                             .setNumberTaskManagers(1)
                             .setNumberSlotsPerTaskManager(CPU_WORKERS)
                             .build());
 
     @TempDir Path dir;
-
-    private static Configuration clusterConfiguration() {
-        Configuration configuration = new Configuration();
-        // The REST API caches metrics for 10 s by default.
-        configuration.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
-        return configuration;
-    }
 
     /** One read of the source vertex: its backlog and the records its source emitted. */
     private record Sample(long pending, long emitted) {}

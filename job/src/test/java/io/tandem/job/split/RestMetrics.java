@@ -13,9 +13,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MetricOptions;
 
 /** The job's metrics as the REST API serves them to the dashboard and the autoscaler. */
 final class RestMetrics {
+    /** A MiniCluster whose REST API serves metrics fresh: it caches them for 10 s by default. */
+    static Configuration clusterConfiguration() {
+        Configuration configuration = new Configuration();
+        configuration.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
+        return configuration;
+    }
+
     /** How long to wait for metrics the REST API has not fetched yet. */
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
