@@ -43,28 +43,30 @@ public final class BucketedForward implements ForwardRunner {
         this.runner = runner;
     }
 
+    /** A forward pass of the batch's rows {@code rows}, cut to {@code width} positions. */
+    private record Bucket(int[] rows, int width) {}
+
     @Override
     public TensorMap forward(TensorMap batch) throws Exception {
-        int[] lengths = rowLengths(batch);
-        if (lengths == null || lengths.length == 0) {
+        List<Bucket> buckets = buckets(batch);
+        if (buckets == null) {
             return runner.forward(batch);
         }
-        List<int[]> buckets = plan(lengths, PASS_COST_TOKENS);
-        int width = Math.toIntExact(batch.get(BatchStats.ATTENTION_MASK).dim(1));
-        if (buckets.size() == 1 && widest(buckets.get(0), lengths) == width) {
+        Tensor mask = batch.get(BatchStats.ATTENTION_MASK);
+        int rows = Math.toIntExact(mask.dim(0));
+        int width = Math.toIntExact(mask.dim(1));
+        if (buckets.size() == 1 && buckets.get(0).width() == width) {
             return runner.forward(batch);
         }
-        List<Integer> widths = new ArrayList<>();
         List<TensorMap> outputs = new ArrayList<>();
-        for (int[] rows : buckets) {
-            int bucketWidth = widest(rows, lengths);
+        for (Bucket bucket : buckets) {
             List<Tensor> inputs = new ArrayList<>();
             for (String name : batch.names()) {
-                inputs.add(batch.get(name).gatherRows(rows, bucketWidth));
+                inputs.add(batch.get(name).gatherRows(bucket.rows(), bucket.width()));
             }
-            widths.add(bucketWidth);
             outputs.add(runner.forward(TensorMap.of(inputs)));
         }
+        List<int[]> rowsByBucket = buckets.stream().map(Bucket::rows).toList();
         List<Tensor> merged = new ArrayList<>();
         for (String name : outputs.get(0).names()) {
             List<Tensor> parts = new ArrayList<>();
@@ -72,10 +74,9 @@ public final class BucketedForward implements ForwardRunner {
             for (int b = 0; b < outputs.size(); b++) {
                 Tensor part = outputs.get(b).get(name);
                 parts.add(part);
-                followsWidth &= part.rank() >= 2 && part.dim(1) == widths.get(b);
+                followsWidth &= part.rank() >= 2 && part.dim(1) == buckets.get(b).width();
             }
-            merged.add(
-                    Tensor.scatterRows(parts, buckets, lengths.length, followsWidth ? width : 0));
+            merged.add(Tensor.scatterRows(parts, rowsByBucket, rows, followsWidth ? width : 0));
         }
         return TensorMap.of(merged);
     }
@@ -85,15 +86,30 @@ public final class BucketedForward implements ForwardRunner {
      * buckets: one, the batch's own, where it runs whole.
      */
     public static List<long[]> passShapes(TensorMap batch) {
-        int[] lengths = rowLengths(batch);
-        if (lengths == null || lengths.length == 0) {
+        List<Bucket> buckets = buckets(batch);
+        if (buckets == null) {
             return List.of(batch.get(BatchStats.ATTENTION_MASK).shape());
         }
-        List<long[]> shapes = new ArrayList<>();
-        for (int[] rows : plan(lengths, PASS_COST_TOKENS)) {
-            shapes.add(new long[] {rows.length, widest(rows, lengths)});
+        return buckets.stream()
+                .map(bucket -> new long[] {bucket.rows().length, bucket.width()})
+                .toList();
+    }
+
+    /** The batch's buckets; null where it cannot be cut by rows, or has none. */
+    private static List<Bucket> buckets(TensorMap batch) {
+        int[] lengths = rowLengths(batch);
+        if (lengths == null || lengths.length == 0) {
+            return null;
         }
-        return shapes;
+        List<Bucket> buckets = new ArrayList<>();
+        for (int[] rows : plan(lengths, PASS_COST_TOKENS)) {
+            int widest = 0;
+            for (int row : rows) {
+                widest = Math.max(widest, lengths[row]);
+            }
+            buckets.add(new Bucket(rows, widest));
+        }
+        return buckets;
     }
 
     /**
@@ -176,14 +192,6 @@ public final class BucketedForward implements ForwardRunner {
             buckets.add(0, rows);
         }
         return buckets;
-    }
-
-    private static int widest(int[] rows, int[] lengths) {
-        int widest = 0;
-        for (int row : rows) {
-            widest = Math.max(widest, lengths[row]);
-        }
-        return widest;
     }
 
     /** The runner that runs each batch whole, the one this runner's buckets go to. */
