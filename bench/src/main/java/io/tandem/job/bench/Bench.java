@@ -1409,8 +1409,7 @@ public final class Bench {
                         RateLimiterStrategy.noOp(),
                         true,
                         null);
-        log.printf(Locale.ROOT, "bench:   %-28s %8.1f docs/s%n", "tandem", run.whole());
-        return run;
+        return wholeRun("tandem", run);
     }
 
     private double latencyP99(StandInModel standIn, int cpuWorkers, double docsPerSecond)
@@ -1519,11 +1518,16 @@ public final class Bench {
             int parallelism,
             int expectedArrivals)
             throws Exception {
-        double throughput =
-                alternative(name, model, graph, parallelism, settings.modelDocs(), expectedArrivals)
-                        .whole();
-        log.printf(Locale.ROOT, "bench:   %-28s %8.1f docs/s%n", name, throughput);
-        return throughput;
+        return wholeRun(
+                        name,
+                        alternative(
+                                name,
+                                model,
+                                graph,
+                                parallelism,
+                                settings.modelDocs(),
+                                expectedArrivals))
+                .whole();
     }
 
     /** An alternative's run, its model metered. */
