@@ -21,7 +21,8 @@ import java.util.List;
  * @param benchModel true: the real model is the bench encoder; false: the tiny model (for tests,
  *     where only the figures' presence matters)
  * @param repeats rounds of measurements: each throughput is measured once per round and the best
- *     run counts; each figure's spread is the range of its value over the rounds
+ *     run counts, except in a ratio of two runs measured side by side, which is the median of its
+ *     rounds; each figure's spread is the range of its value over the rounds
  * @param paddingAt512 also measure the padding at 512-piece windows, for reference
  * @param warmUp run one untimed job first (the first jobs of a JVM run slower)
  * @param serializers how long JMH measures the serializers
@@ -78,7 +79,10 @@ public record BenchSettings(
         scalingWorkers = List.copyOf(scalingWorkers);
     }
 
-    /** About 6 minutes on 2 cores: every throughput twice, so that each figure has a spread. */
+    /**
+     * Shorter runs than the full run's, but as many rounds: a figure measured side by side is the
+     * median of three rounds, which one slow round cannot move.
+     */
     public static BenchSettings quick() {
         return new BenchSettings(
                 "quick",
@@ -90,7 +94,7 @@ public record BenchSettings(
                 List.of(1, 2),
                 WINDOW,
                 true,
-                2,
+                3,
                 false,
                 true,
                 SerializerBench.Settings.quick());

@@ -53,7 +53,7 @@ class BenchReportTest {
         String latency =
                 table.lines().filter(l -> l.startsWith("latency_p99_ms")).findFirst().get();
         assertTrue(latency.matches("latency_p99_ms\\s+2\\.000\\s+-\\s.*"), latency);
-        assertTrue(table.contains("over the 2 rounds"), table);
+        assertTrue(table.contains("over the 3 rounds"), table);
     }
 
     @Test

@@ -46,4 +46,13 @@ class SerializerBenchTest {
                     settings.forks() * settings.measurementIterations() >= 16, settings.toString());
         }
     }
+
+    @Test
+    void theQuickRunWarmsUpAndMeasuresEachIterationAsLongAsTheFullRun() {
+        SerializerBench.Settings quick = SerializerBench.Settings.quick();
+        SerializerBench.Settings full = SerializerBench.Settings.full();
+
+        assertEquals(full.warmupIterations(), quick.warmupIterations());
+        assertEquals(full.iterationMillis(), quick.iterationMillis());
+    }
 }
