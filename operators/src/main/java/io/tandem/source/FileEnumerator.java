@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -25,12 +26,15 @@ import org.apache.flink.api.connector.source.SplitEnumeratorContext;
  *
  * <p>It reports the input's backlog to Flink's autoscaler: each reader counts the records left in
  * the splits it holds ({@link PendingRecords}), and the records of the splits not yet assigned go
- * to one reader, the registered reader of lowest index ({@link UnassignedRecords}), so that the sum
- * over the readers, which the autoscaler takes, is the backlog. One reader rather than shares: a
- * single value, sent to one place when it changes, needs no splitting or rebalancing as readers
- * come and go, and the autoscaler only uses the sum. While a split is on its way to a reader, the
- * sum can miss or double it for a moment. The enumerator's {@code unassignedSplits} metric counts
- * those splits.
+ * to one reader, the registered reader of lowest index still waiting for splits ({@link
+ * UnassignedRecords}), so that the sum over the readers, which the autoscaler takes, is the
+ * backlog. One reader rather than shares: a single value, sent to one place when it changes, needs
+ * no splitting or rebalancing as readers come and go, and the autoscaler only uses the sum. While a
+ * split is on its way to a reader, the sum can miss or double it for a moment. The enumerator's
+ * {@code unassignedSplits} metric counts those splits.
+ *
+ * <p>A reader told there are no more splits gets no event after that: it may have finished, and
+ * Flink fails a job over when an event reaches a finished task. The backlog is zero by then.
  *
  * <p>Bounded, the files are listed once and readers learn there is no more once all splits are out.
  * With a discovery interval, the listing repeats and new files are read as they appear.
@@ -42,6 +46,10 @@ final class FileEnumerator implements SplitEnumerator<FileSplit, FileEnumeratorS
     private final Deque<FileSplit> unassigned;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     private final Set<Integer> waitingReaders = new LinkedHashSet<>();
+
+    /** Readers told there are no more splits (until a new attempt registers): told nothing else. */
+    private final Set<Integer> toldNoMoreSplits = new HashSet<>();
+
     private final Counted counted;
     private long nextSeq;
     private boolean listed;
@@ -158,19 +166,22 @@ final class FileEnumerator implements SplitEnumerator<FileSplit, FileEnumeratorS
     }
 
     /**
-     * Tells the reader of lowest index the records left in the unassigned splits when they changed,
-     * or when that reader changed (and then the one before it that it reports them no more).
+     * Tells the reader of lowest index that still waits for splits the records left in the
+     * unassigned splits when they changed, or when that reader changed (and then the one before it
+     * that it reports them no more, unless it may have finished).
      */
     private void reportBacklog() {
         unassignedSplits = unassigned.size();
         int reader =
                 context.registeredReaders().keySet().stream()
+                        .filter(id -> !toldNoMoreSplits.contains(id))
                         .mapToInt(Integer::intValue)
                         .min()
                         .orElse(NO_READER);
         if (reader != backlogReader) {
             if (backlogReader != NO_READER
-                    && context.registeredReaders().containsKey(backlogReader)) {
+                    && context.registeredReaders().containsKey(backlogReader)
+                    && !toldNoMoreSplits.contains(backlogReader)) {
                 context.sendEventToSourceReader(backlogReader, new UnassignedRecords(0));
             }
             backlogReader = reader;
@@ -199,6 +210,7 @@ final class FileEnumerator implements SplitEnumerator<FileSplit, FileEnumeratorS
                 waitingReaders.remove(reader);
             } else if (listed && discoveryInterval == null) {
                 context.signalNoMoreSplits(reader);
+                toldNoMoreSplits.add(reader);
                 waitingReaders.remove(reader);
             } else {
                 return;
@@ -219,6 +231,8 @@ final class FileEnumerator implements SplitEnumerator<FileSplit, FileEnumeratorS
 
     @Override
     public void addReader(int subtaskId) {
+        // A new attempt: it waits for splits again.
+        toldNoMoreSplits.remove(subtaskId);
         if (subtaskId == backlogReader) {
             // A new attempt of the reporting reader starts without the records it was told.
             backlogReader = NO_READER;

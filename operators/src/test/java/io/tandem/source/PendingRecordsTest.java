@@ -112,6 +112,30 @@ class PendingRecordsTest {
         assertEquals(0, job.backlog());
     }
 
+    @Test
+    void aReaderToldThereAreNoMoreSplitsIsToldNothingElseForItMayHaveFinished() throws Exception {
+        Job job = new Job();
+        job.register(1);
+        Reader first = job.readers.get(1);
+        for (int round = 0; round < 100 && first.status != InputStatus.END_OF_INPUT; round++) {
+            job.answer(1);
+            job.poll(1, 9);
+        }
+        assertEquals(InputStatus.END_OF_INPUT, first.status, "reader 1 read the whole input");
+        int eventsToTheFinished = job.context.getSentEvents().get(1).size();
+
+        // Flink fails the job over when an event reaches a finished task.
+        job.register(0);
+        job.readToTheEnd();
+
+        assertEquals(
+                eventsToTheFinished,
+                job.context.getSentEvents().get(1).size(),
+                "events sent to reader 1 after it was told there are no more splits");
+        assertEquals(job.total, job.emitted);
+        assertEquals(0, job.backlog());
+    }
+
     /**
      * The enumerator on four splits, the first given back by a failed reader after 30 of its 100
      * records, and two readers; what the enumerator sends reaches the readers when {@link
