@@ -80,14 +80,16 @@ public record BenchSettings(
     }
 
     /**
-     * Shorter runs than the full run's, but as many rounds: a figure measured side by side is the
-     * median of three rounds, which one slow round cannot move.
+     * Fewer documents with the model, fewer scaling points and serializer forks than the full run,
+     * but as many rounds (a figure measured side by side is the median of three rounds, which one
+     * slow round cannot move) and runs with the stand-ins as long (runs of 2 s measured 2 CPU
+     * workers mostly while they ramped up: cpu_scaling_1_to_2 read 1.36 to 1.46 against 1.67).
      */
     public static BenchSettings quick() {
         return new BenchSettings(
                 "quick",
                 1500,
-                2,
+                4,
                 256,
                 1500,
                 2,

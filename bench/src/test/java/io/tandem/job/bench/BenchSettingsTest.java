@@ -17,6 +17,11 @@ class BenchSettingsTest {
     }
 
     @Test
+    void theQuickRunsWithTheStandInsLastAsLongAsTheFullRuns() {
+        assertEquals(BenchSettings.full().fastRunSeconds(), BenchSettings.quick().fastRunSeconds());
+    }
+
+    @Test
     void oneSlowRoundDoesNotMoveTheMedianOfThree() {
         assertEquals(1.57, Bench.median(List.of(1.57, 0.99, 1.62)));
     }
