@@ -38,7 +38,7 @@ public final class SerializerBench {
             int documents) {
         /**
          * 2 forks of 8 iterations: a median over 16, each fork warmed up and measured as long per
-         * iteration as the full run's (half-second iterations settled at another speed).
+         * iteration as the full run's, so that the two differ only in how many they take.
          */
         public static Settings quick() {
             return new Settings(2, 5, 8, 1000, 64);
