@@ -56,11 +56,30 @@ class ExactlyOnceAfterFailureITCase {
 
     static final AtomicInteger CHECKPOINTS = new AtomicInteger();
 
-    /** Counts completed checkpoints, so the failure comes after one. */
+    /**
+     * Counts completed checkpoints, so the failure comes after one. Until {@code paceUntil}
+     * checkpoints have completed it holds each record back a few milliseconds: a bounded input must
+     * not run out before the checkpoints a failure waits for, on however loaded a machine. Barriers
+     * pass between records, so the checkpoints still complete.
+     */
     static final class TestingCheckpointCounter
             implements MapFunction<RawRecord, RawRecord>, CheckpointListener {
+        private final int paceUntil;
+
+        /** Counts checkpoints, holding no record back. */
+        TestingCheckpointCounter() {
+            this(0);
+        }
+
+        TestingCheckpointCounter(int paceUntil) {
+            this.paceUntil = paceUntil;
+        }
+
         @Override
-        public RawRecord map(RawRecord value) {
+        public RawRecord map(RawRecord value) throws InterruptedException {
+            if (CHECKPOINTS.get() < paceUntil) {
+                Thread.sleep(5);
+            }
             return value;
         }
 
@@ -75,14 +94,21 @@ class ExactlyOnceAfterFailureITCase {
     /** The job of the last {@link #run}. */
     private JobID lastJob;
 
-    private List<String> run(String name, int docs, TestingSlowModel model) throws Exception {
-        StreamExecutionEnvironment env = environment(name, docs, model);
+    /**
+     * Runs {@code docs} sample documents through {@code model}, holding records back until {@code
+     * paceUntilCheckpoints} checkpoints have completed.
+     */
+    private List<String> run(
+            String name, int docs, TestingSlowModel model, int paceUntilCheckpoints)
+            throws Exception {
+        StreamExecutionEnvironment env = environment(name, docs, model, paceUntilCheckpoints);
         lastJob = env.execute(name).getJobID();
         return Files.readAllLines(dir.resolve(name + ".jsonl"));
     }
 
     /** The job reading {@code docs} sample documents through {@code model}, not yet started. */
-    private StreamExecutionEnvironment environment(String name, int docs, TestingSlowModel model) {
+    private StreamExecutionEnvironment environment(
+            String name, int docs, TestingSlowModel model, int paceUntilCheckpoints) {
         Configuration options = new Configuration();
         options.set(BatchingOptions.BATCH_SIZE, "16 docs");
         options.set(BatchingOptions.CHUNK_SIZE, 32);
@@ -109,7 +135,7 @@ class ExactlyOnceAfterFailureITCase {
         DataStream<RawRecord> input =
                 env.fromSource(SampleSource.create(docs), WatermarkStrategy.noWatermarks(), "input")
                         .setParallelism(2)
-                        .map(new TestingCheckpointCounter())
+                        .map(new TestingCheckpointCounter(paceUntilCheckpoints))
                         .setParallelism(2);
         Path out = dir.resolve(name + ".jsonl");
         DataStream<Result> results = job.annotate(input);
@@ -122,12 +148,12 @@ class ExactlyOnceAfterFailureITCase {
     void everyDocumentExactlyOnceAfterAFailureWithBatchesInFlight() throws Exception {
         int docs = 1500;
         TestingSlowModel.reset();
-        List<String> expected = run("reference", docs, new TestingSlowModel(0, null));
+        List<String> expected = run("reference", docs, new TestingSlowModel(0, null), 0);
 
         TestingSlowModel.reset();
         CHECKPOINTS.set(0);
         List<String> recovered =
-                run("recovered", docs, new TestingSlowModel(15, () -> CHECKPOINTS.get() >= 2));
+                run("recovered", docs, new TestingSlowModel(15, () -> CHECKPOINTS.get() >= 2), 2);
 
         assertTrue(TestingSlowModel.FAILED.get(), "the failure was injected");
         assertEquals(docs, expected.size());
@@ -150,7 +176,7 @@ class ExactlyOnceAfterFailureITCase {
     void aCancelledJobLeavesNoHandedOverDocumentsInTheJvm() throws Exception {
         TestingSlowModel.reset();
         JobClient client =
-                environment("cancelled", 100_000, new TestingSlowModel(20, null))
+                environment("cancelled", 100_000, new TestingSlowModel(20, null), 0)
                         .executeAsync("cancelled");
         String job = client.getJobID().toString();
         // Batches are in flight: the slow forward pass holds the credits' worth of them, their

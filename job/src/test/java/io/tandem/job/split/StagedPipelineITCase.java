@@ -92,6 +92,8 @@ class StagedPipelineITCase {
      * Runs {@code pipeline} over {@code docs} sample notes.
      *
      * @param inputOrder whether the sink writes lines in input order (else as they arrive)
+     * @param paceUntilCheckpoints how many checkpoints must complete before the input runs at full
+     *     speed (a failure that waits for them must find documents still coming)
      */
     private Run run(
             String name,
@@ -101,7 +103,8 @@ class StagedPipelineITCase {
             int gpuWorkers,
             boolean deterministic,
             boolean inputOrder,
-            Configuration cluster)
+            Configuration cluster,
+            int paceUntilCheckpoints)
             throws Exception {
         Configuration options = new Configuration();
         options.set(BatchingOptions.BATCH_SIZE, "16 docs");
@@ -115,7 +118,9 @@ class StagedPipelineITCase {
         DataStream<io.tandem.source.RawRecord> input =
                 env.fromSource(SampleSource.create(docs), WatermarkStrategy.noWatermarks(), "input")
                         .setParallelism(1)
-                        .map(new ExactlyOnceAfterFailureITCase.TestingCheckpointCounter())
+                        .map(
+                                new ExactlyOnceAfterFailureITCase.TestingCheckpointCounter(
+                                        paceUntilCheckpoints))
                         .setParallelism(1);
         Path out = dir.resolve(name + ".jsonl");
         Path dead = dir.resolve(name + ".dead.jsonl");
@@ -137,7 +142,8 @@ class StagedPipelineITCase {
                 gpuWorkers,
                 deterministic,
                 deterministic,
-                new Configuration());
+                new Configuration(),
+                0);
     }
 
     private static List<String> sampleIds(int docs) {
@@ -175,8 +181,9 @@ class StagedPipelineITCase {
     void deterministicModeRestoresInputOrderAfterTheSecondStageSortedItsChunks() throws Exception {
         // One producer and a sink that writes lines as they arrive: the order is the last join's.
         Pipeline pipeline = twoStages(secondNer()).build();
-        Run ordered = run("ordered", pipeline, DOCS, 1, 1, true, false, new Configuration());
-        Run unordered = run("unordered", pipeline, DOCS, 1, 1, false, false, new Configuration());
+        Run ordered = run("ordered", pipeline, DOCS, 1, 1, true, false, new Configuration(), 0);
+        Run unordered =
+                run("unordered", pipeline, DOCS, 1, 1, false, false, new Configuration(), 0);
 
         assertEquals(sampleIds(DOCS), ordered.ids());
         assertEquals(new TreeSet<>(ordered.lines()), new TreeSet<>(unordered.lines()));
@@ -203,7 +210,8 @@ class StagedPipelineITCase {
                         1,
                         true,
                         true,
-                        cluster.clone());
+                        cluster.clone(),
+                        0);
         TestingSlowModel.reset();
         ExactlyOnceAfterFailureITCase.CHECKPOINTS.set(0);
         Run recovered =
@@ -222,7 +230,8 @@ class StagedPipelineITCase {
                         1,
                         true,
                         true,
-                        cluster.clone());
+                        cluster.clone(),
+                        2);
 
         assertTrue(TestingSlowModel.FAILED.get(), "the failure was injected");
         assertEquals(docs, expected.lines().size());
