@@ -62,13 +62,18 @@ class NoteNlpExactlyOnceITCase {
     static final AtomicInteger CHECKPOINTS = new AtomicInteger();
     static final AtomicBoolean FAIL = new AtomicBoolean();
 
-    /** Slows the notes down, counts checkpoints and fails once after the second. */
+    /**
+     * Counts checkpoints and fails once after the second. Until then it holds each note back a few
+     * milliseconds, so that the notes cannot run out first on however loaded a machine; barriers
+     * pass between notes, so the checkpoints still complete.
+     */
     static final class FailOnceAfterTwoCheckpoints
             implements MapFunction<RawRecord, RawRecord>, CheckpointListener {
         @Override
         public RawRecord map(RawRecord value) throws Exception {
-            Thread.sleep(1);
-            if (CHECKPOINTS.get() >= 2 && FAIL.compareAndSet(true, false)) {
+            if (CHECKPOINTS.get() < 2) {
+                Thread.sleep(5);
+            } else if (FAIL.compareAndSet(true, false)) {
                 throw new IllegalStateException("injected failure");
             }
             return value;
