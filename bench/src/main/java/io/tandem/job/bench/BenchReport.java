@@ -235,7 +235,7 @@ public final class BenchReport {
                 String.format(
                         Locale.ROOT,
                         "spread: (max - min) / value over the %d rounds (the serializers: over"
-                                + " JMH's iterations; '-': measured once)%n",
+                                + " the pairs of JMH forks; '-': measured once)%n",
                         settings.repeats()));
         out.append(
                 "predicted: what the A30 table alone gives on the batches each run made"
