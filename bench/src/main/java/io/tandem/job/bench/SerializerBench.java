@@ -178,7 +178,10 @@ public final class SerializerBench {
                 byFork);
     }
 
-    /** One fork of {@code benchmark} (none where the settings say 0): its measured iterations. */
+    /**
+     * One fork of {@code benchmark}, in this JVM where the settings ask for 0 forks: its measured
+     * iterations.
+     */
     private static List<Double> runFork(Settings settings, String benchmark, PrintStream log)
             throws RunnerException {
         TimeValue iteration = TimeValue.milliseconds(settings.iterationMillis());

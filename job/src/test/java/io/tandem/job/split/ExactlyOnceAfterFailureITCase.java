@@ -66,11 +66,6 @@ class ExactlyOnceAfterFailureITCase {
             implements MapFunction<RawRecord, RawRecord>, CheckpointListener {
         private final int paceUntil;
 
-        /** Counts checkpoints, holding no record back. */
-        TestingCheckpointCounter() {
-            this(0);
-        }
-
         TestingCheckpointCounter(int paceUntil) {
             this.paceUntil = paceUntil;
         }
