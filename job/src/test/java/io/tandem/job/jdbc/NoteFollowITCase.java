@@ -222,16 +222,34 @@ class NoteFollowITCase {
         return Stream.concat(Stream.of(a), Stream.of(b)).toArray(String[]::new);
     }
 
-    /** The highest completed checkpoint (chk-N with its _metadata) of the job's folder. */
+    /**
+     * The highest completed checkpoint (chk-N with its _metadata) of the job's folder. Listed one
+     * folder at a time, not walked: the running job deletes each checkpoint a newer one subsumed,
+     * and a walk fails on a folder deleted between listing it and entering it.
+     */
     private static OptionalInt latestCheckpoint(Path checkpoints) throws IOException {
-        try (Stream<Path> files = Files.walk(checkpoints, 3)) {
-            return files.filter(file -> file.getFileName().toString().equals("_metadata"))
-                    .map(Path::getParent)
-                    .map(chk -> chk.getFileName().toString())
-                    .filter(name -> name.startsWith("chk-"))
-                    .mapToInt(name -> Integer.parseInt(name.substring(4)))
-                    .max();
+        List<Path> jobs;
+        try (Stream<Path> folders = Files.list(checkpoints)) {
+            jobs = folders.filter(Files::isDirectory).toList();
         }
+        OptionalInt latest = OptionalInt.empty();
+        for (Path job : jobs) {
+            try (Stream<Path> entries = Files.list(job)) {
+                OptionalInt inJob =
+                        entries.filter(chk -> chk.getFileName().toString().startsWith("chk-"))
+                                .filter(chk -> Files.exists(chk.resolve("_metadata")))
+                                .mapToInt(
+                                        chk ->
+                                                Integer.parseInt(
+                                                        chk.getFileName().toString().substring(4)))
+                                .max();
+                if (inJob.isPresent()
+                        && (latest.isEmpty() || inJob.getAsInt() > latest.getAsInt())) {
+                    latest = inJob;
+                }
+            }
+        }
+        return latest;
     }
 
     private static Path checkpointPath(Path checkpoints, int number) throws IOException {
